@@ -1,0 +1,163 @@
+"""The demo's sample corpus: an invented company, Alderbrook Outfitters, in every supported format."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+HANDBOOK = """# Alderbrook Outfitters employee handbook
+
+Alderbrook Outfitters sells outdoor gear from six stores in Norway and Scotland and online.
+
+## Working hours
+
+The standard working week is 37.5 hours. Core hours are 10:00 to 15:00; outside them, staff plan their own time.
+
+## Leave
+
+### Annual leave
+
+Every employee gets 27 days of paid annual leave per calendar year.
+Up to 5 unused days may be carried over to the next year.
+
+### Sick leave
+
+Employees report sickness to their manager before 09:00 on the first day.
+A doctor's note is needed after 4 consecutive days.
+
+## Expenses
+
+Travel is booked through the travel desk. Meals on business trips are reimbursed up to 45 EUR per day with receipts.
+"""
+
+PRODUCTS = [
+    ("sku", "name", "category", "weight_kg", "warranty_years"),
+    ("AO-100", "Trailblazer 2 tent", "tents", "2.1", "5"),
+    ("AO-110", "Fjellheim 4 tent", "tents", "4.8", "5"),
+    ("AO-200", "Summit 45 backpack", "backpacks", "1.4", "3"),
+    ("AO-210", "Ridge 28 daypack", "backpacks", "0.8", "2"),
+    ("AO-300", "Polar down sleeping bag", "sleeping", "1.2", "10"),
+    ("AO-400", "Stormline rain jacket", "clothing", "0.4", "2"),
+]
+
+PRICES = {
+    "Retail": [("sku", "name", "price_eur"), ("AO-100", "Trailblazer 2 tent", 349), ("AO-110", "Fjellheim 4 tent", 529),
+               ("AO-200", "Summit 45 backpack", 189), ("AO-300", "Polar down sleeping bag", 279)],
+    "Wholesale": [("sku", "name", "price_eur", "min_quantity"), ("AO-100", "Trailblazer 2 tent", 231, 10),
+                  ("AO-200", "Summit 45 backpack", 118, 20), ("AO-300", "Polar down sleeping bag", 175, 10)],
+}  # fmt: skip
+
+RETURNS_POLICY = [
+    "Alderbrook Outfitters returns policy. Customers may return unused items within 45 days of purchase for a "
+    "full refund. Items must be returned with the original receipt or order number.",
+    "Used items with a manufacturing defect are repaired or replaced under warranty. Refunds are paid to the "
+    "original payment method within 14 days of receiving the returned item.",
+]
+
+CONTRACT = [
+    ("Title", "Supplier agreement between Alderbrook Outfitters and Nordtex Fabrics"),
+    ("Heading 1", "Scope"),
+    (None, "Nordtex Fabrics supplies waterproof fabric for the Stormline rain jacket and the Trailblazer tents."),
+    ("Heading 1", "Payment"),
+    (None, "Alderbrook Outfitters pays each invoice within 60 days of delivery. Late payments carry 2 percent "
+           "interest per month."),
+    ("Heading 1", "Term and termination"),
+    (None, "The agreement runs for three years from 1 March 2025. Either party may end it with 6 months notice."),
+]  # fmt: skip
+
+STORES = [
+    (1, "Bergen", "Ingrid Solheim", 2011),
+    (2, "Oslo", "Magnus Berg", 2014),
+    (3, "Tromsø", "Sara Nilsen", 2018),
+    (4, "Edinburgh", "Fiona MacLeod", 2020),
+    (5, "Inverness", "Callum Fraser", 2022),
+    (6, "Trondheim", "Erik Lund", 2024),
+]
+
+FAQ = """<!doctype html><html><head><title>Alderbrook Outfitters FAQ</title></head><body>
+<nav><a href="/">Home</a> | <a href="/shop">Shop</a> | <a href="/stores">Stores</a> | <a href="/login">Log in</a></nav>
+<main><article>
+<h1>Frequently asked questions</h1>
+<h2>Do you ship to Iceland?</h2>
+<p>Yes. We ship to Iceland, the Faroe Islands and all EU countries. Delivery to Iceland takes 5 to 8 working days.</p>
+<h2>How much does shipping cost?</h2>
+<p>Shipping is free for orders over 100 EUR. Smaller orders pay a flat shipping fee of 9 EUR.</p>
+<h2>Can I rent a tent?</h2>
+<p>The Bergen and Edinburgh stores rent out tents for 25 EUR per weekend.</p>
+</article></main>
+<footer>© 2026 Alderbrook Outfitters · Privacy · Cookies · Careers</footer>
+</body></html>
+"""
+
+QUESTIONS = [
+    "How many days of paid annual leave do employees get?",
+    "What is the warranty on the Polar down sleeping bag?",
+    "What is the wholesale price of the Summit 45 backpack?",
+    "Within how many days can customers return unused items?",
+    "Within how many days does Alderbrook pay supplier invoices?",
+    "Who manages the Bergen store?",
+    "How long does delivery to Iceland take?",
+    "What is the boiling point of mercury?",
+]
+
+
+def write_pdf(path: Path, pages: list[str], title: str = "") -> None:
+    """A text PDF, one string per page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    style = getSampleStyleSheet()["BodyText"]
+    story = []
+    for i, text in enumerate(pages):
+        story.append(Paragraph(text, style))
+        if i < len(pages) - 1:
+            story.append(PageBreak())
+    SimpleDocTemplate(str(path), pagesize=A4, title=title).build(story)
+
+
+def write_docx(path: Path, blocks: list[tuple[str | None, str]]) -> None:
+    """(style, text) blocks; style None is a body paragraph."""
+    import docx
+
+    document = docx.Document()
+    for style, text in blocks:
+        document.add_paragraph(text, style=style)
+    document.save(str(path))
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[tuple]]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    book.save(path)
+
+
+def write_sqlite(path: Path, table: str, columns: str, rows: list[tuple]) -> None:
+    path.unlink(missing_ok=True)
+    con = sqlite3.connect(path)
+    con.execute(f"CREATE TABLE {table} ({columns})")
+    con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    con.commit()
+    con.close()
+
+
+def build(folder: Path) -> Path:
+    """Write the corpus into `folder` (overwriting) and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "handbook.md").write_text(HANDBOOK)
+    with (folder / "products.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows(PRODUCTS)
+    write_xlsx(folder / "price-list.xlsx", PRICES)
+    write_pdf(folder / "returns-policy.pdf", RETURNS_POLICY, "Returns policy")
+    write_docx(folder / "supplier-agreement.docx", CONTRACT)
+    columns = "store_id INTEGER PRIMARY KEY, city TEXT, manager TEXT, opened INTEGER"
+    write_sqlite(folder / "stores.sqlite", "stores", columns, STORES)
+    (folder / "faq.html").write_text(FAQ)
+    return folder

@@ -1,0 +1,151 @@
+"""Grounded answers: retrieve → pick evidence sentences → prompt the SLM → snap to evidence → cite or abstain."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ragtune.generate.prompts import render
+from ragtune.generate.reader import candidates, choose
+from ragtune.generate.support import best_span, content, new_information, overlap, tokens
+from ragtune.index.lance import quote
+from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
+
+ABSTAIN = "I could not find this in the indexed documents."
+_CITE = re.compile(r"\s*\[(\d+)\]")
+_PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
+_NOT_FOUND = re.compile(r"\b(not (found|mentioned|given|stated|in the)|unknown|no answer|cannot|can't)\b", re.I)
+
+
+@dataclass
+class Evidence:
+    """A sentence (or table row) of a retrieved passage, offered to the model as [n]."""
+
+    text: str
+    passage: Passage
+    score: float
+
+
+@dataclass
+class Citation:
+    source: str
+    locator: str
+    quote: str
+    score: float
+
+
+@dataclass
+class Answer:
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    reason: str = ""
+    raw: str = ""
+    summaries: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Answerer:
+    """Answers questions from a workspace's store with its LLM."""
+
+    def __init__(self, ws, llm=None):
+        self.ws = ws
+        self.cfg = ws.settings.answer
+        self._llm = llm
+
+    @property
+    def llm(self):
+        return self._llm or self.ws.llm
+
+    def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
+        return self.ask_many([question], top_k=top_k, filters=filters)[0]
+
+    def ask_many(self, questions: list[str], top_k: int | None = None, filters: dict | None = None) -> list[Answer]:
+        """Answer a batch: one retrieval each, then one batched generation for those with evidence."""
+        t0 = time.perf_counter()
+        qvecs = self.ws.embedder.embed(questions)
+        retriever = Retriever(self.ws)
+        found = [
+            retriever.search(q, top_k=top_k, filters=filters, vector=v) for q, v in zip(questions, qvecs, strict=True)
+        ]
+        evidence = [self.evidence(r, v) for r, v in zip(found, qvecs, strict=True)]
+        t1 = time.perf_counter()
+        ready = [i for i, ev in enumerate(evidence) if ev and ev[0].score >= self.cfg.min_relevance]
+        if self.extractive:
+            answers = {i: self.extract(questions[i], evidence[i]) for i in ready}
+        else:
+            prompts = [self.prompt(questions[i], evidence[i]) for i in ready]
+            outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"]) if prompts else []
+            answers = {i: self.ground(out, evidence[i], questions[i]) for i, out in zip(ready, outputs, strict=True)}
+        t2 = time.perf_counter()
+        per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / max(len(ready), 1)}
+        out = []
+        for i in range(len(questions)):
+            ans = answers.get(i) or Answer(ABSTAIN, True, reason="no relevant passage retrieved")
+            ans.summaries = found[i].summaries
+            ans.timings = {k: round(v, 1) for k, v in per_q.items()}
+            out.append(ans)
+        return out
+
+    @property
+    def extractive(self) -> bool:
+        reader = self.cfg.reader
+        if reader == "auto":
+            return hasattr(self.llm, "score")
+        if reader == "extract" and not hasattr(self.llm, "score"):
+            raise ValueError(f"model {self.llm.name} cannot score spans; use reader 'generate'")
+        return reader == "extract"
+
+    def extract(self, question: str, evidence: list[Evidence]) -> Answer:
+        """The evidence span the model rates most likely to answer, cited to its sentence."""
+        cands = candidates(question, [(e.text, e.score) for e in evidence], self.cfg.candidates)
+        best = choose(self.llm, self.prompt(question, evidence), cands, self.cfg.prior_weight, self.cfg.length_power)
+        if best is None:
+            return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
+        return self.cite(best.text, evidence[best.evidence], raw=best.text)
+
+    def cite(self, text: str, ev: Evidence, raw: str) -> Answer:
+        cite = Citation(ev.passage.source, ev.passage.locator, ev.text, round(ev.score, 3))
+        return Answer(f"{text} [1]", False, [cite], raw=raw)
+
+    def evidence(self, found: SearchResult, qvec: np.ndarray) -> list[Evidence]:
+        """The sentences of the retrieved passages most like the question, best first."""
+        if not found.passages:
+            return []
+        by_id = {p.id: (rank, p) for rank, p in enumerate(found.passages)}
+        rows = self.ws.store.rows(f"kind = 'sentence' AND parent IN ({', '.join(quote(i) for i in by_id)})")
+        if not rows:
+            return []
+        vecs = np.asarray([r["vector"] for r in rows], dtype=np.float32)
+        cos = vecs @ qvec
+        q_words = set(content(tokens(found.query)))
+        scored = []
+        for row, c in zip(rows, cos, strict=True):
+            rank, passage = by_id[row["parent"]]
+            lexical = len(q_words & set(tokens(row["text"]))) / max(len(q_words), 1)
+            scored.append(Evidence(row["text"], passage, float(c) + 0.3 * lexical - 0.02 * rank))
+        scored.sort(key=lambda e: -e.score)
+        return scored[: self.cfg.evidence_sentences]
+
+    def prompt(self, question: str, evidence: list[Evidence]) -> str:
+        lines = "\n".join(e.text for e in evidence)
+        return render(self.cfg.prompt, evidence=lines, question=question.strip())
+
+    def ground(self, raw: str, evidence: list[Evidence], question: str) -> Answer:
+        """Keep only what the evidence supports: snap the answer to an evidence span and cite that evidence."""
+        text = _PREAMBLE.sub("", _CITE.sub("", raw).strip()).rstrip(".")
+        text = new_information(text, question) or text
+        if not text or _NOT_FOUND.search(text):
+            return Answer(ABSTAIN, True, reason="the model found no answer in the evidence", raw=raw)
+        claimed = {int(n) - 1 for n in _CITE.findall(raw) if 0 < int(n) <= len(evidence)}
+        spans = [(best_span(text, e.text), n) for n, e in enumerate(evidence)]
+        span, n = max(spans, key=lambda s: (s[0].f1, s[1] in claimed, -s[1]))
+        if span.f1 < self.cfg.min_support or overlap(span.text, evidence[n].text) < 1.0:
+            return Answer(ABSTAIN, True, reason="the answer is not supported by the retrieved text", raw=raw)
+        return self.cite(span.text, evidence[n], raw)

@@ -1,0 +1,77 @@
+"""transformers backend: a hub id, a local folder or a GGUF file, with an optional LoRA adapter."""
+
+from __future__ import annotations
+
+import torch
+
+from ragtune.errors import ModelError
+from ragtune.generate.base import cut_at_stop
+
+
+def pick_device(device: str | None) -> str:
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class HFModel:
+    """Greedy batched completion with a causal LM from transformers."""
+
+    def __init__(self, path: str, name: str, device: str | None = None, adapter: str | None = None):
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.name = name
+        self.device = pick_device(device)
+        dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path)
+            self.model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(self.device)
+        except Exception as exc:
+            raise ModelError(f"cannot load model '{name}': {exc}") from exc
+        if adapter:
+            from peft import PeftModel
+
+            self.model = PeftModel.from_pretrained(self.model, adapter)
+        self.model.eval()
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        if self.device == "cpu":
+            torch.set_num_threads(max(1, torch.get_num_threads()))
+
+    @torch.inference_mode()
+    def complete(self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None) -> list[str]:
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.device)
+        out = self.model.generate(
+            **batch,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            stop_strings=stop or None,
+            tokenizer=self.tokenizer,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        texts = self.tokenizer.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
+        return [cut_at_stop(t, stop).strip() for t in texts]
+
+    @torch.inference_mode()
+    def score(self, prefix: str, options: list[str]) -> list[tuple[float, int]]:
+        """(summed log-probability, token count) of each option after `prefix` (the prefix is encoded once)."""
+        tok = self.tokenizer
+        prefix_ids = tok(prefix, return_tensors="pt").input_ids.to(self.device)
+        out = self.model(prefix_ids, use_cache=True)
+        first = torch.log_softmax(out.logits[0, -1].float(), -1)
+        ids = [tok(" " + o.strip(), add_special_tokens=False).input_ids or [tok.eos_token_id] for o in options]
+        n, width, plen = len(ids), max(map(len, ids)), prefix_ids.shape[1]
+        x = torch.full((n, width), tok.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((n, plen + width), dtype=torch.long)
+        mask[:, :plen] = 1
+        for i, t in enumerate(ids):
+            x[i, : len(t)] = torch.tensor(t)
+            mask[i, plen : plen + len(t)] = 1
+        cache = out.past_key_values
+        cache.batch_repeat_interleave(n)
+        logits = self.model(x.to(self.device), attention_mask=mask.to(self.device), past_key_values=cache).logits
+        logp = torch.log_softmax(logits.float(), -1)
+        scores = []
+        for i, t in enumerate(ids):
+            total = first[t[0]] + sum(logp[i, k - 1, t[k]] for k in range(1, len(t)))
+            scores.append((float(total), len(t)))
+        return scores

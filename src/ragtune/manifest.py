@@ -1,0 +1,100 @@
+"""The store's catalogue in SQLite: ingested documents, table schemas, settings; explicit migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ragtune.errors import RagtuneError
+from ragtune.ingest.base import Table
+
+MIGRATIONS = [
+    """
+    CREATE TABLE documents (
+        doc_id TEXT PRIMARY KEY, path TEXT UNIQUE NOT NULL, source TEXT NOT NULL, hash TEXT NOT NULL,
+        kind TEXT NOT NULL, title TEXT, summary TEXT, chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE tables (
+        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, name TEXT NOT NULL,
+        columns TEXT NOT NULL, types TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (doc_id, name)
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+
+class Manifest:
+    """Open (and migrate) `store/manifest.sqlite`."""
+
+    def __init__(self, store: Path):
+        store.mkdir(parents=True, exist_ok=True)
+        self.con = sqlite3.connect(store / "manifest.sqlite")
+        self.con.row_factory = sqlite3.Row
+        self.con.execute("PRAGMA foreign_keys = ON")
+        self.con.execute("PRAGMA journal_mode = WAL")
+        version = self.con.execute("PRAGMA user_version").fetchone()[0]
+        for i, sql in enumerate(MIGRATIONS[version:], version + 1):
+            with self.con:
+                self.con.executescript(sql)
+                self.con.execute(f"PRAGMA user_version = {i}")
+
+    def check_embedder(self, name: str, dim: int) -> None:
+        """Pin the store to one embedder: vectors of two models must never mix."""
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'embedder'").fetchone()
+        if row is None:
+            with self.con:
+                self.con.execute("INSERT INTO meta VALUES ('embedder', ?)", (json.dumps([name, dim]),))
+        elif json.loads(row[0]) != [name, dim]:
+            raise RagtuneError(
+                f"this store was built with embedder {json.loads(row[0])[0]!r}; use it, or a new --store"
+            )
+
+    def embedder(self) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'embedder'").fetchone()
+        return json.loads(row[0])[0] if row else None
+
+    def hashes(self) -> dict[str, str]:
+        """path → content hash of every ingested document."""
+        return {r["path"]: r["hash"] for r in self.con.execute("SELECT path, hash FROM documents")}
+
+    def record(self, docs: list[dict], tables: dict[str, list[Table]]) -> None:
+        """Upsert documents and their table schemas in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.con:
+            for d in docs:
+                self.con.execute("DELETE FROM documents WHERE doc_id = ?", (d["doc_id"],))
+                self.con.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        d["doc_id"],
+                        d["path"],
+                        d["source"],
+                        d["hash"],
+                        d["kind"],
+                        d["title"],
+                        d["summary"],
+                        d["chunks"],
+                        now,
+                    ),
+                )
+                for t in tables.get(d["doc_id"], []):
+                    self.con.execute(
+                        "INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?)",
+                        (d["doc_id"], t.name, json.dumps(t.columns), json.dumps(t.types), t.rows),
+                    )
+
+    def remove(self, paths: list[str]) -> list[str]:
+        """Forget documents by path; returns their doc ids."""
+        ids = [r[0] for p in paths for r in self.con.execute("SELECT doc_id FROM documents WHERE path = ?", (p,))]
+        with self.con:
+            self.con.executemany("DELETE FROM documents WHERE doc_id = ?", [(i,) for i in ids])
+        return ids
+
+    def documents(self) -> list[dict]:
+        return [dict(r) for r in self.con.execute("SELECT * FROM documents ORDER BY source")]
+
+    def schemas(self) -> list[dict]:
+        rows = self.con.execute("SELECT d.source, t.* FROM tables t JOIN documents d USING (doc_id)")
+        return [dict(r, columns=json.loads(r["columns"]), types=json.loads(r["types"])) for r in rows]

@@ -1,0 +1,141 @@
+"""Hybrid retrieval: BM25 and dense lists fused by weighted reciprocal rank, plus document summaries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ragtune.index.lance import quote
+
+COLUMNS = {"source", "type", "doc_id", "locator", "heading"}
+MODES = ("dense", "bm25", "hybrid")
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk: where it is from, how it scored, and its text."""
+
+    id: str
+    doc_id: str
+    source: str
+    locator: str
+    text: str
+    score: float
+    relevance: float  # cosine of question and chunk: an absolute scale, used to abstain
+    heading: str = ""
+    type: str = ""
+    records: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    passages: list[Passage]
+    summaries: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "passages": [p.to_dict() for p in self.passages], "summaries": self.summaries}
+
+
+def where_clause(filters: dict | None) -> tuple[str, dict]:
+    """SQL prefilter for `key=value` filters; record fields also need the exact post-check `record_match`."""
+    parts, fields = [], {}
+    for key, value in (filters or {}).items():
+        if key in COLUMNS:
+            parts.append(f"{key} = {quote(value)}")
+        else:
+            fields[key] = str(value)
+            needle = json.dumps(key)[1:-1].replace("'", "''").replace("%", "\\%").replace("_", "\\_")
+            parts.append(f"records LIKE '%\"{needle}\": %'")
+    return "".join(f" AND {p}" for p in parts), fields
+
+
+def record_match(records: list[dict], fields: dict) -> bool:
+    return any(all(str(r.get(k, "")).strip().lower() == v.strip().lower() for k, v in fields.items()) for r in records)
+
+
+def rrf(lists: dict[str, list], weights: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """Weighted reciprocal-rank fusion of ranked id lists → [(id, score)] best first."""
+    scores: dict[str, float] = {}
+    for name, ids in lists.items():
+        w = weights.get(name, 1.0)
+        for rank, id_ in enumerate(ids):
+            scores[id_] = scores.get(id_, 0.0) + w / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+class Retriever:
+    """Searches a workspace's store."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.cfg = ws.settings.retrieve
+
+    def search(
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: dict | None = None,
+        mode: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> SearchResult:
+        mode = mode or self.cfg.mode
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
+        top_k = top_k or self.cfg.top_k
+        where, fields = where_clause(filters)
+        n = max(self.cfg.candidates, top_k * 4) * (4 if fields else 1)
+        qv = self.ws.embedder.embed([query])[0] if vector is None else vector
+        rows: dict[str, dict] = {}
+        lists: dict[str, list[str]] = {}
+        if mode in ("dense", "hybrid"):
+            hits = self.ws.store.dense(qv, n, "kind = 'chunk'" + where)
+            lists["dense"] = [h.row["id"] for h in hits]
+            rows.update((h.row["id"], h.row) for h in hits)
+        if mode == "hybrid":
+            hits = self.ws.store.dense(qv, n * 4, "kind = 'sentence'" + where)
+            lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in hits))[:n]
+            missing = [i for i in lists["sentence"] if i not in rows]
+            if missing:
+                rows.update((r["id"], r) for r in self.ws.store.rows(f"id IN ({', '.join(map(quote, missing))})"))
+        if mode in ("bm25", "hybrid"):
+            hits = self.ws.store.bm25(query, n, "kind = 'chunk'" + where)
+            lists["bm25"] = [h.row["id"] for h in hits]
+            rows.update((h.row["id"], h.row) for h in hits)
+        passages = []
+        for id_, score in rrf(lists, self.cfg.weights, self.cfg.rrf_k):
+            row = rows[id_]
+            records = json.loads(row["records"] or "[]")
+            if fields and not record_match(records, fields):
+                continue
+            rel = float(np.dot(qv, np.asarray(row["vector"], dtype=np.float32)))
+            passages.append(
+                Passage(
+                    id_,
+                    row["doc_id"],
+                    row["source"],
+                    row["locator"],
+                    row["text"],
+                    score,
+                    rel,
+                    row["heading"],
+                    row["type"],
+                    records,
+                )
+            )
+            if len(passages) == top_k:
+                break
+        return SearchResult(query, passages, self._summaries(passages))
+
+    def _summaries(self, passages: list[Passage]) -> list[dict]:
+        ids = list(dict.fromkeys(p.doc_id for p in passages))
+        if not ids:
+            return []
+        rows = self.ws.store.rows(f"kind = 'summary' AND doc_id IN ({', '.join(quote(i) for i in ids)})")
+        by_id = {r["doc_id"]: r for r in rows}
+        return [{"doc_id": i, "source": by_id[i]["source"], "summary": by_id[i]["text"]} for i in ids if i in by_id]

@@ -1,0 +1,66 @@
+"""A store plus the models that serve it, loaded on first use: the root of the Python API."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+from ragtune.config import Settings
+from ragtune.manifest import Manifest
+
+
+class Workspace:
+    """`Workspace(Settings(store=...))`: ingest into it, search it, ask it."""
+
+    def __init__(self, settings: Settings | None = None, **overrides):
+        self.settings = settings or Settings(**overrides)
+        self.manifest = Manifest(self.settings.store)
+
+    @cached_property
+    def embedder(self):
+        from ragtune.index.factory import create_embedder
+
+        name = self.settings.embedder
+        if self.settings.embedder == Settings.model_fields["embedder"].default:
+            name = self.manifest.embedder() or name  # a store keeps the embedder it was built with
+        emb = create_embedder(name, self.settings.device, self.settings.api_key)
+        self.manifest.check_embedder(emb.name, emb.dim)
+        return emb
+
+    @cached_property
+    def store(self):
+        from ragtune.index.factory import create_store
+
+        return create_store(
+            self.settings.vector_store,
+            self.settings.store / "lancedb",
+            self.embedder.dim,
+            self.settings.retrieve.ann_threshold,
+        )
+
+    @cached_property
+    def llm(self):
+        from ragtune.generate.factory import create_llm
+
+        return create_llm(self.settings.llm, self.settings)
+
+    @staticmethod
+    def doc_id(path: str) -> str:
+        return hashlib.sha1(path.encode()).hexdigest()[:16]
+
+    def ingest(self, paths, quiet: bool = True, on_error=None):
+        from pathlib import Path
+
+        from ragtune.ingest.pipeline import ingest
+
+        return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error)
+
+    def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
+        from ragtune.retrieve.retriever import Retriever
+
+        return Retriever(self).search(query, top_k=top_k, filters=filters, mode=mode)
+
+    def ask(self, question: str, **kwargs):
+        from ragtune.generate.answer import Answerer
+
+        return Answerer(self).ask(question, **kwargs)
