@@ -167,3 +167,7 @@ def demo(ctx, folder: Path) -> None:
     from ragtune.demo.run import run_demo
 
     run_demo(folder, _settings(ctx))
+
+
+if __name__ == "__main__":
+    main()

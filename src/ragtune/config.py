@@ -20,6 +20,7 @@ class ChunkConfig(BaseModel):
     overlap: int = 40
     record_size: int = 160
     summary_sentences: int = 3
+    batch: int = 512  # chunks embedded and written per store transaction
 
 
 class RetrieveConfig(BaseModel):
@@ -38,9 +39,7 @@ class AnswerConfig(BaseModel):
 
     reader: str = "auto"  # extract (SLM picks an evidence span) | generate (SLM writes, snapped to evidence) | auto
     evidence_sentences: int = 5
-    candidates: int = 24
-    prior_weight: float = 1.0
-    length_power: float = 1.0
+    candidates: int = 32
     max_new_tokens: int = 48
     min_relevance: float = 0.30  # best evidence cosine below this: abstain
     min_support: float = 0.5  # share of answer content words found in the cited evidence

@@ -105,7 +105,7 @@ class Answerer:
     def extract(self, question: str, evidence: list[Evidence]) -> Answer:
         """The evidence span the model rates most likely to answer, cited to its sentence."""
         cands = candidates(question, [(e.text, e.score) for e in evidence], self.cfg.candidates)
-        best = choose(self.llm, self.prompt(question, evidence), cands, self.cfg.prior_weight, self.cfg.length_power)
+        best = choose(self.llm, self.prompt(question, evidence), question, cands)
         if best is None:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
         return self.cite(best.text, evidence[best.evidence], raw=best.text)

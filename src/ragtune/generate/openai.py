@@ -14,6 +14,7 @@ class OpenAIChat:
     def __init__(self, model: str, base_url: str, api_key: str | None = None, timeout: float = 120):
         self.name = f"openai:{model}@{base_url}"
         self.model = model
+        self.base_url = base_url.rstrip("/")
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=timeout, headers={"Authorization": f"Bearer {api_key or 'none'}"}
         )
@@ -30,6 +31,6 @@ class OpenAIChat:
                 resp.raise_for_status()
                 text = resp.json()["choices"][0]["message"]["content"] or ""
             except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
-                raise ModelError(f"chat endpoint {self.client.base_url} failed: {exc}") from exc
+                raise ModelError(f"chat endpoint {self.base_url} failed: {exc}") from exc
             out.append(cut_at_stop(text, stop).strip())
         return out

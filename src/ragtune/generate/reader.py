@@ -1,83 +1,114 @@
-"""Extractive reading for small models: candidate spans from the evidence, chosen by the model's likelihood.
+"""Extractive reading for small models: candidate spans from the evidence, ranked by a linear model.
 
-A 135M model rarely writes a correct answer freely, but it ranks candidate answers far better than it
-generates them. Candidates are spans of the evidence sentences (so every answer is quoted from a
-source), filtered by the kind of answer the question asks for (a number, a name), and scored by the
-model's mean log-probability of the span after the prompt, plus the evidence and proximity scores.
+A 135M model rarely writes a correct answer freely, and its likelihood alone ranks candidate answers
+poorly too. So candidates are spans of the evidence sentences (every answer is quoted from a source),
+filtered by the kind of answer the question asks for, and ranked by a linear score over named
+features: the evidence score, closeness to the question's words, shape of the span, and the model's
+conditional and context-free log-probabilities. The weights are data (`reader.json`), fitted on the
+SQuAD train subset by `bench/fit_reader.py`.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 from ragtune.generate.support import STOPWORDS, stem, tokens
 
 _WORD = re.compile(r"[\w'’]+(?:[.,:–\-/][\w'’]+)*")
 _BARRIER = re.compile(r"[;()|\[\]\"“”]|:\s|,\s(?!\d)|\.\s|\s[–-]\s")
-_NUMERIC_Q = re.compile(
-    r"\b(how (many|much|long|old|far|large|big|tall|high|often|fast)|what (year|percentage|percent|date|time|age|"
-    r"number|amount|price|day|month)|which year|when|in what year)\b",
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE_Q = re.compile(r"\b(when|(what|which|in what) (year|day|date|month|decade|century|time))\b", re.I)
+_DATE = re.compile(rf"\b(1\d{{3}}|20\d{{2}}|\d{{1,2}}(st|nd|rd|th)|{_MONTHS}|century|decade|\d{{1,2}}:\d{{2}})\b", re.I)
+_COUNT_Q = re.compile(
+    r"\b(how (many|much|long|old|far|large|big|tall|high|often|fast)|what (percentage|percent|number|amount|price|"
+    r"age|size)|in how many)\b",
     re.I,
 )
-_PERSON_Q = re.compile(r"^\W*(who|whom|whose)\b", re.I)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|first|second|third|fourth|fifth|january|february|march|april|may|june|july|"
-    r"august|september|october|november|december|century|decade)\b",
+    r"thousand|million|billion|dozen|half|several)\b",
     re.I,
 )
+_NAME_Q = re.compile(r"^\W*(who|whom|whose|where)\b", re.I)
 MAX_WORDS = 6
+LM_FEATURES = ("lm_mean", "lm_sum", "lm_pmi")
 
 
 @dataclass
 class Candidate:
     text: str
     evidence: int  # index into the evidence list
-    prior: float  # evidence score and proximity, before the model's opinion
+    features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
 
+@cache
+def fitted() -> dict:
+    return json.loads(resources.files("ragtune.generate").joinpath("reader.json").read_text())
+
+
 def answer_type(question: str):
-    """A test a span must pass for this question, or None."""
-    if _NUMERIC_Q.search(question):
+    """A test a span must pass for this question (a date, a quantity, a name), or None."""
+    if _COUNT_Q.search(question):
         return lambda span: bool(_NUMBER.search(span))
-    if _PERSON_Q.search(question):
+    if _DATE_Q.search(question):
+        return lambda span: bool(_DATE.search(span))
+    if _NAME_Q.search(question):
         return lambda span: any(w[:1].isupper() for w in span.split())
     return None
 
 
 def candidates(question: str, sentences: list[tuple[str, float]], limit: int = 24) -> list[Candidate]:
-    """Spans of up to MAX_WORDS words of each (sentence, score) that could answer `question`, best prior first."""
-    asked = {stem(w) for w in tokens(question) + [w.lower() for w in _WORD.findall(question)] if w not in STOPWORDS}
+    """Spans of up to MAX_WORDS words of each (sentence, score) that could answer `question`, best first."""
+    asked = {stem(w) for w in tokens(question) + _WORD.findall(question) if w.lower() not in STOPWORDS}
     fits = answer_type(question)
     found: dict[str, Candidate] = {}
     for n, (sentence, ev_score) in enumerate(sentences):
         words = list(_WORD.finditer(sentence))
-        anchors = [i for i, w in enumerate(words) if stem(w.group().lower()) in asked]
+        anchors = [i for i, w in enumerate(words) if stem(w.group()) in asked]
         for i in range(len(words)):
             for j in range(i, min(i + MAX_WORDS, len(words))):
                 if j > i and _BARRIER.search(sentence, words[j - 1].end(), words[j].start()):
                     break
                 if words[j].end() < len(sentence) and sentence[words[j].end()] == ":":  # a record's field name
                     break
-                if _inside_name(words, i, j):
+                span = [w.group() for w in words[i : j + 1]]
+                lower = [w.lower() for w in span]
+                if lower[0] in STOPWORDS or lower[-1] in STOPWORDS or _inside_name(words, i, j):
                     continue
-                span_words = [w.group().lower() for w in words[i : j + 1]]
-                if span_words[0] in STOPWORDS or span_words[-1] in STOPWORDS:
-                    continue
-                new = [w for w in span_words if stem(w) not in asked and w not in STOPWORDS]
-                if not new:
-                    continue
+                new = [w for w in lower if stem(w) not in asked and w not in STOPWORDS]
                 text = sentence[words[i].start() : words[j].end()]
-                if fits and not fits(text):
+                if not new or (fits and not fits(text)):
                     continue
-                distance = min((abs(a - i) if a < i else abs(a - j) for a in anchors), default=10)
-                prior = ev_score - 0.03 * min(distance, 10) - 0.2 * (1 - len(new) / len(span_words))
+                distance = min((a - j if a > j else i - a for a in anchors if not i <= a <= j), default=10)
+                feats = {
+                    "evidence": ev_score,
+                    "evidence_rank": float(n),
+                    "distance": min(distance, 10) / 10,
+                    "words": len(span) / MAX_WORDS,
+                    "new": len(new) / len(span),
+                    "capitalised": float(any(w[:1].isupper() for w in span[1 if i == 0 else 0 :])),
+                    "number": float(bool(_NUMBER.search(text))),
+                    "date": float(bool(_DATE.search(text))),
+                    "typed": float(fits is not None),
+                    "anchor_inside": float(any(i <= a <= j for a in anchors)),
+                    "before_anchor": float(any(a == j + 1 or a == j + 2 for a in anchors)),
+                    "after_anchor": float(any(a == i - 1 or a == i - 2 for a in anchors)),
+                }
                 key = text.lower()
-                if key not in found or found[key].prior < prior:
-                    found[key] = Candidate(text, n, prior)
-    return sorted(found.values(), key=lambda c: -c.prior)[:limit]
+                c = Candidate(text, n, feats, _linear(feats, "static"))
+                if key not in found or found[key].score < c.score:
+                    found[key] = c
+    return sorted(found.values(), key=lambda c: -c.score)[:limit]
+
+
+def _linear(features: dict[str, float], stage: str = "weights") -> float:
+    w = fitted()[stage]
+    return sum(w.get(k, 0.0) * v for k, v in features.items())
 
 
 def _inside_name(words: list[re.Match], i: int, j: int) -> bool:
@@ -91,10 +122,21 @@ def _inside_name(words: list[re.Match], i: int, j: int) -> bool:
     return (cap(j) and cap(j + 1) and adjacent_after) or (cap(i) and cap(i - 1) and adjacent_before and i > 1)
 
 
-def choose(llm, prefix: str, cands: list[Candidate], prior_weight: float = 1.0, length_power: float = 1.0):
-    """The candidate the model finds most likely after `prefix` (log-prob / tokens**length_power) plus its prior."""
+def add_lm_features(llm, prefix: str, question: str, cands: list[Candidate]) -> None:
+    """The model's opinion of each candidate: log-probability after the prompt, and against the bare question."""
+    options = [c.text for c in cands]
+    for c, (total, n), (bare, _) in zip(
+        cands, llm.score(prefix, options), llm.score(f"Question: {question}\nAnswer:", options), strict=True
+    ):
+        c.features.update(lm_mean=total / n, lm_sum=total / 10, lm_pmi=(total - bare) / n)
+
+
+def choose(llm, prefix: str, question: str, cands: list[Candidate]) -> Candidate | None:
+    """The best candidate by the linear score, with the model's features when it can score."""
     if not cands:
         return None
-    for c, (total, n) in zip(cands, llm.score(prefix, [c.text for c in cands]), strict=True):
-        c.score = total / n**length_power + prior_weight * c.prior
+    if hasattr(llm, "score"):
+        add_lm_features(llm, prefix, question, cands)
+    for c in cands:
+        c.score = _linear(c.features)
     return max(cands, key=lambda c: c.score)

@@ -23,9 +23,15 @@ def content(words: list[str]) -> list[str]:
     return [w for w in words if w not in STOPWORDS]
 
 
+_SUFFIX = re.compile(r"(ing|ed|es|s)$")
+
+
 def stem(word: str) -> str:
-    """Crude stem for matching question words: broadcasted ~ broadcast, meetings ~ meeting."""
-    return word[:6] if len(word) > 4 else word
+    """Crude stem for matching question words: broadcasted ~ broadcast, meetings ~ meeting, gets ~ get."""
+    word = word.lower()
+    if len(word) > 3:
+        word = _SUFFIX.sub("", word) or word
+    return word[:6]
 
 
 def new_information(answer: str, question: str) -> str:

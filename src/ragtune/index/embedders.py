@@ -47,6 +47,7 @@ class OpenAIEmbedder:
     def __init__(self, model: str, base_url: str, api_key: str | None = None):
         self.name = f"openai:{model}@{base_url}"
         self.model = model
+        self.base_url = base_url.rstrip("/")
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=60, headers={"Authorization": f"Bearer {api_key or 'none'}"}
         )
@@ -60,7 +61,7 @@ class OpenAIEmbedder:
                 resp = self.client.post("/embeddings", json={"model": self.model, "input": texts[i : i + 128]})
                 resp.raise_for_status()
             except httpx.HTTPError as exc:
-                raise ModelError(f"embedding endpoint {self.client.base_url} failed: {exc}") from exc
+                raise ModelError(f"embedding endpoint {self.base_url} failed: {exc}") from exc
             out += [d["embedding"] for d in sorted(resp.json()["data"], key=lambda d: d["index"])]
         vecs = np.asarray(out, dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)

@@ -7,6 +7,7 @@ from pathlib import Path
 import lancedb
 import numpy as np
 import pyarrow as pa
+from lancedb.index import FTS
 
 from ragtune.index.base import Hit
 
@@ -59,7 +60,7 @@ class LanceStore:
     def refresh(self) -> None:
         n = self.table.count_rows()
         if n and self._fts_stale:
-            self.table.create_fts_index("search_text", replace=True, stem=True, remove_stop_words=True)
+            self.table.create_index("search_text", config=FTS(stem=True), replace=True)
             self._fts_stale = False
         if n >= self.ann_threshold and not any(ix.index_type.startswith("IVF") for ix in self.table.list_indices()):
             self.table.create_index(metric="cosine", index_type="IVF_HNSW_SQ")

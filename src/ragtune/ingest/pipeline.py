@@ -21,8 +21,6 @@ from ragtune.ingest.chunking import chunk_document, summarize, units
 from ragtune.ingest.factory import parser_for, supported
 from ragtune.workspace import Workspace
 
-BATCH_CHUNKS = 512
-
 
 @dataclass
 class IngestReport:
@@ -117,7 +115,7 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None)
                 report.updated += 1
             else:
                 report.ingested += 1
-            if len(batch.rows) >= BATCH_CHUNKS:
+            if len(batch.rows) >= ws.settings.chunk.batch:
                 report.chunks += _flush(ws, batch)
                 batch = _Batch()
         report.chunks += _flush(ws, batch)

@@ -1,0 +1,50 @@
+"""Shared bench helpers: a workspace over a SQuAD subset, evidence per question, printing and saving."""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import squad
+
+from ragtune import Settings, Workspace
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def squad_workspace(name: str, store: Path | None = None) -> tuple[Workspace, list[str], list[dict], dict]:
+    """Ingest a SQuAD subset (one text file per paragraph); returns workspace, file names, questions, timings."""
+    paragraphs, questions = squad.load(name)
+    root = store or Path(tempfile.mkdtemp(prefix=f"ragtune-{name}-"))
+    names = squad.write_corpus(paragraphs, root / "corpus")
+    ws = Workspace(Settings(store=root / "store"))
+    ws.embedder  # noqa: B018 - load before timing the ingest
+    t = time.perf_counter()
+    report = ws.ingest([root / "corpus"])
+    seconds = time.perf_counter() - t
+    return ws, names, questions, {"ingest_s": seconds, "chunks": report.chunks, "paragraphs": len(paragraphs)}
+
+
+def machine() -> dict:
+    import os
+
+    return {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()}
+
+
+def save(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload | {"machine": machine()}, indent=2))
+    return path
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    """A plain-text table."""
+    cells = [[f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""Grounded answers on the demo corpus with the real SLM: citations support answers, or the system abstains."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ragtune.demo.corpus import QUESTIONS
+from ragtune.generate.answer import ABSTAIN, Answerer, Evidence
+from ragtune.retrieve.retriever import Passage
+
+
+def answer_text(ans) -> str:
+    return re.sub(r"\s*\[\d+\]", "", ans.answer)
+
+
+def assert_grounded(ws, ans) -> None:
+    """Every citation quotes a stored chunk of its source, and the answer is a span of a cited quote."""
+    assert not ans.abstained and ans.citations
+    for c in ans.citations:
+        chunks = ws.store.rows(f"kind = 'chunk' AND source = '{c.source}' AND locator = '{c.locator}'")
+        assert any(c.quote in ch["text"] or c.quote.split(": ", 1)[-1] in ch["text"] for ch in chunks)
+    assert any(answer_text(ans) in c.quote for c in ans.citations)
+    for n in map(int, re.findall(r"\[(\d+)\]", ans.answer)):
+        assert 1 <= n <= len(ans.citations)
+
+
+@pytest.fixture(scope="module")
+def demo_answers(demo_ws):
+    return dict(zip(QUESTIONS, Answerer(demo_ws).ask_many(QUESTIONS), strict=True))
+
+
+def test_answers_are_grounded_or_abstained(demo_ws, demo_answers):
+    for ans in demo_answers.values():
+        if ans.abstained:
+            assert ans.answer == ABSTAIN and ans.citations == []
+        else:
+            assert_grounded(demo_ws, ans)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "source"),
+    [
+        ("How many days of paid annual leave do employees get?", "27", "corpus/handbook.md"),
+        ("Who manages the Bergen store?", "Ingrid Solheim", "corpus/stores.sqlite"),
+        ("Within how many days does Alderbrook pay supplier invoices?", "60", "corpus/supplier-agreement.docx"),
+    ],
+)
+def test_demo_questions_are_answered_from_the_right_source(demo_answers, question, expected, source):
+    ans = demo_answers[question]
+    assert expected in answer_text(ans)
+    assert ans.citations[0].source == source
+
+
+def test_unrelated_question_abstains(demo_answers):
+    ans = demo_answers["What is the boiling point of mercury?"]
+    assert ans.abstained and ans.answer == ABSTAIN
+    assert ans.reason == "no relevant passage retrieved"
+
+
+def test_summaries_and_timings_come_with_answers(demo_answers):
+    ans = demo_answers["Who manages the Bergen store?"]
+    assert ans.summaries[0]["source"] == "corpus/stores.sqlite"
+    assert set(ans.timings) == {"retrieve_ms", "generate_ms"} and ans.timings["retrieve_ms"] > 0
+
+
+def _evidence(text: str, source: str = "a.md") -> Evidence:
+    return Evidence(text, Passage("a:0", "a", source, "page 1", text, 0.1, 0.5), 0.8)
+
+
+def test_ground_snaps_to_the_evidence_and_drops_unsupported_citations(demo_ws):
+    answerer = Answerer(demo_ws)
+    evidence = [_evidence("Refunds are paid within 14 days.", "b.pdf"),
+                _evidence("Customers may return unused items within 45 days of purchase.", "a.pdf")]  # fmt: skip
+    question = "Within how many days can customers return unused items?"
+    ans = answerer.ground("Customers can return items within 45 days [1].", evidence, question)
+    assert answer_text(ans) == "45"
+    assert [c.source for c in ans.citations] == ["a.pdf"]  # the model's [1] pointed at the wrong evidence
+
+
+@pytest.mark.parametrize("raw", ["The answer is: 1999 in Geneva", "", "The answer is not mentioned in the context."])
+def test_ground_abstains_when_the_evidence_does_not_support(demo_ws, raw):
+    ans = Answerer(demo_ws).ground(raw, [_evidence("Refunds are paid within 14 days.")], "When are refunds paid?")
+    assert ans.abstained and ans.citations == []
+
+
+def test_generate_reader_is_grounded_too(demo_ws):
+    demo_ws.settings.answer.reader = "generate"
+    try:
+        ans = Answerer(demo_ws).ask("How long does delivery to Iceland take?")
+    finally:
+        demo_ws.settings.answer.reader = "auto"
+    assert ans.abstained or any(answer_text(ans) in c.quote for c in ans.citations)

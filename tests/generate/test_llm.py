@@ -1,0 +1,49 @@
+"""The bundled SLM through the LLM interface: real forward passes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragtune.config import Settings
+from ragtune.errors import ModelError
+from ragtune.generate.factory import create_llm
+from ragtune.generate.models import resolve
+
+
+def test_complete_stops_at_the_stop_string(llm):
+    (out,) = llm.complete(["Context: The Eiffel Tower is in Paris.\nQuestion: Where is the Eiffel Tower?\nAnswer:"],
+                          max_new_tokens=16, stop=["\n"])  # fmt: skip
+    assert "Paris" in out and "\n" not in out
+
+
+def test_batched_completion_matches_single(llm):
+    prompts = ["The capital of France is", "One, two, three, four,"]
+    assert llm.complete(prompts, 6) == [llm.complete([p], 6)[0] for p in prompts]
+
+
+def test_score_prefers_the_supported_option_and_matches_an_uncached_pass(llm):
+    import torch
+
+    prefix = "Context: The Denver Broncos defeated the Carolina Panthers.\nQuestion: Who won?\nAnswer:"
+    (broncos, n), (giants, _) = llm.score(prefix, ["Denver Broncos", "New York Giants"])
+    assert broncos > giants
+    ids = llm.tokenizer(prefix + " Denver Broncos", return_tensors="pt").input_ids
+    with torch.inference_mode():
+        logp = torch.log_softmax(llm.model(ids).logits[0].float(), -1)
+    start = ids.shape[1] - n
+    assert broncos == pytest.approx(float(sum(logp[k - 1, ids[0, k]] for k in range(start, ids.shape[1]))), abs=1e-3)
+
+
+def test_a_local_folder_loads_through_the_same_path(llm, tmp_path):
+    folder = resolve("smollm2", Settings().home)
+    other = create_llm(folder, Settings())
+    assert other.complete(["The capital of France is"], 5) == llm.complete(["The capital of France is"], 5)
+
+
+def test_missing_models_are_clear_errors(tmp_path):
+    with pytest.raises(ModelError, match="no such GGUF file"):
+        resolve(str(tmp_path / "nope.gguf"), tmp_path)
+    with pytest.raises(ModelError, match="bundled model 'smollm2' not found"):
+        from ragtune.generate.models import bundled_gguf
+
+        bundled_gguf("smollm2", tmp_path)

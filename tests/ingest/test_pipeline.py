@@ -1,0 +1,171 @@
+"""Ingest end to end: every format into LanceDB, incremental re-runs, bad files, interruption and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_workspace
+
+
+def consistent(ws) -> None:
+    """The store holds exactly the manifest's documents: one summary and `chunks` chunks each, no strays."""
+    docs = {d["doc_id"]: d for d in ws.manifest.documents()}
+    rows = ws.store.rows("kind = 'chunk' OR kind = 'summary'")
+    by_doc: dict[str, list] = {}
+    for r in rows:
+        by_doc.setdefault(r["doc_id"], []).append(r["kind"])
+    assert set(by_doc) == set(docs)
+    for doc_id, kinds in by_doc.items():
+        assert kinds.count("summary") == 1
+        assert kinds.count("chunk") == docs[doc_id]["chunks"]
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_format_is_ingested_with_locators(demo_ws):
+    docs = {d["source"]: d for d in demo_ws.manifest.documents()}
+    assert set(docs) == {f"corpus/{n}" for n in ("handbook.md", "products.csv", "price-list.xlsx",
+                         "returns-policy.pdf", "supplier-agreement.docx", "stores.sqlite", "faq.html")}  # fmt: skip
+    consistent(demo_ws)
+    locators = {r["locator"] for r in demo_ws.store.rows("kind = 'chunk'")}
+    assert "page 2" in locators
+    assert any(loc.startswith("sheet Wholesale rows 2") for loc in locators)
+    assert any(loc.startswith("table stores rowids 1") for loc in locators)
+    schemas = {s["name"]: s for s in demo_ws.manifest.schemas()}
+    assert schemas["stores"]["columns"] == ["store_id", "city", "manager", "opened"]
+
+
+def test_large_tables_are_chunked_by_rows_with_the_header(ws, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("id,city,notes\n" + "".join(f"{i},City {i},note number {i} about things\n" for i in range(300)))
+    ws.ingest([path])
+    chunks = ws.store.rows("kind = 'chunk'")
+    assert len(chunks) > 10
+    for c in chunks:
+        assert c["heading"] == "big — columns: id, city, notes"
+        assert c["search_text"].startswith("big — columns: id, city, notes\nid: ")
+        assert ws.embedder.count_tokens(c["search_text"]) <= ws.settings.chunk.record_size
+    assert sum(len(__import__("json").loads(c["records"])) for c in chunks) == 300
+
+
+def test_prose_chunks_fit_the_embedder_and_overlap(ws, tmp_path):
+    path = tmp_path / "long.md"
+    path.write_text("# Long\n\n" + " ".join(f"Sentence number {i} says something rather specific." for i in range(200)))
+    ws.ingest([path])
+    chunks = sorted(ws.store.rows("kind = 'chunk'"), key=lambda r: r["ordinal"])
+    assert len(chunks) > 3
+    assert all(ws.embedder.count_tokens(c["text"]) <= ws.settings.chunk.size for c in chunks)
+    assert chunks[0]["text"][-40:] in chunks[1]["text"] or chunks[1]["text"][:40] in chunks[0]["text"]
+
+
+def test_reingest_skips_unchanged_updates_changed_removes_deleted(ws, corpus_copy):
+    first = ws.ingest([corpus_copy])
+    assert (first.ingested, first.failed) == (7, 0)
+    again = ws.ingest([corpus_copy])
+    assert again.line() == "ingested 0, unchanged 7, updated 0, removed 0, failed 0"
+
+    handbook = corpus_copy / "handbook.md"
+    handbook.write_text(handbook.read_text().replace("27 days", "30 days"))
+    (corpus_copy / "faq.html").unlink()
+    (corpus_copy / "new.txt").write_text("The canteen opens at 11:30 on weekdays.")
+    third = ws.ingest([corpus_copy])
+    assert third.line() == "ingested 1, unchanged 5, updated 1, removed 1, failed 0"
+    consistent(ws)
+    texts = " ".join(r["text"] for r in ws.store.rows("kind = 'chunk'"))
+    assert "30 days" in texts and "27 days" not in texts
+    assert "Iceland" not in texts and "canteen" in texts
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(ws, corpus_copy):
+    (corpus_copy / "empty.md").write_text("")
+    (corpus_copy / "broken.json").write_text("{oops")
+    (corpus_copy / "fake.docx").write_bytes(b"not a zip")
+    (corpus_copy / "truncated.pdf").write_bytes((corpus_copy / "returns-policy.pdf").read_bytes()[:300])
+    (corpus_copy / "binary.txt").write_bytes(os.urandom(2048))
+    errors = []
+    report = ws.ingest([corpus_copy, corpus_copy / "missing.md"], on_error=lambda s, r: errors.append((s, r)))
+    assert report.ingested == 7
+    assert report.failed == 6
+    reasons = dict(errors)
+    assert reasons["corpus/broken.json"].startswith("invalid JSON at line 1")
+    assert reasons["corpus/empty.md"] == "empty file"
+    assert reasons[str(corpus_copy / "missing.md")] == "no such file or folder"
+    consistent(ws)
+
+
+def test_cli_ingest_prints_counts_one_line_per_error_and_exit_status(tmp_path, corpus_copy):
+    (corpus_copy / "broken.json").write_text("[1, 2")
+    cmd = [sys.executable, "-m", "ragtune.cli", "--store", str(tmp_path / "s"), "ingest", "--quiet", str(corpus_copy)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == "ingested 7, unchanged 0, updated 0, removed 0, failed 1"
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: corpus/broken.json: invalid JSON at line 1 column 6: Expecting ',' delimiter"]
+    (corpus_copy / "broken.json").unlink()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "ingested 0, unchanged 7, updated 0, removed 0, failed 0")
+
+
+def test_interrupted_between_store_and_manifest_resumes_cleanly(ws, corpus_copy, monkeypatch):
+    ws.settings.chunk.batch = 4
+    calls = {"n": 0}
+    record = type(ws.manifest).record
+
+    def crash_on_second(self, docs, tables):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # killed after the store write, before the manifest commit
+        return record(self, docs, tables)
+
+    monkeypatch.setattr(type(ws.manifest), "record", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        ws.ingest([corpus_copy])
+    monkeypatch.setattr(type(ws.manifest), "record", record)
+    done = len(ws.manifest.documents())
+    assert 0 < done < 7
+    report = ws.ingest([corpus_copy])
+    assert (report.unchanged, report.ingested, report.failed) == (done, 7 - done, 0)
+    consistent(ws)
+    assert ws.search("Who manages the Bergen store?").passages
+
+
+def test_killed_ingest_process_resumes_without_corruption(tmp_path, embedder):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(150):
+        (folder / f"note{i:03d}.txt").write_text(f"Note {i}. Item {i} is stored on shelf {i % 17} in aisle {i % 5}.")
+    store = tmp_path / "store"
+    env = dict(os.environ, RAGTUNE_CHUNK__BATCH="12")
+    cmd = [sys.executable, "-m", "ragtune.cli", "--store", str(store), "ingest", "--quiet", str(folder)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if _documents(store / "manifest.sqlite") >= 20:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < _documents(store / "manifest.sqlite") < 150
+    ws = make_workspace(store, embedder)
+    report = ws.ingest([folder])
+    assert report.failed == 0 and report.unchanged + report.ingested == 150
+    consistent(ws)
+
+
+def _documents(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db) as con:
+            return con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0

@@ -1,0 +1,68 @@
+"""Hybrid retrieval over the demo corpus: right source first, filters, summaries, modes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragtune.retrieve.retriever import record_match, rrf, where_clause
+
+
+@pytest.mark.parametrize(
+    ("query", "source"),
+    [
+        ("How many days of annual leave do employees get?", "corpus/handbook.md"),
+        ("returning unused items for a refund", "corpus/returns-policy.pdf"),
+        ("invoice payment term for the fabric supplier", "corpus/supplier-agreement.docx"),
+        ("Who is the manager in Bergen?", "corpus/stores.sqlite"),
+        ("delivery time to Iceland", "corpus/faq.html"),
+        ("warranty years of the Polar down sleeping bag", "corpus/products.csv"),
+    ],
+)
+def test_hybrid_finds_the_right_source_first(demo_ws, query, source):
+    result = demo_ws.search(query)
+    assert result.passages[0].source == source
+    assert result.summaries[0]["source"] == source
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_every_mode_returns_scored_located_passages(demo_ws, mode):
+    result = demo_ws.search("Summit 45 backpack price", top_k=3, mode=mode)
+    assert 0 < len(result.passages) <= 3
+    scores = [p.score for p in result.passages]
+    assert scores == sorted(scores, reverse=True)
+    assert all(p.locator and p.source for p in result.passages)
+
+
+def test_summaries_are_returned_for_the_matching_documents(demo_ws):
+    result = demo_ws.search("sick leave doctor's note")
+    summary = next(s for s in result.summaries if s["source"] == "corpus/handbook.md")
+    assert summary["summary"].startswith("Alderbrook Outfitters employee handbook")
+    schema = demo_ws.search("price list", filters={"type": "xlsx"}).summaries[0]["summary"]
+    assert "Table price-list / Wholesale: 3 rows; columns sku, name, price_eur, min_quantity." in schema
+
+
+def test_filters_on_columns_and_record_fields(demo_ws):
+    by_type = demo_ws.search("price", filters={"type": "xlsx"})
+    assert {p.source for p in by_type.passages} == {"corpus/price-list.xlsx"}
+    by_field = demo_ws.search("tent", filters={"category": "tents"})
+    assert by_field.passages and all(record_match(p.records, {"category": "tents"}) for p in by_field.passages)
+    assert demo_ws.search("tent", filters={"category": "no-such-category"}).passages == []
+
+
+def test_unknown_mode_is_a_clear_error(demo_ws):
+    with pytest.raises(ValueError, match="unknown search mode 'fuzzy'"):
+        demo_ws.search("x", mode="fuzzy")
+
+
+def test_rrf_rewards_agreement_and_respects_weights():
+    fused = rrf({"a": ["x", "y", "z"], "b": ["y", "x"]}, {"a": 1.0, "b": 1.0}, 60)
+    assert [i for i, _ in fused][:2] in (["x", "y"], ["y", "x"])
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    weighted = rrf({"a": ["x"], "b": ["y"]}, {"a": 1.0, "b": 2.0}, 60)
+    assert weighted[0][0] == "y"
+
+
+def test_where_clause_quotes_values():
+    where, fields = where_clause({"source": "it's.md", "sku": "A_1"})
+    assert "source = 'it''s.md'" in where
+    assert fields == {"sku": "A_1"}

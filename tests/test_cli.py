@@ -1,0 +1,80 @@
+"""The command line: JSON contracts, batch mode, errors as one line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ragtune.cli import main
+
+
+@pytest.fixture
+def run(demo_ws):
+    """Invoke the CLI in-process on the demo store, reusing the loaded models."""
+    from ragtune import cli
+
+    def invoke(*args: str):
+        original = cli._workspace
+        cli._workspace = lambda ctx: demo_ws
+        try:
+            return CliRunner().invoke(main, ["--store", str(demo_ws.settings.store), *args], catch_exceptions=False)
+        finally:
+            cli._workspace = original
+
+    return invoke
+
+
+def test_ask_json_contract(run):
+    result = run("ask", "--json", "Who manages the Bergen store?")
+    assert result.exit_code == 0
+    out = json.loads(result.output)
+    assert set(out) == {"question", "answer", "abstained", "citations", "timings"}
+    assert out["abstained"] is False
+    assert set(out["citations"][0]) == {"source", "locator", "quote", "score"}
+    assert out["citations"][0]["locator"] == "table stores rowids 1–6"
+
+
+def test_ask_and_search_batch_print_one_json_line_per_question(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"question": "Who manages the Oslo store?"}\n\n{"question": "What is the capital of Peru?"}\n'
+    )
+    lines = run("ask", "--questions", str(questions)).output.strip().splitlines()
+    assert [json.loads(line)["question"] for line in lines] == [
+        "Who manages the Oslo store?",
+        "What is the capital of Peru?",
+    ]
+    assert json.loads(lines[1])["abstained"] is True
+    found = [json.loads(line) for line in run("search", "--questions", str(questions)).output.strip().splitlines()]
+    assert len(found) == 2 and found[0]["passages"][0]["source"] == "corpus/stores.sqlite"
+
+
+def test_search_text_output_and_filters(run):
+    result = run("search", "tent", "--filter", "category=tents", "-k", "2")
+    assert result.exit_code == 0
+    assert "corpus/products.csv (row" in result.output
+    bad = run("search", "tent", "--filter", "nonsense")
+    assert bad.exit_code == 2 and "'nonsense' is not key=value" in bad.output
+
+
+def test_bad_questions_file_names_the_line(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "ok?"}\n{"q": "missing field"}\n')
+    result = CliRunner().invoke(main, ["ask", "--questions", str(questions)])
+    assert result.exit_code == 2
+    assert f'error: {questions}:2: expected a JSON object with a "question" field' in result.output
+
+
+def test_documents_lists_sources(run):
+    assert "corpus/stores.sqlite  [sqlite, 1 chunks]" in run("documents").output
+
+
+def test_store_built_with_another_embedder_is_refused(tmp_path, demo_ws):
+    from ragtune import Settings, Workspace
+    from ragtune.errors import RagtuneError
+
+    ws = Workspace(Settings(store=demo_ws.settings.store))
+    with pytest.raises(RagtuneError, match="built with embedder 'minilm'"):
+        ws.manifest.check_embedder("other-model", 768)
