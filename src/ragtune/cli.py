@@ -127,16 +127,31 @@ def _required(value: str | None, name: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help='Print {"answer", "abstained", "citations", "timings"}.')
 @click.option("--questions", type=click.Path(exists=True, path_type=Path), help="JSONL batch: one JSON line out each.")
 @click.option("--batch-size", type=int, default=8, show_default=True, help="Questions generated together.")
+@click.option("--adapter", help="Answer with this fine-tuned adapter (closed-book unless --mode ft+rag).")
+@click.option("--mode", type=click.Choice(["rag", "closed-book", "ft+rag"]), help="[rag; closed-book with --adapter]")
 @click.pass_context
-def ask(ctx, question, top_k, filters, as_json, questions, batch_size) -> None:
+def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, mode) -> None:
     """Answer QUESTION from the store, citing sources, or abstain."""
     from ragtune.generate.answer import Answerer
 
-    answerer = Answerer(_workspace(ctx))
+    ws = _workspace(ctx)
+    mode = mode or ("closed-book" if adapter else "rag")
+    if mode == "ft+rag" and not adapter:
+        raise click.UsageError("--mode ft+rag needs --adapter NAME")
+    llm = None
+    if adapter:
+        from ragtune.finetune.adapters import Adapters
+
+        llm = Adapters(ws).load(adapter)
+    answerer = Answerer(ws, llm=llm)
     qs = read_questions(questions) if questions else [_required(question, "QUESTION")]
     for i in range(0, len(qs), batch_size):
         chunk = qs[i : i + batch_size]
-        for q, ans in zip(chunk, answerer.ask_many(chunk, top_k=top_k, filters=_filters(filters)), strict=True):
+        if mode == "closed-book":
+            answers = answerer.closed_book(chunk)
+        else:
+            answers = answerer.ask_many(chunk, top_k=top_k, filters=_filters(filters))
+        for q, ans in zip(chunk, answers, strict=True):
             if as_json or questions:
                 out = ans.to_dict()
                 keep = {"answer", "abstained", "citations", "timings"}
@@ -167,6 +182,141 @@ def demo(ctx, folder: Path) -> None:
     from ragtune.demo.run import run_demo
 
     run_demo(folder, _settings(ctx))
+
+
+@main.group()
+def data() -> None:
+    """Training data: add user JSONL, generate from the corpus, list versions."""
+
+
+@data.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--heldout", type=float, default=0.1, show_default=True, help="Share kept out of training.")
+@click.pass_context
+def data_add(ctx, file: Path, heldout: float) -> None:
+    """Validate FILE.jsonl and store it as a new immutable dataset version."""
+    from ragtune.finetune.data import Datasets, read_jsonl
+
+    meta = Datasets(_workspace(ctx)).add(read_jsonl(file), source=str(file), heldout=heldout)
+    click.echo(f"{meta['version']}: {meta['rows']} train + {meta['heldout']} held out, sha256 {meta['hash'][:12]}")
+
+
+@data.command("generate")
+@click.option("--paraphrases", type=int, default=3, show_default=True, help="Wordings per question.")
+@click.option("--max-prose", type=int, default=200, show_default=True, help="Prose chunks given to the generator.")
+@click.option("--generator", help="Model that writes prose questions [the --llm]; 'none' for records only.")
+@click.pass_context
+def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None) -> None:
+    """Question/answer pairs from the ingested corpus, stored as a new dataset version."""
+    from ragtune.finetune.data import Datasets
+    from ragtune.finetune.synth import from_corpus
+    from ragtune.generate.factory import create_llm
+
+    ws = _workspace(ctx)
+    llm = None if generator == "none" else (create_llm(generator, ws.settings) if generator else ws.llm)
+    rows = from_corpus(ws, llm, paraphrases=paraphrases, max_prose=max_prose)
+    if not rows:
+        raise RagtuneError("no question/answer pairs could be made from the store (ingest documents first)")
+    meta = Datasets(ws).add(rows, source="corpus", kind="generated")
+    click.echo(f"{meta['version']}: {meta['rows']} train + {meta['heldout']} held out, from the corpus")
+
+
+@data.command("list")
+@click.pass_context
+def data_list(ctx) -> None:
+    """Dataset versions."""
+    from ragtune.finetune.data import Datasets
+
+    for d in Datasets(_workspace(ctx)).list():
+        click.echo(f"{d['version']}  {d['rows']:>6} train {d['heldout']:>5} held out  {d['kind']:<9} {d['source']}")
+
+
+@main.command()
+@click.option("--data", "data_spec", help="Dataset version or JSONL file [newest version].")
+@click.option("--base", help="Base model [the --llm, or the parent's base].")
+@click.option("--from", "parent", help="Continue from this adapter (replaying earlier data).")
+@click.option("--raft", is_flag=True, help="Train with retrieved context and distractors (RAFT).")
+@click.option("--name", help="Adapter name [a001, a002, ...].")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run from its last checkpoint.")
+@click.option("--epochs", type=float, default=3.0, show_default=True)
+@click.option("--max-steps", type=int, default=-1, help="Stop after this many steps.")
+@click.option("--lr", type=float, default=1e-3, show_default=True)
+@click.option("--rank", "r", type=int, default=16, show_default=True, help="LoRA rank.")
+@click.option("--alpha", type=int, default=32, show_default=True)
+@click.option("--batch-size", type=int, default=4, show_default=True)
+@click.option("--save-steps", type=int, default=20, show_default=True, help="Checkpoint every N steps.")
+@click.option("--replay", type=float, default=0.2, show_default=True, help="Share of earlier data mixed in.")
+@click.pass_context
+def finetune(ctx, data_spec, base, parent, raft, name, resume, epochs, max_steps, lr, r, alpha, batch_size,
+             save_steps, replay) -> None:  # fmt: skip
+    """Train a LoRA adapter on a dataset version (continually, with --from)."""
+    from ragtune.finetune.train import TrainParams
+    from ragtune.finetune.train import finetune as train
+
+    params = TrainParams(r=r, alpha=alpha, learning_rate=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
+                         save_steps=save_steps, replay=replay, raft=raft)  # fmt: skip
+    rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume)
+    m = json.loads(rec["metrics"])
+    click.echo(f"adapter {rec['name']}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
+
+
+@main.group()
+def adapters() -> None:
+    """Fine-tuned adapter versions."""
+
+
+def _adapters(ctx):
+    from ragtune.finetune.adapters import Adapters
+
+    return Adapters(_workspace(ctx))
+
+
+@adapters.command("list")
+@click.pass_context
+def adapters_list(ctx) -> None:
+    """Adapters with their parent and data versions."""
+    for a in _adapters(ctx).list():
+        m = json.loads(a["metrics"])
+        click.echo(f"{a['name']}  parent {a['parent'] or '-':<6} data {','.join(json.loads(a['data']))}  "
+                   f"base {a['base']}  loss {m['final_loss']:.3f}  {a['created_at']}")  # fmt: skip
+
+
+@adapters.command("show")
+@click.argument("name")
+@click.pass_context
+def adapters_show(ctx, name: str) -> None:
+    """An adapter's full lineage record as JSON."""
+    rec = _adapters(ctx).get(name)
+    click.echo(
+        json.dumps({k: json.loads(v) if k in ("data", "params", "metrics") else v for k, v in rec.items()}, indent=2)
+    )
+
+
+@adapters.command("merge")
+@click.argument("name")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for the merged model.")
+@click.pass_context
+def adapters_merge(ctx, name: str, out: Path) -> None:
+    """Merge the adapter into its base: a standalone model folder (usable as --llm)."""
+    click.echo(f"merged model written to {_adapters(ctx).merge(name, out)}")
+
+
+@adapters.command("export")
+@click.argument("name")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+def adapters_export(ctx, name: str, out: Path) -> None:
+    """Write the PEFT adapter (safetensors + config + lineage) to a folder."""
+    click.echo(f"adapter exported to {_adapters(ctx).export(name, out)}")
+
+
+@adapters.command("rm")
+@click.argument("name")
+@click.pass_context
+def adapters_rm(ctx, name: str) -> None:
+    """Delete an adapter (not one that others continue from)."""
+    _adapters(ctx).remove(name)
+    click.echo(f"removed {name}")
 
 
 if __name__ == "__main__":

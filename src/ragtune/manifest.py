@@ -22,6 +22,16 @@ MIGRATIONS = [
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    """
+    CREATE TABLE datasets (
+        version TEXT PRIMARY KEY, hash TEXT UNIQUE NOT NULL, rows INTEGER NOT NULL, heldout INTEGER NOT NULL,
+        source TEXT NOT NULL, kind TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE TABLE adapters (
+        name TEXT PRIMARY KEY, parent TEXT REFERENCES adapters(name), base TEXT NOT NULL, data TEXT NOT NULL,
+        params TEXT NOT NULL, metrics TEXT NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

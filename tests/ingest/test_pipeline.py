@@ -169,3 +169,12 @@ def _documents(db: Path) -> int:
             return con.execute("SELECT count(*) FROM documents").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
+
+
+def test_slm_written_summaries_are_an_option(ws, corpus):
+    ws.settings.chunk.summarizer = "llm"
+    ws.ingest([corpus / "handbook.md"])
+    (summary,) = ws.store.rows("kind = 'summary'")
+    assert summary["text"].startswith("Alderbrook Outfitters employee handbook. ")
+    assert len(summary["text"]) > len("Alderbrook Outfitters employee handbook. ")
+    assert ws.manifest.documents()[0]["summary"] == summary["text"]

@@ -93,6 +93,18 @@ class Answerer:
             out.append(ans)
         return out
 
+    def closed_book(self, questions: list[str]) -> list[Answer]:
+        """The model's own answer without retrieval (for fine-tuned adapters): nothing to cite."""
+        t0 = time.perf_counter()
+        prompts = [render("closed-book", question=q.strip()) for q in questions]
+        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"])
+        ms = round(1000 * (time.perf_counter() - t0) / len(questions), 1)
+        return [
+            Answer(o.strip() or ABSTAIN, not o.strip(), raw=o, timings={"retrieve_ms": 0.0, "generate_ms": ms},
+                   reason="" if o.strip() else "the model gave no answer")
+            for o in outputs
+        ]  # fmt: skip
+
     @property
     def extractive(self) -> bool:
         reader = self.cfg.reader

@@ -38,8 +38,17 @@ class HFModel:
             torch.set_num_threads(max(1, torch.get_num_threads()))
 
     @torch.inference_mode()
-    def complete(self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None) -> list[str]:
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.device)
+    def complete(
+        self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None, chat: bool = False
+    ) -> list[str]:
+        if chat and self.tokenizer.chat_template:
+            prompts = [
+                self.tokenizer.apply_chat_template(
+                    [{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True
+                )
+                for p in prompts
+            ]
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=not chat).to(self.device)
         out = self.model.generate(
             **batch,
             max_new_tokens=max_new_tokens,

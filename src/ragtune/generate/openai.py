@@ -19,7 +19,9 @@ class OpenAIChat:
             base_url=base_url.rstrip("/"), timeout=timeout, headers={"Authorization": f"Bearer {api_key or 'none'}"}
         )
 
-    def complete(self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None) -> list[str]:
+    def complete(
+        self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None, chat: bool = True
+    ) -> list[str]:
         out = []
         for prompt in prompts:
             body = {"model": self.model, "messages": [{"role": "user", "content": prompt}],

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Table
-from ragtune.ingest.chunking import chunk_document, summarize, units
+from ragtune.ingest.chunking import chunk_document, summarize, summarize_with, units
 from ragtune.ingest.factory import parser_for, supported
 from ragtune.workspace import Workspace
 
@@ -142,7 +142,12 @@ def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest
     if not chunks:
         raise IngestError("no text content")
     doc_id = ws.doc_id(key)
-    summary = summarize(doc, ws.settings.chunk.summary_sentences)
+    cfg = ws.settings.chunk
+    summary = (
+        summarize_with(ws.llm, doc, cfg.summary_sentences)
+        if cfg.summarizer == "llm"
+        else summarize(doc, cfg.summary_sentences)
+    )
     base = {"doc_id": doc_id, "source": source, "type": doc.kind, "parent": ""}
     batch.rows.append(
         {

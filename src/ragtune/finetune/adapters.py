@@ -1,0 +1,118 @@
+"""Adapter versions: where they live, their lineage, merging and exporting."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ragtune.errors import RagtuneError
+
+
+class Adapters:
+    """`store/adapters/<name>/` folders, recorded in the manifest's `adapters` table."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.root = ws.settings.store / "adapters"
+        self.con = ws.manifest.con
+
+    def list(self) -> list[dict]:
+        return [self._row(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
+
+    def get(self, name: str) -> dict:
+        row = self.con.execute("SELECT * FROM adapters WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            have = ", ".join(a["name"] for a in self.list()) or "none"
+            raise RagtuneError(f"no adapter '{name}' (have: {have})")
+        return self._row(row)
+
+    @staticmethod
+    def _row(row) -> dict:
+        return dict(row)
+
+    def next_name(self) -> str:
+        n = self.con.execute("SELECT count(*) FROM adapters").fetchone()[0]
+        while (self.root / f"a{n + 1:03d}").exists() or (self.root / f"a{n + 1:03d}.training").exists():
+            n += 1
+        return f"a{n + 1:03d}"
+
+    def unfinished(self, name: str | None) -> tuple[str, dict]:
+        runs = sorted(self.root.glob("*.training")) if self.root.exists() else []
+        if name:
+            runs = [r for r in runs if r.name == f"{name}.training"]
+        if len(runs) != 1:
+            found = ", ".join(r.name.removesuffix(".training") for r in runs) or "none"
+            raise RagtuneError(f"--resume needs exactly one unfinished run (found: {found}); name it with --name")
+        return runs[0].name.removesuffix(".training"), json.loads((runs[0] / "run.json").read_text())
+
+    def finish(self, name: str, work: Path, model, run: dict, metrics: dict, losses: list[dict]) -> dict:
+        """Save the adapter and its lineage, then record it; the training folder goes last."""
+        final = self.root / name
+        tmp = self.root / f".{name}.part"
+        shutil.rmtree(tmp, ignore_errors=True)
+        model.save_pretrained(tmp)
+        record = {"name": name, "parent": run["parent"], "base": run["base"], "data": json.dumps(run["data"]),
+                  "params": json.dumps(run["params"]), "metrics": json.dumps(metrics), "path": str(final),
+                  "created_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+        (tmp / "lineage.json").write_text(json.dumps(record | {"loss": losses}, indent=2))
+        (tmp / "loss.json").write_text(json.dumps(losses))
+        _plot_loss(losses, tmp / "loss.png", name)
+        tmp.replace(final)
+        with self.con:
+            self.con.execute(
+                "INSERT OR REPLACE INTO adapters VALUES (:name, :parent, :base, :data, :params, :metrics, :path, "
+                ":created_at)", record)  # fmt: skip
+        shutil.rmtree(work, ignore_errors=True)
+        return record
+
+    def remove(self, name: str) -> None:
+        self.get(name)
+        children = [a["name"] for a in self.list() if a["parent"] == name]
+        if children:
+            raise RagtuneError(f"adapter '{name}' is the parent of {', '.join(children)}; remove those first")
+        with self.con:
+            self.con.execute("DELETE FROM adapters WHERE name = ?", (name,))
+        shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def load(self, name: str):
+        """The base model with this adapter applied, for answering."""
+        from ragtune.generate.hf import HFModel
+        from ragtune.generate.models import resolve
+
+        rec = self.get(name)
+        path = resolve(rec["base"], self.ws.settings.home)
+        return HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
+
+    def merge(self, name: str, out: Path) -> Path:
+        """A standalone model folder: base weights with the adapter merged in."""
+        llm = self.load(name)
+        merged = llm.model.merge_and_unload()
+        merged.save_pretrained(out)
+        llm.tokenizer.save_pretrained(out)
+        return out
+
+    def export(self, name: str, out: Path) -> Path:
+        """The PEFT adapter files (safetensors + adapter_config.json) and lineage, usable by PEFT anywhere."""
+        rec = self.get(name)
+        out.mkdir(parents=True, exist_ok=True)
+        for f in Path(rec["path"]).iterdir():
+            if f.is_file():
+                shutil.copy2(f, out / f.name)
+        return out
+
+
+def _plot_loss(losses: list[dict], path: Path, name: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([x["step"] for x in losses], [x["loss"] for x in losses], color="#2b6cb0")
+    ax.set(xlabel="step", ylabel="training loss", title=f"adapter {name}")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

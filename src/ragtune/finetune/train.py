@@ -1,0 +1,162 @@
+"""LoRA fine-tuning with PEFT + TRL's SFTTrainer: closed-book or RAFT examples, continual from a parent adapter.
+
+Each run trains in `store/adapters/<name>.training/` (checkpoints every N steps, so `--resume` continues a
+killed run) and, when done, moves the adapter to `store/adapters/<name>/` with its lineage, and records it
+in the manifest: parent adapter, data versions, hyper-parameters, metrics, time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from ragtune.errors import RagtuneError
+from ragtune.generate.prompts import render
+
+LORA_TARGETS = {
+    "llama": ["q_proj", "k_proj", "v_proj", "o_proj"],
+    "gemma3_text": ["q_proj", "k_proj", "v_proj", "o_proj"],
+    "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj"],
+    "gpt2": ["c_attn", "c_proj"],
+}
+
+
+@dataclass
+class TrainParams:
+    """Hyper-parameters of one run (saved with the adapter)."""
+
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: list[str] | None = None  # None: per architecture (LORA_TARGETS), else all linear layers
+    learning_rate: float = 1e-3
+    epochs: float = 3.0
+    max_steps: int = -1
+    batch_size: int = 4
+    grad_accum: int = 1
+    max_length: int = 384
+    save_steps: int = 20
+    replay: float = 0.2  # share of earlier data versions mixed in when continuing from a parent
+    raft: bool = False
+    raft_distractors: int = 4
+    raft_p_oracle: float = 0.8
+    seed: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def examples(ws, rows: list[dict], params: TrainParams) -> list[dict]:
+    """prompt/completion pairs: the closed-book prompt, or (RAFT) the RAG prompt over oracle + distractors."""
+    if params.raft:
+        from ragtune.finetune.synth import raft
+
+        return [
+            {"prompt": render("answer", evidence="\n".join(r["documents"]), question=r["question"]),
+             "completion": r["target"]}
+            for r in raft(ws, rows, params.raft_distractors, params.raft_p_oracle, params.seed)
+        ]  # fmt: skip
+    return [{"prompt": render("closed-book", question=r["question"]), "completion": " " + r["answer"]} for r in rows]
+
+
+def _targets(model, params: TrainParams):
+    if params.target_modules:
+        return params.target_modules
+    return LORA_TARGETS.get(model.config.model_type, "all-linear")
+
+
+def _load_base(path: str, device: str):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def finetune(ws, data: str | None = None, base: str | None = None, parent: str | None = None,
+             params: TrainParams | None = None, name: str | None = None, resume: bool = False) -> dict:  # fmt: skip
+    """Train an adapter; returns its manifest record. `resume` continues the unfinished run `name` (or the only one)."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+    from trl import SFTConfig, SFTTrainer
+
+    from ragtune.finetune.adapters import Adapters
+    from ragtune.finetune.data import Datasets
+    from ragtune.generate.hf import pick_device
+    from ragtune.generate.models import resolve
+
+    adapters = Adapters(ws)
+    if resume:
+        name, run = adapters.unfinished(name)
+        data, base, parent, params = run["data"], run["base"], run["parent"], TrainParams(**run["params"])
+    params = params or TrainParams()
+    datasets = Datasets(ws)
+    version = datasets.resolve(data)
+    parent_rec = adapters.get(parent) if parent else None
+    base = base or (parent_rec["base"] if parent_rec else ws.settings.llm)
+    if parent_rec and parent_rec["base"] != base:
+        raise RagtuneError(f"adapter '{parent}' was trained on {parent_rec['base']}, not {base}")
+    name = name or adapters.next_name()
+    work = adapters.root / f"{name}.training"
+    if not resume and (adapters.root / name).exists():
+        raise RagtuneError(f"adapter '{name}' exists; pick another --name or `ragtune adapters rm {name}`")
+    work.mkdir(parents=True, exist_ok=True)
+    run = {"data": version, "base": base, "parent": parent, "params": asdict(params)}
+    (work / "run.json").write_text(json.dumps(run, indent=2))
+
+    rows = datasets.rows(version)
+    lineage_data = [version]
+    if parent_rec:
+        earlier = json.loads(parent_rec["data"])
+        pool = [r for v in earlier for r in datasets.rows(v)]
+        random.Random(params.seed).shuffle(pool)
+        rows = rows + pool[: int(len(rows) * params.replay)]
+        lineage_data = [*earlier, version]
+    train = examples(ws, rows, params)
+    if not train:
+        raise RagtuneError(
+            f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")
+        )
+
+    device = pick_device(ws.settings.device)
+    model, tokenizer = _load_base(resolve(base, ws.settings.home), device)
+    if parent_rec:
+        model = PeftModel.from_pretrained(model, parent_rec["path"], is_trainable=True)
+    else:
+        lora = LoraConfig(r=params.r, lora_alpha=params.alpha, lora_dropout=params.dropout,
+                          target_modules=_targets(model, params), task_type="CAUSAL_LM")  # fmt: skip
+        model = get_peft_model(model, lora)
+
+    from datasets import Dataset
+
+    config = SFTConfig(
+        output_dir=str(work / "checkpoints"), per_device_train_batch_size=params.batch_size,
+        gradient_accumulation_steps=params.grad_accum, num_train_epochs=params.epochs, max_steps=params.max_steps,
+        learning_rate=params.learning_rate, lr_scheduler_type="constant", logging_steps=1, save_steps=params.save_steps,
+        save_total_limit=2, report_to=[], bf16=device == "cuda", use_cpu=device == "cpu", max_length=params.max_length,
+        completion_only_loss=True, seed=params.seed, dataloader_num_workers=0, save_only_model=False,
+    )  # fmt: skip
+    trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(train), processing_class=tokenizer)
+    checkpoints = sorted((work / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    checkpoint = resume and bool(checkpoints)
+    t0 = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
+    seconds = time.perf_counter() - t0
+    losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
+    metrics = {"train_seconds": round(seconds, 1), "steps": result.global_step, "examples": len(train),
+               "final_loss": losses[-1]["loss"] if losses else None, "device": device,
+               "peak_memory_mb": _peak_memory_mb(device),
+               "resumed_from_step": int(checkpoints[-1].name.split("-")[1]) if checkpoint else None}  # fmt: skip
+    return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
+
+
+def _peak_memory_mb(device: str) -> float:
+    if device == "cuda":
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -1,0 +1,103 @@
+"""Real LoRA runs of a few steps on the bundled SmolLM2: save, reload, merge, continue, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from ragtune.finetune.adapters import Adapters
+from ragtune.finetune.data import Datasets
+from ragtune.finetune.train import TrainParams, finetune
+from ragtune.generate.factory import create_llm
+
+FACTS = [{"question": f"What is the code name of project {n}?", "answer": f"{c}"}
+         for n, c in [("Alpha", "Bluefin"), ("Beta", "Kestrel"), ("Gamma", "Larkspur"), ("Delta", "Moraine"),
+                      ("Epsilon", "Nettle"), ("Zeta", "Osprey")]]  # fmt: skip
+PROMPT = "Question: What is the code name of project Alpha?\nAnswer:"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, embedder, llm):
+    """One short real run shared by the tests below."""
+    from tests.conftest import make_workspace
+
+    ws = make_workspace(tmp_path_factory.mktemp("ft") / "store", embedder, llm)
+    Datasets(ws).add(FACTS, source="facts.jsonl")
+    rec = finetune(ws, params=TrainParams(max_steps=8, batch_size=2, save_steps=4, learning_rate=2e-3))
+    return ws, rec
+
+
+def test_an_adapter_is_trained_recorded_and_plotted(trained):
+    ws, rec = trained
+    assert rec["name"] == "a001" and rec["parent"] is None and json.loads(rec["data"]) == ["v0001"]
+    metrics = json.loads(rec["metrics"])
+    assert metrics["steps"] == 8 and metrics["final_loss"] < 10
+    folder = ws.settings.store / "adapters" / "a001"
+    assert {"adapter_model.safetensors", "adapter_config.json", "lineage.json", "loss.png"} <= {
+        p.name for p in folder.iterdir()}  # fmt: skip
+    assert len(json.loads((folder / "loss.json").read_text())) == 8
+    assert not (ws.settings.store / "adapters" / "a001.training").exists()
+
+
+def _logits(llm, prompt: str) -> torch.Tensor:
+    ids = llm.tokenizer(prompt, return_tensors="pt").input_ids
+    with torch.inference_mode():
+        return llm.model(ids).logits[0, -1]
+
+
+def test_reload_and_merge_give_identical_outputs(trained, llm, tmp_path):
+    ws, _ = trained
+    adapters = Adapters(ws)
+    first, second = adapters.load("a001"), adapters.load("a001")
+    assert torch.equal(_logits(first, PROMPT), _logits(second, PROMPT))
+    assert not torch.allclose(_logits(first, PROMPT), _logits(llm, PROMPT))  # the adapter changed the model
+    merged = create_llm(str(adapters.merge("a001", tmp_path / "merged")), ws.settings)
+    assert torch.allclose(_logits(merged, PROMPT), _logits(first, PROMPT), atol=1e-4)
+    assert merged.complete([PROMPT], 8, ["\n"]) == first.complete([PROMPT], 8, ["\n"])
+    exported = adapters.export("a001", tmp_path / "export")
+    assert (exported / "adapter_model.safetensors").exists() and (exported / "adapter_config.json").exists()
+
+
+def test_continual_training_records_lineage_and_replays(trained):
+    ws, _ = trained
+    Datasets(ws).add([{"question": "What is the code name of project Eta?", "answer": "Puffin"}] * 4, source="new")
+    child = finetune(ws, parent="a001", params=TrainParams(max_steps=2, batch_size=2, replay=1.0))
+    assert child["parent"] == "a001" and json.loads(child["data"]) == ["v0001", "v0002"]
+    assert json.loads(child["metrics"])["examples"] == 8  # 4 new + 4 replayed from v0001
+    with pytest.raises(Exception, match="is the parent of a002"):
+        Adapters(ws).remove("a001")
+    Adapters(ws).remove("a002")
+    assert [a["name"] for a in Adapters(ws).list()] == ["a001"]
+
+
+def test_killed_training_resumes_from_its_checkpoint(trained):
+    ws, _ = trained
+    store = ws.settings.store
+    cmd = [sys.executable, "-m", "ragtune.cli", "--store", str(store), "finetune", "--data", "v0001", "--name", "r1",
+           "--max-steps", "12", "--save-steps", "2", "--batch-size", "2"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    checkpoints = store / "adapters" / "r1.training" / "checkpoints"
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None and not (checkpoints / "checkpoint-4").exists():
+        time.sleep(0.2)
+    assert proc.poll() is None, "training ended before it could be killed"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    rec = finetune(ws, name="r1", resume=True)
+    metrics = json.loads(rec["metrics"])
+    assert metrics["steps"] == 12 and metrics["resumed_from_step"] >= 4
+    assert len(json.loads((store / "adapters" / "r1" / "loss.json").read_text())) == 12
+
+
+def test_resume_without_an_unfinished_run_is_a_clear_error(trained):
+    ws, _ = trained
+    with pytest.raises(Exception, match="--resume needs exactly one unfinished run"):
+        finetune(ws, resume=True)
