@@ -246,15 +246,16 @@ def data_list(ctx) -> None:
 @click.option("--batch-size", type=int, default=4, show_default=True)
 @click.option("--save-steps", type=int, default=20, show_default=True, help="Checkpoint every N steps.")
 @click.option("--replay", type=float, default=0.2, show_default=True, help="Share of earlier data mixed in.")
+@click.option("--qlora", is_flag=True, help="4-bit base model (needs a CUDA GPU and bitsandbytes).")
 @click.pass_context
 def finetune(ctx, data_spec, base, parent, raft, name, resume, epochs, max_steps, lr, r, alpha, batch_size,
-             save_steps, replay) -> None:  # fmt: skip
+             save_steps, replay, qlora) -> None:  # fmt: skip
     """Train a LoRA adapter on a dataset version (continually, with --from)."""
     from ragtune.finetune.train import TrainParams
     from ragtune.finetune.train import finetune as train
 
     params = TrainParams(r=r, alpha=alpha, learning_rate=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-                         save_steps=save_steps, replay=replay, raft=raft)  # fmt: skip
+                         save_steps=save_steps, replay=replay, raft=raft, qlora=qlora)  # fmt: skip
     rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume)
     m = json.loads(rec["metrics"])
     click.echo(f"adapter {rec['name']}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")

@@ -101,3 +101,11 @@ def test_resume_without_an_unfinished_run_is_a_clear_error(trained):
     ws, _ = trained
     with pytest.raises(Exception, match="--resume needs exactly one unfinished run"):
         finetune(ws, resume=True)
+
+
+def test_qlora_without_a_gpu_is_a_clear_error(trained):
+    ws, _ = trained
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: QLoRA may run")
+    with pytest.raises(Exception, match="QLoRA needs a CUDA GPU and the bitsandbytes package"):
+        finetune(ws, name="q1", params=TrainParams(max_steps=1, qlora=True))

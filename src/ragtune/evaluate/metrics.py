@@ -33,3 +33,25 @@ def _f1(prediction: str, gold: str) -> float:
         return 0.0
     p, r = same / len(pred), same / len(ref)
     return 2 * p * r / (p + r)
+
+
+def bootstrap_ci(values: list[float], n: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95 % percentile-bootstrap interval of the mean."""
+    import numpy as np
+
+    if not values:
+        return (0.0, 0.0)
+    arr = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = arr[rng.integers(0, len(arr), size=(n, len(arr)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def abstention(abstained: list[bool], impossible: list[bool]) -> dict[str, float | None]:
+    """Precision and recall of abstaining, with unanswerable questions as the positives."""
+    tp = sum(a and i for a, i in zip(abstained, impossible, strict=True))
+    n_abstained, n_impossible = sum(abstained), sum(impossible)
+    return {
+        "precision": tp / n_abstained if n_abstained else None,
+        "recall": tp / n_impossible if n_impossible else None,
+    }

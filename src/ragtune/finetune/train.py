@@ -41,6 +41,7 @@ class TrainParams:
     max_length: int = 384
     save_steps: int = 20
     replay: float = 0.2  # share of earlier data versions mixed in when continuing from a parent
+    qlora: bool = False  # 4-bit base (bitsandbytes, CUDA only)
     raft: bool = False
     raft_distractors: int = 4
     raft_p_oracle: float = 0.8
@@ -67,15 +68,29 @@ def _targets(model, params: TrainParams):
     return LORA_TARGETS.get(model.config.model_type, "all-linear")
 
 
-def _load_base(path: str, device: str):
+def _load_base(path: str, device: str, qlora: bool = False):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+    model = _load_4bit(path, device) if qlora else AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return model, tokenizer
+
+
+def _load_4bit(path: str, device: str):
+    """QLoRA: the base quantised to 4-bit NF4 with bitsandbytes, prepared for k-bit training."""
+    import importlib.util
+
+    if device != "cuda" or importlib.util.find_spec("bitsandbytes") is None:
+        raise RagtuneError("QLoRA needs a CUDA GPU and the bitsandbytes package; train without --qlora here")
+    from peft import prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16)
+    model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quant, device_map={"": 0})
+    return prepare_model_for_kbit_training(model)
 
 
 def finetune(ws, data: str | None = None, base: str | None = None, parent: str | None = None,
@@ -123,7 +138,7 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
         )
 
     device = pick_device(ws.settings.device)
-    model, tokenizer = _load_base(resolve(base, ws.settings.home), device)
+    model, tokenizer = _load_base(resolve(base, ws.settings.home), device, params.qlora)
     if parent_rec:
         model = PeftModel.from_pretrained(model, parent_rec["path"], is_trainable=True)
     else:
