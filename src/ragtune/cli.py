@@ -176,12 +176,13 @@ def documents(ctx) -> None:
 
 @main.command()
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("ragtune-demo"), show_default=True)
+@click.option("--steps", type=int, default=40, show_default=True, help="Fine-tuning steps.")
 @click.pass_context
-def demo(ctx, folder: Path) -> None:
-    """Build the sample corpus, ingest it, and answer questions with citations."""
+def demo(ctx, folder: Path, steps: int) -> None:
+    """Ingest a sample corpus, answer with citations, fine-tune, compare the four arms, recommend."""
     from ragtune.demo.run import run_demo
 
-    run_demo(folder, _settings(ctx))
+    run_demo(folder, _settings(ctx), steps)
 
 
 @main.group()
@@ -318,6 +319,77 @@ def adapters_rm(ctx, name: str) -> None:
     """Delete an adapter (not one that others continue from)."""
     _adapters(ctx).remove(name)
     click.echo(f"removed {name}")
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, path_type=Path))
+@click.option("--arms", default="base,rag,oracle", show_default=True, help="Comma list of base,rag,ft,ft+rag,oracle.")
+@click.option("--adapter", help="Adapter for the ft and ft+rag arms.")
+@click.option(
+    "--report", "report_dir", type=click.Path(path_type=Path), help="Write results.json and report.html here."
+)
+@click.option("--ingest-contexts", is_flag=True, help="Ingest the SQuAD file's paragraphs as the corpus first.")
+@click.option("--limit", type=int, help="Only the first N questions (evenly sampled).")
+@click.pass_context
+def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit) -> None:
+    """Answer QUESTIONS (SQuAD JSON or JSONL) with every arm and compare them."""
+    from ragtune.evaluate.questions import load, paragraphs
+    from ragtune.evaluate.run import evaluate
+
+    ws = _workspace(ctx)
+    qs = load(questions)
+    if limit and limit < len(qs):
+        qs = qs[:: max(1, len(qs) // limit)][:limit]
+    if ingest_contexts:
+        corpus = ws.settings.store / "eval-corpus"
+        corpus.mkdir(parents=True, exist_ok=True)
+        for i, text in enumerate(paragraphs(questions)):
+            (corpus / f"p{i:04d}.txt").write_text(text + "\n")
+        click.echo(ws.ingest([corpus], quiet=False).line())
+    results = evaluate(ws, qs, [a.strip() for a in arms.split(",") if a.strip()], adapter,
+                       progress=lambda arm, m: click.echo(f"{arm:<7} F1 {m['f1']:.3f} EM {m['em']:.3f} "
+                                                         f"({m['wall_s']} s)", err=True))  # fmt: skip
+    print_results(results)
+    if report_dir:
+        import json as _json
+
+        from ragtune.evaluate import report
+
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / "results.json").write_text(_json.dumps(results, indent=2))
+        click.echo(f"wrote {report_dir / 'results.json'} and {report.write(results, report_dir)}")
+
+
+def print_results(results: dict) -> None:
+    click.echo(
+        f"{'arm':<8}{'F1':>7} {'95% CI':<15}{'EM':>7}{'abstain':>9}{'grounded':>10}{'cites gold':>11}{'p50 s':>8}"
+    )
+    for arm, m in results["arms"].items():
+        ci = f"[{m['f1_ci'][0]:.2f}, {m['f1_ci'][1]:.2f}]"
+        g = "–" if m["groundedness"] is None else f"{m['groundedness']:.2f}"
+        c = "–" if m["citation_precision"] is None else f"{m['citation_precision']:.2f}"
+        click.echo(f"{arm:<8}{m['f1']:>7.3f} {ci:<15}{m['em']:>7.3f}{m['abstained']:>9.2f}{g:>10}{c:>11}"
+                   f"{m['latency_p50_s']:>8.2f}")  # fmt: skip
+
+
+@main.command()
+@click.option("--results", type=click.Path(exists=True, path_type=Path), help="results.json of `ragtune eval`.")
+@click.option("--data-changes", type=click.Choice(["daily", "weekly", "rarely"]), default="weekly", show_default=True)
+@click.option("--needs-citations", is_flag=True, help="Answers must point to their sources.")
+@click.option("--training-examples", type=int, default=0, show_default=True, help="Good training examples you have.")
+@click.option("--external-data", is_flag=True, help="Answers need external or fast-changing data.")
+@click.option("--terminology", is_flag=True, help="Precise domain terminology or house style matters.")
+@click.option("--stable-format", is_flag=True, help="An automated flow with a stable output format.")
+def advise(
+    results, data_changes, needs_citations, training_examples, external_data, terminology, stable_format
+) -> None:
+    """Recommend RAG, fine-tuning or both, with the reasons and the numbers behind them."""
+    from ragtune.evaluate.advise import Situation
+    from ragtune.evaluate.advise import advise as decide
+
+    situation = Situation(data_changes, needs_citations, training_examples, external_data, terminology, stable_format)
+    measured = json.loads(results.read_text()) if results else None
+    click.echo(decide(situation, measured).text())
 
 
 if __name__ == "__main__":

@@ -90,6 +90,20 @@ FAQ = """<!doctype html><html><head><title>Alderbrook Outfitters FAQ</title></he
 </body></html>
 """
 
+# (question, accepted answers, gold source file); no answers: not in the corpus, the right reply is to abstain
+EVAL = [
+    ("How many days of paid annual leave do employees get?", ["27", "27 days"], "handbook.md"),
+    ("What is the warranty on the Polar down sleeping bag?", ["10", "10 years"], "products.csv"),
+    ("What is the wholesale price of the Summit 45 backpack?", ["118"], "price-list.xlsx"),
+    ("Within how many days can customers return unused items?", ["45", "45 days"], "returns-policy.pdf"),
+    ("Within how many days does Alderbrook pay supplier invoices?", ["60", "60 days"], "supplier-agreement.docx"),
+    ("Who manages the Bergen store?", ["Ingrid Solheim"], "stores.sqlite"),
+    ("What is the manager of Tromsø?", ["Sara Nilsen"], "stores.sqlite"),
+    ("What is the price eur of Fjellheim 4 tent?", ["529"], "price-list.xlsx"),
+    ("How long does delivery to Iceland take?", ["5 to 8 working days"], "faq.html"),
+    ("What is the boiling point of mercury?", [], None),
+]
+
 QUESTIONS = [
     "How many days of paid annual leave do employees get?",
     "What is the warranty on the Polar down sleeping bag?",

@@ -1,18 +1,20 @@
-"""`ragtune demo`: build the sample corpus, ingest it, answer questions with citations."""
+"""`ragtune demo`: build the sample corpus, ingest it, answer with citations, fine-tune, compare, recommend."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import click
 
 from ragtune.config import Settings
-from ragtune.demo.corpus import QUESTIONS, build
+from ragtune.demo.corpus import EVAL, QUESTIONS, build
 from ragtune.workspace import Workspace
 
 
-def run_demo(folder: Path, settings: Settings) -> None:
+def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
+    """The whole mission on the sample corpus; returns the comparison results."""
     corpus = build(folder / "corpus")
     if settings.store == Settings.model_fields["store"].default:
         settings = settings.model_copy(update={"store": folder / "store"})
@@ -21,11 +23,45 @@ def run_demo(folder: Path, settings: Settings) -> None:
     t = time.perf_counter()
     report = ws.ingest([corpus], quiet=False, on_error=lambda s, why: click.echo(f"error: {s}: {why}", err=True))
     click.echo(f"{report.line()} ({report.chunks} chunks, {time.perf_counter() - t:.1f} s)")
+
     click.secho("\n2. Questions answered by the SLM from retrieved evidence", bold=True)
-    from ragtune.cli import print_answer
+    from ragtune.cli import print_answer, print_results
     from ragtune.generate.answer import Answerer
 
-    answerer = Answerer(ws)
-    for q, ans in zip(QUESTIONS, answerer.ask_many(QUESTIONS), strict=True):
+    for q, ans in zip(QUESTIONS, Answerer(ws).ask_many(QUESTIONS), strict=True):
         click.secho(f"\nQ: {q}", fg="cyan")
         print_answer(ans)
+
+    click.secho(f"\n3. Fine-tuning a LoRA adapter on questions generated from the corpus ({steps} steps)", bold=True)
+    from ragtune.finetune.adapters import Adapters
+    from ragtune.finetune.data import Datasets
+    from ragtune.finetune.synth import from_corpus
+    from ragtune.finetune.train import TrainParams, finetune
+
+    data = Datasets(ws).add(from_corpus(ws, llm=None, paraphrases=3), source="corpus", kind="generated")
+    click.echo(f"dataset {data['version']}: {data['rows']} question/answer pairs from the structured records")
+    name = "demo"
+    if (Adapters(ws).root / name).exists():
+        Adapters(ws).remove(name)
+    rec = finetune(ws, data["version"], params=TrainParams(max_steps=steps, batch_size=4, save_steps=1000), name=name)
+    m = json.loads(rec["metrics"])
+    click.echo(f"adapter {name}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
+
+    click.secho("\n4. Base vs RAG vs fine-tuned vs fine-tuned + RAG on questions with known answers", bold=True)
+    from ragtune.evaluate.advise import Situation, advise
+    from ragtune.evaluate.questions import Question
+    from ragtune.evaluate.run import evaluate
+
+    questions = [Question(str(i), q, a, None, src, not a) for i, (q, a, src) in enumerate(EVAL)]
+    results = evaluate(ws, questions, ["base", "rag", "ft", "ft+rag"], adapter=name)
+    print_results(results)
+
+    click.secho("\n5. Recommendation (data changes weekly, citations required)", bold=True)
+    situation = Situation(data_changes="weekly", needs_citations=True, training_examples=data["rows"])
+    click.echo(advise(situation, results).text())
+    from ragtune.evaluate import report
+
+    (folder / "report").mkdir(parents=True, exist_ok=True)
+    (folder / "report" / "results.json").write_text(json.dumps(results, indent=2))
+    click.echo(f"\nreport: {report.write(results, folder / 'report', advise(situation, results).text())}")
+    return results

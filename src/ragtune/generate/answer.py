@@ -12,6 +12,7 @@ from ragtune.generate.prompts import render
 from ragtune.generate.reader import candidates, choose
 from ragtune.generate.support import best_span, content, new_information, overlap, tokens
 from ragtune.index.lance import quote
+from ragtune.ingest.chunking import sentences
 from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
 
 ABSTAIN = "I could not find this in the indexed documents."
@@ -125,6 +126,21 @@ class Answerer:
     def cite(self, text: str, ev: Evidence, raw: str) -> Answer:
         cite = Citation(ev.passage.source, ev.passage.locator, ev.text, round(ev.score, 3))
         return Answer(f"{text} [1]", False, [cite], raw=raw)
+
+    def ask_with_context(self, question: str, passage: Passage) -> Answer:
+        """Answer from a given passage instead of retrieval (the oracle arm: gold context, same reader)."""
+        texts = sentences(passage.text)
+        vecs = self.ws.embedder.embed([question, *texts])
+        q_words = set(content(tokens(question)))
+        evidence = [
+            Evidence(t, passage, float(v @ vecs[0]) + 0.3 * len(q_words & set(tokens(t))) / max(len(q_words), 1))
+            for t, v in zip(texts, vecs[1:], strict=True)
+        ]
+        evidence = sorted(evidence, key=lambda e: -e.score)[: self.cfg.evidence_sentences]
+        if self.extractive:
+            return self.extract(question, evidence)
+        (raw,) = self.llm.complete([self.prompt(question, evidence)], self.cfg.max_new_tokens, ["\n"])
+        return self.ground(raw, evidence, question)
 
     def evidence(self, found: SearchResult, qvec: np.ndarray) -> list[Evidence]:
         """The sentences of the retrieved passages most like the question, best first."""

@@ -78,7 +78,8 @@ def candidates(question: str, sentences: list[tuple[str, float]], limit: int = 2
                     break
                 span = [w.group() for w in words[i : j + 1]]
                 lower = [w.lower() for w in span]
-                if lower[0] in STOPWORDS or lower[-1] in STOPWORDS or _inside_name(words, i, j):
+                edges = (lower[0], lower[-1])
+                if any(w in STOPWORDS or stem(w) in asked for w in edges) or _inside_name(words, i, j):
                     continue
                 new = [w for w in lower if stem(w) not in asked and w not in STOPWORDS]
                 text = sentence[words[i].start() : words[j].end()]

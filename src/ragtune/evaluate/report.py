@@ -1,0 +1,118 @@
+"""A self-contained HTML report of an eval run: tables and plots (PNG embedded as data URIs)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+COLORS = {"base": "#a0aec0", "rag": "#2b6cb0", "ft": "#dd6b20", "ft+rag": "#2f855a", "oracle": "#6b46c1"}
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def accuracy_plot(arms: dict) -> str:
+    names = list(arms)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for i, metric in enumerate(("f1", "em")):
+        vals = [arms[a][metric] for a in names]
+        lo = [arms[a][metric] - arms[a][f"{metric}_ci"][0] for a in names]
+        hi = [arms[a][f"{metric}_ci"][1] - arms[a][metric] for a in names]
+        xs = [x + (i - 0.5) * 0.38 for x in range(len(names))]
+        ax.bar(xs, vals, 0.38, yerr=[lo, hi], capsize=4, label=metric.upper(),
+               color=[COLORS.get(a, "#718096") for a in names], alpha=1.0 if metric == "f1" else 0.55)  # fmt: skip
+    ax.set_xticks(range(len(names)), names)
+    ax.set(ylabel="score", title="Accuracy per arm (bars: 95 % bootstrap interval)", ylim=(0, 1))
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    return _png(fig)
+
+
+def latency_plot(arms: dict) -> str:
+    names = list(arms)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.bar(names, [arms[a]["latency_p50_s"] for a in names], color=[COLORS.get(a, "#718096") for a in names],
+           label="p50")  # fmt: skip
+    ax.scatter(names, [arms[a]["latency_p95_s"] for a in names], color="black", marker="_", s=400, label="p95")
+    ax.set(ylabel="seconds per question", title="Latency per question")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    return _png(fig)
+
+
+def grouped_plot(groups: dict[str, dict[str, float]], title: str, limit: int = 12) -> str:
+    arms = list(groups)
+    keys = sorted({k for g in groups.values() for k in g}, key=lambda k: -max(g.get(k, 0) for g in groups.values()))
+    keys = keys[:limit]
+    width = 0.8 / max(len(arms), 1)
+    fig, ax = plt.subplots(figsize=(max(7, len(keys) * 0.8), 3.6))
+    for i, arm in enumerate(arms):
+        ax.bar([x + i * width - 0.4 + width / 2 for x in range(len(keys))], [groups[arm].get(k, 0) for k in keys],
+               width, label=arm, color=COLORS.get(arm, "#718096"))  # fmt: skip
+    ax.set_xticks(range(len(keys)), keys, rotation=30, ha="right")
+    ax.set(ylabel="F1", title=title, ylim=(0, 1))
+    ax.legend(ncol=len(arms), fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _png(fig)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    return html.escape(str(v))
+
+
+def write(results: dict, folder: Path, advice: str | None = None) -> Path:
+    """`report.html` in `folder`: summary table, verdict, plots."""
+    folder.mkdir(parents=True, exist_ok=True)
+    arms = results["arms"]
+    cols = ["n", "em", "em_ci", "f1", "f1_ci", "abstained", "groundedness", "citation_precision", "latency_p50_s",
+            "latency_p95_s", "peak_rss_mb", "train_s"]  # fmt: skip
+    head = "".join(f"<th>{c}</th>" for c in ["arm", *cols])
+    body = "".join(
+        f"<tr><td><b>{a}</b></td>" + "".join(f"<td>{_fmt(m.get(c))}</td>" for c in cols) + "</tr>"
+        for a, m in arms.items()
+    )
+    abst = "".join(
+        f"<li>{a}: precision {_fmt(m['abstention']['precision'])}, recall {_fmt(m['abstention']['recall'])}</li>"
+        for a, m in arms.items()
+    )
+    ret = results.get("retrieval")
+    ret_html = (f"<p>Retrieval of the gold source ({ret['n']} questions): hit@1 {ret['hit@1']:.3f}, "
+                f"hit@5 {ret['hit@5']:.3f}, MRR@10 {ret['mrr@10']:.3f}</p>") if ret else ""  # fmt: skip
+    verdict = f"<h2>Recommendation</h2><pre>{html.escape(advice)}</pre>" if advice else ""
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ragtune eval</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#1a202c}}
+table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #cbd5e0;padding:4px 8px;text-align:right}}
+img{{max-width:100%;margin:1em 0}}pre{{background:#f7fafc;padding:1em;white-space:pre-wrap}}</style></head><body>
+<h1>ragtune: base vs RAG vs fine-tuned vs both</h1>
+<p>{results["questions"]} questions ({results["unanswerable"]} unanswerable),
+model <code>{html.escape(str(results["model"]))}</code>,
+adapter <code>{html.escape(str(results.get("adapter")))}</code>.</p>
+{verdict}
+<h2>Results</h2><table><tr>{head}</tr>{body}</table>{ret_html}
+<p>Abstention on unanswerable questions:</p><ul>{abst}</ul>
+<img alt="accuracy per arm" src="{accuracy_plot(arms)}">
+<img alt="latency per arm" src="{latency_plot(arms)}">
+<img alt="F1 by question type" src="{grouped_plot(results["by_type"], "F1 by question type")}">
+<img alt="F1 by source document" src="{grouped_plot(results["by_source"], "F1 by source document (best 12)")}">
+</body></html>"""
+    path = folder / "report.html"
+    path.write_text(page)
+    return path

@@ -1,0 +1,164 @@
+"""`ragtune eval`: the same questions through base / RAG / fine-tuned / fine-tuned+RAG / oracle, one run."""
+
+from __future__ import annotations
+
+import re
+import resource
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ragtune.errors import RagtuneError
+from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1
+from ragtune.evaluate.questions import Question, question_type
+from ragtune.generate.answer import Answer, Answerer
+from ragtune.retrieve.retriever import Passage, Retriever
+
+ARMS = ("base", "rag", "ft", "ft+rag", "oracle")
+_CITE = re.compile(r"\s*\[\d+\]")
+
+
+@dataclass
+class Row:
+    """One question through one arm."""
+
+    arm: str
+    id: str
+    type: str
+    prediction: str
+    abstained: bool
+    impossible: bool
+    em: float
+    f1: float
+    grounded: bool | None  # the answer is a span of a cited quote (None: nothing to cite)
+    cited_gold: bool | None  # a citation names the gold source (None: gold source unknown or no citation)
+    latency_s: float
+
+
+def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
+    """Metrics of one answer against its question (pure: no models)."""
+    text = "" if ans.abstained else _CITE.sub("", ans.answer).strip()
+    answerable = bool(q.answers) and not q.impossible
+    em = exact_match(text, q.answers) if answerable else float(ans.abstained)
+    f = f1(text, q.answers) if answerable else float(ans.abstained)
+    grounded = any(text and text in c.quote for c in ans.citations) if ans.citations else None
+    cited_gold = any(Path(c.source).name == q.source for c in ans.citations) if ans.citations and q.source else None
+    return Row(arm, q.id, question_type(q.question), text, ans.abstained, q.impossible, em, f, grounded, cited_gold,
+               latency)  # fmt: skip
+
+
+def summarize(rows: list[Row], extra: dict | None = None) -> dict:
+    """Per-arm metrics with bootstrap 95 % intervals."""
+    ems, f1s = [r.em for r in rows], [r.f1 for r in rows]
+    lat = [r.latency_s for r in rows]
+    grounded = [r.grounded for r in rows if r.grounded is not None]
+    answered = [r for r in rows if not r.abstained]
+    cited = [r.cited_gold for r in rows if r.cited_gold is not None]
+    return {
+        "n": len(rows),
+        "em": statistics.mean(ems), "em_ci": bootstrap_ci(ems),
+        "f1": statistics.mean(f1s), "f1_ci": bootstrap_ci(f1s),
+        "abstained": sum(r.abstained for r in rows) / len(rows),
+        "abstention": abstention([r.abstained for r in rows], [r.impossible for r in rows]),
+        "groundedness": sum(grounded) / len(answered) if answered else None,
+        "citation_precision": sum(cited) / len(cited) if cited else None,
+        "latency_p50_s": float(np.percentile(lat, 50)), "latency_p95_s": float(np.percentile(lat, 95)),
+    } | (extra or {})  # fmt: skip
+
+
+def breakdown(rows: list[Row], key) -> dict[str, dict[str, float]]:
+    """Mean F1 per arm per group (question type, source)."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for r in rows:
+        out.setdefault(r.arm, {}).setdefault(key(r), []).append(r.f1)
+    return {arm: {g: statistics.mean(v) for g, v in groups.items()} for arm, groups in out.items()}
+
+
+def _timed(fn, batch: list):
+    t = time.perf_counter()
+    out = fn(batch)
+    return out, (time.perf_counter() - t) / len(batch)
+
+
+def run_arm(ws, arm: str, questions: list[Question], llm, batch: int = 8) -> list[Row]:
+    answerer = Answerer(ws, llm=llm)
+    rows: list[Row] = []
+    for i in range(0, len(questions), batch):
+        chunk = questions[i : i + batch]
+        if arm in ("base", "ft"):
+            answers, per_q = _timed(lambda b: answerer.closed_book([q.question for q in b]), chunk)
+        elif arm == "oracle":
+            answers, per_q = _timed(
+                lambda b: [answerer.ask_with_context(q.question, _gold_passage(q)) for q in b], chunk
+            )
+        else:
+            answers, per_q = _timed(lambda b: answerer.ask_many([q.question for q in b]), chunk)
+        rows += [score_row(arm, q, a, per_q) for q, a in zip(chunk, answers, strict=True)]
+    return rows
+
+
+def _gold_passage(q: Question) -> Passage:
+    if not q.context:
+        raise RagtuneError(f"question {q.id} has no gold context: the oracle arm needs one")
+    return Passage("gold", "gold", q.source or "gold", "gold context", q.context, 1.0, 1.0)
+
+
+def retrieval_quality(ws, questions: list[Question], k: int = 10) -> dict | None:
+    """hit@1, hit@5 and MRR@10 of the gold source, where questions name one."""
+    known = [q for q in questions if q.source and not q.impossible]
+    if not known:
+        return None
+    retriever = Retriever(ws)
+    ranks = []
+    for q in known:
+        docs = list(dict.fromkeys(Path(p.source).name for p in retriever.search(q.question, top_k=k).passages))
+        ranks.append(docs.index(q.source) + 1 if q.source in docs else None)
+    n = len(ranks)
+    return {"n": n, "hit@1": sum(r == 1 for r in ranks) / n, "hit@5": sum(bool(r and r <= 5) for r in ranks) / n,
+            "mrr@10": sum(1 / r for r in ranks if r) / n}  # fmt: skip
+
+
+def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None) -> dict:
+    """Run every arm on the same questions; returns the results document (written as results.json)."""
+    unknown = [a for a in arms if a not in ARMS]
+    if unknown:
+        raise RagtuneError(f"unknown arm(s) {', '.join(unknown)} (choose from {', '.join(ARMS)})")
+    if any(a.startswith("ft") for a in arms) and not adapter:
+        raise RagtuneError("the ft and ft+rag arms need --adapter NAME")
+    tuned, train_s = None, None
+    if adapter:
+        import json
+
+        from ragtune.finetune.adapters import Adapters
+
+        tuned = Adapters(ws).load(adapter)
+        train_s = json.loads(Adapters(ws).get(adapter)["metrics"])["train_seconds"]
+    rows: list[Row] = []
+    summary: dict[str, dict] = {}
+    for arm in arms:
+        llm = tuned if arm.startswith("ft") else ws.llm
+        t = time.perf_counter()
+        arm_rows = run_arm(ws, arm, questions, llm)
+        extra = {"wall_s": round(time.perf_counter() - t, 1),
+                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}  # fmt: skip
+        if arm.startswith("ft"):
+            extra["train_s"] = train_s
+        summary[arm] = summarize(arm_rows, extra)
+        rows += arm_rows
+        if progress:
+            progress(arm, summary[arm])
+    sources = {q.id: q.source or "?" for q in questions}
+    return {
+        "questions": len(questions),
+        "unanswerable": sum(q.impossible for q in questions),
+        "model": ws.settings.llm,
+        "adapter": adapter,
+        "arms": summary,
+        "retrieval": retrieval_quality(ws, questions) if {"rag", "ft+rag"} & set(arms) else None,
+        "by_type": breakdown(rows, lambda r: r.type),
+        "by_source": breakdown(rows, lambda r: sources[r.id]),
+        "rows": [asdict(r) for r in rows],
+    }

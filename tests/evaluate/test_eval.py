@@ -1,0 +1,99 @@
+"""A small eval of every arm on real models, the report, and the CLI commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ragtune.evaluate import report
+from ragtune.evaluate.questions import Question, load
+from ragtune.evaluate.run import ARMS, evaluate
+from ragtune.finetune.data import Datasets
+from ragtune.finetune.synth import from_corpus
+from ragtune.finetune.train import TrainParams, finetune
+
+GOLD = "Every employee gets 27 days of paid annual leave per calendar year."
+
+
+@pytest.fixture(scope="module")
+def results(demo_ws):
+    """Every arm on four questions (one unanswerable), with a freshly trained adapter."""
+    Datasets(demo_ws).add(from_corpus(demo_ws, None, paraphrases=1), source="corpus", kind="generated")
+    finetune(demo_ws, name="eval", params=TrainParams(max_steps=4, batch_size=2, save_steps=100))
+    questions = [
+        Question("1", "How many days of paid annual leave do employees get?", ["27"], GOLD, "handbook.md"),
+        Question("2", "Who manages the Bergen store?", ["Ingrid Solheim"], "Ingrid Solheim manages Bergen.",
+                 "stores.sqlite"),
+        Question("3", "What is the boiling point of mercury?", [], None, None, impossible=True),
+        Question("4", "What is the wholesale price of the Summit 45 backpack?", ["118"], "Summit 45: 118 EUR.",
+                 "price-list.xlsx"),
+    ]  # fmt: skip
+    rag_arms = ["base", "rag", "ft", "ft+rag"]
+    out = evaluate(demo_ws, questions, rag_arms, adapter="eval")
+    oracle = evaluate(demo_ws, [q for q in questions if q.context], ["oracle"])
+    return out, oracle
+
+
+def test_every_arm_runs_on_the_same_questions(results):
+    out, oracle = results
+    assert list(out["arms"]) == ["base", "rag", "ft", "ft+rag"] and list(oracle["arms"]) == ["oracle"]
+    assert set(ARMS) == set(out["arms"]) | set(oracle["arms"])
+    assert len(out["rows"]) == 16
+    for m in out["arms"].values():
+        assert m["n"] == 4 and 0 <= m["f1_ci"][0] <= m["f1"] <= m["f1_ci"][1] <= 1
+        assert m["latency_p50_s"] > 0 and m["peak_rss_mb"] > 0
+    assert out["arms"]["ft"]["train_s"] > 0 and "train_s" not in out["arms"]["rag"]
+    assert out["retrieval"]["n"] == 3 and out["retrieval"]["hit@1"] == 1.0
+
+
+def test_rag_beats_closed_book_and_abstains_on_the_unanswerable(results):
+    out, oracle = results
+    assert out["arms"]["rag"]["f1"] > out["arms"]["base"]["f1"]
+    assert out["arms"]["rag"]["citation_precision"] == 1.0 and out["arms"]["rag"]["groundedness"] == 1.0
+    assert out["arms"]["rag"]["abstention"] == {"precision": 1.0, "recall": 1.0}
+    assert oracle["arms"]["oracle"]["f1"] >= 2 / 3
+
+
+def test_report_is_self_contained_html_with_plots(results, tmp_path):
+    out, _ = results
+    page = report.write(out, tmp_path, "→ RAG\n  - R2: citations are required").read_text()
+    assert page.count("<img") == 4 and page.count("data:image/png;base64,") == 4
+    assert "http" not in page.replace("http-equiv", "")
+    assert "→ RAG" in page and "<td><b>ft+rag</b></td>" in page
+
+
+def test_question_files_squad_and_jsonl(tmp_path):
+    squad = {"data": [{"title": "T", "paragraphs": [{"context": "C one.", "qas": [
+        {"id": "a", "question": "Q?", "answers": [{"text": "one", "answer_start": 2}]},
+        {"id": "b", "question": "Z?", "answers": [], "is_impossible": True}]}]}]}  # fmt: skip
+    (tmp_path / "s.json").write_text(json.dumps(squad))
+    qs = load(tmp_path / "s.json")
+    assert [(q.id, q.answers, q.source, q.impossible) for q in qs] == [("a", ["one"], "p0000.txt", False),
+                                                                       ("b", [], "p0000.txt", True)]  # fmt: skip
+    (tmp_path / "q.jsonl").write_text('{"question": "Q?", "answers": ["x"], "source": "a.md"}\n{"question": 3}\n')
+    with pytest.raises(Exception, match=r"q.jsonl:2: expected"):
+        load(tmp_path / "q.jsonl")
+
+
+def test_cli_eval_and_advise(tmp_path, demo_ws):
+    from ragtune import cli
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"question": "Who manages the Oslo store?", "answers": ["Magnus Berg"],
+                                     "source": "stores.sqlite"}) + "\n")  # fmt: skip
+    original = cli._workspace
+    cli._workspace = lambda ctx: demo_ws
+    try:
+        result = CliRunner().invoke(cli.main, ["eval", str(questions), "--arms", "base,rag", "--report",
+                                               str(tmp_path / "r")], catch_exceptions=False)  # fmt: skip
+    finally:
+        cli._workspace = original
+    assert result.exit_code == 0 and "rag" in result.output
+    saved = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert saved["arms"]["rag"]["f1"] == 1.0
+    advice = CliRunner().invoke(cli.main, ["advise", "--results", str(tmp_path / "r" / "results.json"),
+                                           "--data-changes", "daily", "--needs-citations"])  # fmt: skip
+    assert advice.exit_code == 0 and advice.output.startswith("→ RAG")
+    assert "measured on your 1 questions" in advice.output
