@@ -330,8 +330,9 @@ def adapters_rm(ctx, name: str) -> None:
 )
 @click.option("--ingest-contexts", is_flag=True, help="Ingest the SQuAD file's paragraphs as the corpus first.")
 @click.option("--limit", type=int, help="Only the first N questions (evenly sampled).")
+@click.option("--judge", help="Optional LLM judge (openai:MODEL@URL or any --llm spec): adds a 'judged' column.")
 @click.pass_context
-def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit) -> None:
+def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit, judge) -> None:
     """Answer QUESTIONS (SQuAD JSON or JSONL) with every arm and compare them."""
     from ragtune.evaluate.questions import load, paragraphs
     from ragtune.evaluate.run import evaluate
@@ -346,17 +347,21 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
         for i, text in enumerate(paragraphs(questions)):
             (corpus / f"p{i:04d}.txt").write_text(text + "\n")
         click.echo(ws.ingest([corpus], quiet=False).line())
-    results = evaluate(ws, qs, [a.strip() for a in arms.split(",") if a.strip()], adapter,
-                       progress=lambda arm, m: click.echo(f"{arm:<7} F1 {m['f1']:.3f} EM {m['em']:.3f} "
-                                                         f"({m['wall_s']} s)", err=True))  # fmt: skip
+    from ragtune.generate.factory import create_llm
+
+    judge_llm = create_llm(judge, ws.settings) if judge else None
+
+    def progress(arm: str, m: dict) -> None:
+        click.echo(f"{arm:<7} F1 {m['f1']:.3f} EM {m['em']:.3f} ({m['wall_s']} s)", err=True)
+
+    arm_list = [a.strip() for a in arms.split(",") if a.strip()]
+    results = evaluate(ws, qs, arm_list, adapter, progress=progress, judge_llm=judge_llm)
     print_results(results)
     if report_dir:
-        import json as _json
-
         from ragtune.evaluate import report
 
         report_dir.mkdir(parents=True, exist_ok=True)
-        (report_dir / "results.json").write_text(_json.dumps(results, indent=2))
+        (report_dir / "results.json").write_text(json.dumps(results, indent=2))
         click.echo(f"wrote {report_dir / 'results.json'} and {report.write(results, report_dir)}")
 
 

@@ -34,3 +34,11 @@ def test_a_clear_measured_winner_counts_and_overlap_does_not():
     assert measured(close)[0] is None and "no arm is clearly better" in measured(close)[1][0]
     tuned = results({"ft": (0.80, 0.76, 0.84), "rag": (0.40, 0.35, 0.45)})
     assert advise(Situation(data_changes="rarely", training_examples=600), tuned).verdict == "ft"
+
+
+def test_a_single_measured_approach_is_reported_against_the_base_model():
+    r = results({"rag": (0.35, 0.28, 0.41), "base": (0.01, 0.01, 0.02)})
+    best, lines = measured(r)
+    assert best is None
+    assert lines == ["measured on your 200 questions: RAG: F1 0.35 [0.28, 0.41] (base model, closed-book: F1 0.01 "
+                     "[0.01, 0.02]); no other approach was measured"]  # fmt: skip

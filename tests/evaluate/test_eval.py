@@ -97,3 +97,14 @@ def test_cli_eval_and_advise(tmp_path, demo_ws):
                                            "--data-changes", "daily", "--needs-citations"])  # fmt: skip
     assert advice.exit_code == 0 and advice.output.startswith("→ RAG")
     assert "measured on your 1 questions" in advice.output
+
+
+def test_an_optional_judge_adds_a_column(demo_ws):
+    from ragtune.evaluate.run import judge, score_row
+    from ragtune.generate.answer import Answer
+
+    qs = [Question("1", "Who manages the Bergen store?", ["Ingrid Solheim"]), Question("2", "Who?", ["x"])]
+    rows = [score_row("rag", qs[0], Answer("Ingrid Solheim", False), 0.1),
+            score_row("rag", qs[1], Answer("I could not find this.", True), 0.1)]  # fmt: skip
+    judge(demo_ws.llm, qs, rows)
+    assert rows[0].judged in (0.0, 1.0) and rows[1].judged == 0.0

@@ -109,3 +109,32 @@ def test_qlora_without_a_gpu_is_a_clear_error(trained):
         pytest.skip("a GPU is present: QLoRA may run")
     with pytest.raises(Exception, match="QLoRA needs a CUDA GPU and the bitsandbytes package"):
         finetune(ws, name="q1", params=TrainParams(max_steps=1, qlora=True))
+
+
+def test_raft_adapter_trains_on_retrieved_context_and_answers_grounded(demo_ws):
+    from ragtune.finetune.synth import from_corpus, raft
+    from ragtune.generate.answer import Answerer
+
+    version = Datasets(demo_ws).add(from_corpus(demo_ws, None, paraphrases=1), source="corpus", kind="generated")
+    params = TrainParams(max_steps=2, batch_size=2, raft=True, raft_distractors=2)
+    rec = finetune(demo_ws, data=version["version"], name="raft1", params=params)
+    assert json.loads(rec["params"])["raft"] is True
+    example = raft(demo_ws, Datasets(demo_ws).rows(version["version"])[:1], distractors=2, p_oracle=1.0)[0]
+    assert len(example["documents"]) == 3 and example["target"].startswith(" Evidence: ")
+    tuned = Adapters(demo_ws).load("raft1")
+    assert tuned.raft is True
+    ans = Answerer(demo_ws, llm=tuned).ask("Who manages the Bergen store?")
+    assert ans.abstained or ans.answer.split(" [")[0] in ans.citations[0].quote
+
+
+def test_a_checkpoint_cut_off_mid_write_is_skipped(tmp_path):
+    from ragtune.finetune.train import last_complete_checkpoint
+
+    for step, state in ((2, '{"global_step": 2}'), (4, '{"global_step": 4}'), (6, '{"global_st')):
+        ckpt = tmp_path / f"checkpoint-{step}"
+        ckpt.mkdir()
+        (ckpt / "trainer_state.json").write_text(state)
+    (tmp_path / "checkpoint-8").mkdir()  # killed before its trainer state was written
+    assert last_complete_checkpoint(tmp_path).name == "checkpoint-4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-2", "checkpoint-4"]
+    assert last_complete_checkpoint(tmp_path / "none") is None

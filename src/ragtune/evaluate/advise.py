@@ -79,7 +79,12 @@ def measured(results: dict) -> tuple[str | None, list[str]]:
     ranked = sorted(arms.items(), key=lambda kv: -kv[1]["f1"])
     n = results["questions"]
     line = "; ".join(f"{APPROACHES[a]}: F1 {m['f1']:.2f} [{m['f1_ci'][0]:.2f}, {m['f1_ci'][1]:.2f}]" for a, m in ranked)
-    if len(ranked) > 1 and ranked[0][1]["f1_ci"][0] > ranked[1][1]["f1_ci"][1]:
+    base = results["arms"].get("base")
+    if base:
+        line += f" (base model, closed-book: F1 {base['f1']:.2f} [{base['f1_ci'][0]:.2f}, {base['f1_ci'][1]:.2f}])"
+    if len(ranked) == 1:
+        return None, [f"measured on your {n} questions: {line}; no other approach was measured"]
+    if ranked[0][1]["f1_ci"][0] > ranked[1][1]["f1_ci"][1]:
         return ranked[0][0], [f"measured on your {n} questions: {line} → {APPROACHES[ranked[0][0]]} is clearly best"]
     return None, [f"measured on your {n} questions: {line} → no arm is clearly better (intervals overlap)"]
 

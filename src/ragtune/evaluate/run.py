@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import resource
 import statistics
@@ -36,6 +37,7 @@ class Row:
     grounded: bool | None  # the answer is a span of a cited quote (None: nothing to cite)
     cited_gold: bool | None  # a citation names the gold source (None: gold source unknown or no citation)
     latency_s: float
+    judged: float | None = None  # an optional LLM judge's verdict (1 correct, 0 not)
 
 
 def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
@@ -66,6 +68,7 @@ def summarize(rows: list[Row], extra: dict | None = None) -> dict:
         "groundedness": sum(grounded) / len(answered) if answered else None,
         "citation_precision": sum(cited) / len(cited) if cited else None,
         "latency_p50_s": float(np.percentile(lat, 50)), "latency_p95_s": float(np.percentile(lat, 95)),
+        "judged": statistics.mean(j) if (j := [r.judged for r in rows if r.judged is not None]) else None,
     } | (extra or {})  # fmt: skip
 
 
@@ -121,7 +124,23 @@ def retrieval_quality(ws, questions: list[Question], k: int = 10) -> dict | None
             "mrr@10": sum(1 / r for r in ranks if r) / n}  # fmt: skip
 
 
-def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None) -> dict:
+def judge(llm, questions: list[Question], rows: list[Row]) -> None:
+    """An LLM's yes/no verdict per answered question (optional: no metric depends on it)."""
+    from ragtune.generate.prompts import render
+
+    by_id = {q.id: q for q in questions}
+    todo = [r for r in rows if by_id[r.id].answers and not r.abstained]
+    prompts = [render("judge", question=by_id[r.id].question, references=" | ".join(by_id[r.id].answers),
+                      prediction=r.prediction) for r in todo]  # fmt: skip
+    for r, verdict in zip(todo, llm.complete(prompts, 3, ["\n"], chat=True) if prompts else [], strict=True):
+        r.judged = float(verdict.strip().lower().startswith("yes"))
+    for r in rows:
+        if r.judged is None and by_id[r.id].answers:
+            r.judged = 0.0  # abstained on an answerable question
+
+
+def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None,
+             judge_llm=None) -> dict:  # fmt: skip
     """Run every arm on the same questions; returns the results document (written as results.json)."""
     unknown = [a for a in arms if a not in ARMS]
     if unknown:
@@ -130,8 +149,6 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         raise RagtuneError("the ft and ft+rag arms need --adapter NAME")
     tuned, train_s = None, None
     if adapter:
-        import json
-
         from ragtune.finetune.adapters import Adapters
 
         tuned = Adapters(ws).load(adapter)
@@ -142,6 +159,8 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         llm = tuned if arm.startswith("ft") else ws.llm
         t = time.perf_counter()
         arm_rows = run_arm(ws, arm, questions, llm)
+        if judge_llm is not None:
+            judge(judge_llm, questions, arm_rows)
         extra = {"wall_s": round(time.perf_counter() - t, 1),
                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}  # fmt: skip
         if arm.startswith("ft"):

@@ -19,17 +19,13 @@ class Adapters:
         self.con = ws.manifest.con
 
     def list(self) -> list[dict]:
-        return [self._row(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
+        return [dict(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
 
     def get(self, name: str) -> dict:
         row = self.con.execute("SELECT * FROM adapters WHERE name = ?", (name,)).fetchone()
         if row is None:
             have = ", ".join(a["name"] for a in self.list()) or "none"
             raise RagtuneError(f"no adapter '{name}' (have: {have})")
-        return self._row(row)
-
-    @staticmethod
-    def _row(row) -> dict:
         return dict(row)
 
     def next_name(self) -> str:
@@ -83,7 +79,9 @@ class Adapters:
 
         rec = self.get(name)
         path = resolve(rec["base"], self.ws.settings.home)
-        return HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
+        llm = HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
+        llm.raft = json.loads(rec["params"]).get("raft", False)  # trained to quote evidence before answering
+        return llm
 
     def merge(self, name: str, out: Path) -> Path:
         """A standalone model folder: base weights with the adapter merged in."""

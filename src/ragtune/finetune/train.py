@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import torch
 
@@ -156,17 +158,30 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
         completion_only_loss=True, seed=params.seed, dataloader_num_workers=0, save_only_model=False,
     )  # fmt: skip
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(train), processing_class=tokenizer)
-    checkpoints = sorted((work / "checkpoints").glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
-    checkpoint = resume and bool(checkpoints)
+    checkpoint = last_complete_checkpoint(work / "checkpoints") if resume else None
     t0 = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
+    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - t0
     losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
     metrics = {"train_seconds": round(seconds, 1), "steps": result.global_step, "examples": len(train),
                "final_loss": losses[-1]["loss"] if losses else None, "device": device,
                "peak_memory_mb": _peak_memory_mb(device),
-               "resumed_from_step": int(checkpoints[-1].name.split("-")[1]) if checkpoint else None}  # fmt: skip
+               "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None}  # fmt: skip
     return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
+
+
+def last_complete_checkpoint(folder: Path) -> Path | None:
+    """The newest checkpoint whose trainer_state.json (written last by the Trainer) is whole.
+
+    Checkpoints cut off mid-write by a crash are deleted, so training redoes those steps.
+    """
+    for ckpt in sorted(folder.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]), reverse=True):
+        try:
+            json.loads((ckpt / "trainer_state.json").read_text())
+            return ckpt
+        except (OSError, ValueError):
+            shutil.rmtree(ckpt, ignore_errors=True)
+    return None
 
 
 def _peak_memory_mb(device: str) -> float:

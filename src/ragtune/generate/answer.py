@@ -118,7 +118,10 @@ class Answerer:
     def extract(self, question: str, evidence: list[Evidence]) -> Answer:
         """The evidence span the model rates most likely to answer, cited to its sentence."""
         cands = candidates(question, [(e.text, e.score) for e in evidence], self.cfg.candidates)
-        best = choose(self.llm, self.prompt(question, evidence), question, cands)
+        prefix = self.prompt(question, evidence)
+        if getattr(self.llm, "raft", False):  # a RAFT adapter answers after quoting its evidence
+            prefix += render("raft-target", quote=evidence[0].text, answer="").rstrip()
+        best = choose(self.llm, prefix, question, cands)
         if best is None:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
         return self.cite(best.text, evidence[best.evidence], raw=best.text)

@@ -19,6 +19,7 @@ class HFModel:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.name = name
+        self.raft = False
         self.device = pick_device(device)
         dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
         try:
