@@ -78,12 +78,8 @@ class Answerer:
         evidence = [self.evidence(r, v) for r, v in zip(found, qvecs, strict=True)]
         t1 = time.perf_counter()
         ready = [i for i, ev in enumerate(evidence) if ev and ev[0].score >= self.cfg.min_relevance]
-        if self.extractive:
-            answers = {i: self.extract(questions[i], evidence[i]) for i in ready}
-        else:
-            prompts = [self.prompt(questions[i], evidence[i]) for i in ready]
-            outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"]) if prompts else []
-            answers = {i: self.ground(out, evidence[i], questions[i]) for i, out in zip(ready, outputs, strict=True)}
+        read = self.read([questions[i] for i in ready], [evidence[i] for i in ready])
+        answers = dict(zip(ready, read, strict=True))
         t2 = time.perf_counter()
         per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / max(len(ready), 1)}
         out = []
@@ -130,20 +126,32 @@ class Answerer:
         cite = Citation(ev.passage.source, ev.passage.locator, ev.text, round(ev.score, 3))
         return Answer(f"{text} [1]", False, [cite], raw=raw)
 
+    def read(self, questions: list[str], evidence: list[list[Evidence]]) -> list[Answer]:
+        """Answers from given evidence: the extractive reader, or one batched generation snapped to the evidence."""
+        if self.extractive:
+            return [self.extract(q, ev) for q, ev in zip(questions, evidence, strict=True)]
+        prompts = [self.prompt(q, ev) for q, ev in zip(questions, evidence, strict=True)]
+        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"]) if prompts else []
+        return [self.ground(o, ev, q) for o, ev, q in zip(outputs, evidence, questions, strict=True)]
+
     def ask_with_context(self, question: str, passage: Passage) -> Answer:
         """Answer from a given passage instead of retrieval (the oracle arm: gold context, same reader)."""
         texts = sentences(passage.text)
         vecs = self.ws.embedder.embed([question, *texts])
         q_words = set(content(tokens(question)))
-        evidence = [
-            Evidence(t, passage, float(v @ vecs[0]) + 0.3 * len(q_words & set(tokens(t))) / max(len(q_words), 1))
-            for t, v in zip(texts, vecs[1:], strict=True)
+        scored = [
+            Evidence(t, passage, self._score(q_words, t, v, vecs[0], 0)) for t, v in zip(texts, vecs[1:], strict=True)
         ]
-        evidence = sorted(evidence, key=lambda e: -e.score)[: self.cfg.evidence_sentences]
-        if self.extractive:
-            return self.extract(question, evidence)
-        (raw,) = self.llm.complete([self.prompt(question, evidence)], self.cfg.max_new_tokens, ["\n"])
-        return self.ground(raw, evidence, question)
+        return self.read([question], [self._best(scored)])[0]
+
+    @staticmethod
+    def _score(q_words: set[str], text: str, vec: np.ndarray, qvec: np.ndarray, rank: int) -> float:
+        """Evidence score: cosine to the question, plus shared content words, minus the passage's rank."""
+        lexical = len(q_words & set(tokens(text))) / max(len(q_words), 1)
+        return float(np.dot(vec, qvec)) + 0.3 * lexical - 0.02 * rank
+
+    def _best(self, scored: list[Evidence]) -> list[Evidence]:
+        return sorted(scored, key=lambda e: -e.score)[: self.cfg.evidence_sentences]
 
     def evidence(self, found: SearchResult, qvec: np.ndarray) -> list[Evidence]:
         """The sentences of the retrieved passages most like the question, best first."""
@@ -153,16 +161,13 @@ class Answerer:
         rows = self.ws.store.rows(f"kind = 'sentence' AND parent IN ({', '.join(quote(i) for i in by_id)})")
         if not rows:
             return []
-        vecs = np.asarray([r["vector"] for r in rows], dtype=np.float32)
-        cos = vecs @ qvec
         q_words = set(content(tokens(found.query)))
         scored = []
-        for row, c in zip(rows, cos, strict=True):
+        for row in rows:
             rank, passage = by_id[row["parent"]]
-            lexical = len(q_words & set(tokens(row["text"]))) / max(len(q_words), 1)
-            scored.append(Evidence(row["text"], passage, float(c) + 0.3 * lexical - 0.02 * rank))
-        scored.sort(key=lambda e: -e.score)
-        return scored[: self.cfg.evidence_sentences]
+            vec = np.asarray(row["vector"], dtype=np.float32)
+            scored.append(Evidence(row["text"], passage, self._score(q_words, row["text"], vec, qvec, rank)))
+        return self._best(scored)
 
     def prompt(self, question: str, evidence: list[Evidence]) -> str:
         lines = "\n".join(e.text for e in evidence)
