@@ -78,3 +78,10 @@ def test_store_built_with_another_embedder_is_refused(tmp_path, demo_ws):
     ws = Workspace(Settings(store=demo_ws.settings.store))
     with pytest.raises(RagtuneError, match="built with embedder 'minilm'"):
         ws.manifest.check_embedder("other-model", 768)
+
+
+def test_asking_an_empty_store_is_a_clear_error(tmp_path):
+    for args in (["ask", "anything?"], ["search", "anything"]):
+        result = CliRunner().invoke(main, ["--store", str(tmp_path / "empty"), *args])
+        assert result.exit_code == 2
+        assert f"error: the store {tmp_path / 'empty'} is empty: run `ragtune ingest PATH...` first" in result.output

@@ -24,6 +24,14 @@ def _workspace(ctx: click.Context):
     return ctx.obj["ws"]
 
 
+def _ingested(ctx: click.Context):
+    """The workspace, or a clear error when nothing has been ingested into it yet."""
+    ws = _workspace(ctx)
+    if not ws.manifest.documents():
+        raise RagtuneError(f"the store {ws.settings.store} is empty: run `ragtune ingest PATH...` first")
+    return ws
+
+
 def _filters(values: tuple[str, ...]) -> dict:
     out = {}
     for v in values:
@@ -96,8 +104,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
 @click.pass_context
 def search(ctx, query, top_k, filters, mode, as_json, questions) -> None:
     """Find the passages (and document summaries) most relevant to QUERY."""
-    ws = _workspace(ctx)
     queries = read_questions(questions) if questions else [_required(query, "QUERY")]
+    ws = _ingested(ctx)
     for q in queries:
         result = ws.search(q, top_k=top_k, filters=_filters(filters), mode=mode)
         if as_json or questions:
@@ -134,8 +142,9 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
     """Answer QUESTION from the store, citing sources, or abstain."""
     from ragtune.generate.answer import Answerer
 
-    ws = _workspace(ctx)
+    qs = read_questions(questions) if questions else [_required(question, "QUESTION")]
     mode = mode or ("closed-book" if adapter else "rag")
+    ws = _workspace(ctx) if mode == "closed-book" else _ingested(ctx)
     if mode == "ft+rag" and not adapter:
         raise click.UsageError("--mode ft+rag needs --adapter NAME")
     llm = None
@@ -144,7 +153,6 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
 
         llm = Adapters(ws).load(adapter)
     answerer = Answerer(ws, llm=llm)
-    qs = read_questions(questions) if questions else [_required(question, "QUESTION")]
     for i in range(0, len(qs), batch_size):
         chunk = qs[i : i + batch_size]
         if mode == "closed-book":
