@@ -11,7 +11,6 @@ prompt, cut at the first newline.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import time
@@ -60,7 +59,6 @@ def retrieval(ws, names: list[str], questions: list[dict]) -> list[dict]:
 
 
 def answers(ws, paragraphs: list[str], questions: list[dict], batch: int) -> list[dict]:
-    strip = re.compile(r"\s*\[\d+\]")
     naive, rag, times_naive, times_rag = [], [], [], []
     answerer = Answerer(ws)
     for i in range(0, len(questions), batch):
@@ -73,7 +71,7 @@ def answers(ws, paragraphs: list[str], questions: list[dict], batch: int) -> lis
         rag += answerer.ask_many([q["question"] for q in chunk])
         times_rag.append((time.perf_counter() - t) / len(chunk))
     rows = []
-    rag_preds = ["" if a.abstained else strip.sub("", a.answer) for a in rag]
+    rag_preds = [a.text for a in rag]
     for arm, preds, times in (("naive + gold paragraph", naive, times_naive),
                               ("ragtune RAG (retrieved)", rag_preds, times_rag)):  # fmt: skip
         rows.append({

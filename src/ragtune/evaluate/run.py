@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import resource
 import statistics
 import time
@@ -19,7 +18,6 @@ from ragtune.generate.answer import Answer, Answerer
 from ragtune.retrieve.retriever import Passage, Retriever
 
 ARMS = ("base", "rag", "ft", "ft+rag", "oracle")
-_CITE = re.compile(r"\s*\[\d+\]")
 
 
 @dataclass
@@ -42,7 +40,7 @@ class Row:
 
 def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
     """Metrics of one answer against its question (pure: no models)."""
-    text = "" if ans.abstained else _CITE.sub("", ans.answer).strip()
+    text = ans.text
     answerable = bool(q.answers) and not q.impossible
     em = exact_match(text, q.answers) if answerable else float(ans.abstained)
     f = f1(text, q.answers) if answerable else float(ans.abstained)
@@ -151,8 +149,9 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
     if adapter:
         from ragtune.finetune.adapters import Adapters
 
-        tuned = Adapters(ws).load(adapter)
-        train_s = json.loads(Adapters(ws).get(adapter)["metrics"])["train_seconds"]
+        adapters = Adapters(ws)
+        tuned = adapters.load(adapter)
+        train_s = json.loads(adapters.get(adapter)["metrics"])["train_seconds"]
     rows: list[Row] = []
     summary: dict[str, dict] = {}
     for arm in arms:

@@ -48,6 +48,11 @@ class Answer:
     raw: str = ""
     summaries: list[dict] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        """The answer without its [n] citation markers; empty when the system abstained."""
+        return "" if self.abstained else _CITE.sub("", self.answer).strip()
+
     def to_dict(self) -> dict:
         return asdict(self)
 
