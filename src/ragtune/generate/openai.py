@@ -6,6 +6,7 @@ import httpx
 
 from ragtune.errors import ModelError
 from ragtune.generate.base import cut_at_stop
+from ragtune.index.factory import endpoint_client
 
 
 class OpenAIChat:
@@ -15,9 +16,7 @@ class OpenAIChat:
         self.name = f"openai:{model}@{base_url}"
         self.model = model
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.Client(
-            base_url=base_url.rstrip("/"), timeout=timeout, headers={"Authorization": f"Bearer {api_key or 'none'}"}
-        )
+        self.client = endpoint_client(self.base_url, api_key, timeout)
 
     def complete(
         self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None, chat: bool = True

@@ -9,6 +9,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from ragtune.errors import ModelError
+from ragtune.index.factory import endpoint_client
 
 
 class SentenceTransformerEmbedder:
@@ -48,9 +49,7 @@ class OpenAIEmbedder:
         self.name = f"openai:{model}@{base_url}"
         self.model = model
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.Client(
-            base_url=base_url.rstrip("/"), timeout=60, headers={"Authorization": f"Bearer {api_key or 'none'}"}
-        )
+        self.client = endpoint_client(self.base_url, api_key, timeout=60)
         self.tokenizer = approximate_tokenizer()
         self.dim = len(self.embed(["dimension probe"])[0])
 
