@@ -58,10 +58,11 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
 
     click.secho("\n5. Recommendation (data changes weekly, citations required)", bold=True)
     situation = Situation(data_changes="weekly", needs_citations=True, training_examples=data["rows"])
-    click.echo(advise(situation, results).text())
+    verdict = advise(situation, results).text()
+    click.echo(verdict)
     from ragtune.evaluate import report
 
     (folder / "report").mkdir(parents=True, exist_ok=True)
     (folder / "report" / "results.json").write_text(json.dumps(results, indent=2))
-    click.echo(f"\nreport: {report.write(results, folder / 'report', advise(situation, results).text())}")
+    click.echo(f"\nreport: {report.write(results, folder / 'report', verdict)}")
     return results

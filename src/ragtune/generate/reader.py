@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from ragtune.generate.prompts import render
 from ragtune.generate.support import STOPWORDS, stem, tokens
 
 _WORD = re.compile(r"[\w'’]+(?:[.,:–\-/][\w'’]+)*")
@@ -127,7 +128,7 @@ def add_lm_features(llm, prefix: str, question: str, cands: list[Candidate]) -> 
     """The model's opinion of each candidate: log-probability after the prompt, and against the bare question."""
     options = [c.text for c in cands]
     for c, (total, n), (bare, _) in zip(
-        cands, llm.score(prefix, options), llm.score(f"Question: {question}\nAnswer:", options), strict=True
+        cands, llm.score(prefix, options), llm.score(render("bare-question", question=question), options), strict=True
     ):
         c.features.update(lm_mean=total / n, lm_sum=total / 10, lm_pmi=(total - bare) / n)
 
