@@ -30,10 +30,10 @@ def test_ask_json_contract(run):
     result = run("ask", "--json", "Who manages the Bergen store?")
     assert result.exit_code == 0
     out = json.loads(result.output)
-    assert set(out) == {"question", "answer", "abstained", "citations", "timings"}
-    assert out["abstained"] is False
+    assert set(out) == {"question", "answer", "abstained", "citations", "timings", "route", "sql", "reason"}
+    assert out["abstained"] is False and out["route"] == "records" and out["sql"].startswith("SELECT")
     assert set(out["citations"][0]) == {"source", "locator", "quote", "score"}
-    assert out["citations"][0]["locator"] == "table stores rowids 1–6"
+    assert out["citations"][0]["locator"] == "table stores rowid 1"
 
 
 def test_ask_and_search_batch_print_one_json_line_per_question(run, tmp_path):

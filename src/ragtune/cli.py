@@ -88,7 +88,12 @@ def main(ctx: click.Context, store: Path | None, llm: str | None, embedder: str 
 def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
     """Ingest files and folders into the store (incremental: unchanged files are skipped)."""
     ws = _workspace(ctx)
-    report = ws.ingest(list(paths), quiet=quiet, on_error=lambda src, why: click.echo(f"error: {src}: {why}", err=True))
+    report = ws.ingest(
+        list(paths),
+        quiet=quiet,
+        on_error=lambda src, why: click.echo(f"error: {src}: {why}", err=True),
+        on_warning=lambda src, why: click.echo(f"warning: {src}: {why}", err=True),
+    )
     click.echo(report.line())
     if report.failed:
         sys.exit(1)
@@ -162,16 +167,31 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
         for q, ans in zip(chunk, answers, strict=True):
             if as_json or questions:
                 out = ans.to_dict()
-                keep = {"answer", "abstained", "citations", "timings"}
+                keep = {"answer", "abstained", "citations", "timings", "route", "sql", "reason"}
                 click.echo(json.dumps({"question": q} | {k: v for k, v in out.items() if k in keep}))
             else:
                 print_answer(ans)
 
 
 def print_answer(ans) -> None:
-    click.echo(ans.answer)
+    """The answer, then each citation with the answer marked «like this» in its quote (and the SQL that ran)."""
+    click.echo(ans.answer + (f"  ({ans.reason})" if ans.abstained and ans.reason else ""))
     for n, c in enumerate(ans.citations, 1):
-        click.echo(f'  [{n}] {c.source} ({c.locator}): "{c.quote}"')
+        click.echo(f'  [{n}] {c.source} ({c.locator}): "{mark(c.quote, ans.text)}"')
+    if ans.sql:
+        click.echo(f"  SQL: {ans.sql}")
+
+
+def mark(quote: str, span: str) -> str:
+    """The quote with the answer in «»: the span itself, or a record's value ("price_eur: «118»" for "118 EUR")."""
+    if not span:
+        return quote
+    i = quote.find(span)
+    if i < 0 and span.split()[0]:
+        value = span.split()[0]
+        i = quote.find(f": {value}")
+        i, span = (i + 2, value) if i >= 0 and quote[i + 2 + len(value) :][:1] in ("", " ") else (-1, span)
+    return quote if i < 0 else f"{quote[:i]}«{span}»{quote[i + len(span) :]}"
 
 
 @main.command()
@@ -383,6 +403,9 @@ def print_results(results: dict) -> None:
         c = "–" if m["citation_precision"] is None else f"{m['citation_precision']:.2f}"
         click.echo(f"{arm:<8}{m['f1']:>7.3f} {ci:<15}{m['em']:>7.3f}{m['abstained']:>9.2f}{g:>10}{c:>11}"
                    f"{m['latency_p50_s']:>8.2f}")  # fmt: skip
+    for arm, routes in (results.get("by_route") or {}).items():
+        parts = [f"{route} {v['em']:.2f} exact of {v['n']}" for route, v in routes.items()]
+        click.echo(f"  {arm} by route: " + ", ".join(parts))
 
 
 @main.command()

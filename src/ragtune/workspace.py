@@ -39,6 +39,13 @@ class Workspace:
         )
 
     @cached_property
+    def tables(self):
+        """The ingested tables as SQL tables (DuckDB), for questions over whole tables."""
+        from ragtune.index.tables import TableStore
+
+        return TableStore(self.settings.store / "tables.duckdb")
+
+    @cached_property
     def llm(self):
         from ragtune.generate.factory import create_llm
 
@@ -48,12 +55,12 @@ class Workspace:
     def doc_id(path: str) -> str:
         return hashlib.sha1(path.encode()).hexdigest()[:16]
 
-    def ingest(self, paths, quiet: bool = True, on_error=None):
+    def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None):
         from pathlib import Path
 
         from ragtune.ingest.pipeline import ingest
 
-        return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error)
+        return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning)
 
     def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
         from ragtune.retrieve.retriever import Retriever

@@ -101,6 +101,8 @@ EVAL = [
     ("What is the manager of Tromsø?", ["Sara Nilsen"], "stores.sqlite"),
     ("What is the price eur of Fjellheim 4 tent?", ["529"], "price-list.xlsx"),
     ("How long does delivery to Iceland take?", ["5 to 8 working days"], "faq.html"),
+    ("Which product has the longest warranty?", ["Polar down sleeping bag"], "products.csv"),
+    ("How many stores opened after 2015?", ["4"], "stores.sqlite"),
     ("What is the boiling point of mercury?", [], None),
 ]
 
@@ -112,6 +114,8 @@ QUESTIONS = [
     "Within how many days does Alderbrook pay supplier invoices?",
     "Who manages the Bergen store?",
     "How long does delivery to Iceland take?",
+    "Which product has the longest warranty?",
+    "How many stores opened after 2015?",
     "What is the boiling point of mercury?",
 ]
 

@@ -37,8 +37,11 @@ def load(path: Path) -> list[Question]:
                 raise TypeError("question must be a string and answers a list")
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise RagtuneError(f'{path}:{n}: expected {{"question", "answers": [...]}} ({exc})') from None
-        out.append(Question(str(r.get("id", n)), r["question"], [str(a) for a in answers], r.get("context"),
-                            r.get("source"), bool(r.get("impossible", not answers))))  # fmt: skip
+        impossible = bool(r.get("impossible", not answers))
+        meta = {"category": r["category"]} if "category" in r else {}
+        qid = str(r.get("id", n))
+        golds = [str(a) for a in answers]
+        out.append(Question(qid, r["question"], golds, r.get("context"), r.get("source"), impossible, meta))
     return out
 
 

@@ -36,6 +36,7 @@ class Row:
     cited_gold: bool | None  # a citation names the gold source (None: gold source unknown or no citation)
     latency_s: float
     judged: float | None = None  # an optional LLM judge's verdict (1 correct, 0 not)
+    route: str = "prose"  # prose | records | sql (closed-book arms: prose)
 
 
 def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
@@ -44,10 +45,19 @@ def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
     answerable = bool(q.answers) and not q.impossible
     em = exact_match(text, q.answers) if answerable else float(ans.abstained)
     f = f1(text, q.answers) if answerable else float(ans.abstained)
-    grounded = any(text and text in c.quote for c in ans.citations) if ans.citations else None
+    grounded = is_grounded(ans) if ans.citations else None
     cited_gold = any(Path(c.source).name == q.source for c in ans.citations) if ans.citations and q.source else None
-    return Row(arm, q.id, question_type(q.question), text, ans.abstained, q.impossible, em, f, grounded, cited_gold,
-               latency)  # fmt: skip
+    qtype = question_type(q.question)
+    row = Row(arm, q.id, qtype, text, ans.abstained, q.impossible, em, f, grounded, cited_gold, latency)
+    row.route = ans.route
+    return row
+
+
+def is_grounded(ans: Answer) -> bool:
+    """A quote of a cited passage; for a table row, its value is in the cited record; SQL is computed from its rows."""
+    if ans.route == "sql":
+        return bool(ans.citations)
+    return any(span and span in c.quote for c in ans.citations for span in (ans.text, ans.raw))
 
 
 def summarize(rows: list[Row], extra: dict | None = None) -> dict:
@@ -70,12 +80,22 @@ def summarize(rows: list[Row], extra: dict | None = None) -> dict:
     } | (extra or {})  # fmt: skip
 
 
-def breakdown(rows: list[Row], key) -> dict[str, dict[str, float]]:
-    """Mean F1 per arm per group (question type, source)."""
+def breakdown(rows: list[Row], key, metric: str = "f1") -> dict[str, dict[str, float]]:
+    """Mean F1 (or another Row metric) per arm per group (question type, source, route)."""
     out: dict[str, dict[str, list[float]]] = {}
     for r in rows:
-        out.setdefault(r.arm, {}).setdefault(key(r), []).append(r.f1)
+        out.setdefault(r.arm, {}).setdefault(key(r), []).append(getattr(r, metric))
     return {arm: {g: statistics.mean(v) for g, v in groups.items()} for arm, groups in out.items()}
+
+
+def by_route(rows: list[Row]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per arm and route: questions, exact match and F1 (an abstention on an unanswerable question is exact)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for arm, groups in breakdown(rows, lambda r: r.route, "em").items():
+        f1s = breakdown([r for r in rows if r.arm == arm], lambda r: r.route)[arm]
+        counts = {g: sum(r.arm == arm and r.route == g for r in rows) for g in groups}
+        out[arm] = {g: {"n": counts[g], "em": em, "f1": f1s[g]} for g, em in groups.items()}
+    return out
 
 
 def _timed(fn, batch: list):
@@ -169,6 +189,7 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         if progress:
             progress(arm, summary[arm])
     sources = {q.id: q.source or "?" for q in questions}
+    categories = {q.id: q.meta.get("category", "") for q in questions}
     return {
         "questions": len(questions),
         "unanswerable": sum(q.impossible for q in questions),
@@ -178,5 +199,7 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         "retrieval": retrieval_quality(ws, questions) if {"rag", "ft+rag"} & set(arms) else None,
         "by_type": breakdown(rows, lambda r: r.type),
         "by_source": breakdown(rows, lambda r: sources[r.id]),
+        "by_route": by_route(rows),
+        "by_category": breakdown(rows, lambda r: categories[r.id], "em") if any(categories.values()) else None,
         "rows": [asdict(r) for r in rows],
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from ragtune.generate.prompts import render
-from ragtune.generate.reader import candidates, choose
+from ragtune.generate.reader import candidates, choose, complete
+from ragtune.generate.structured import TableReader
 from ragtune.generate.support import best_span, content, new_information, overlap, tokens
 from ragtune.index.lance import quote
 from ragtune.ingest.chunking import sentences
@@ -28,6 +30,12 @@ class Evidence:
     text: str
     passage: Passage
     score: float
+    locator: str = ""  # this sentence's or row's own locator (defaults to the passage's)
+
+    @property
+    def is_row(self) -> bool:
+        """A table row rather than a sentence of prose."""
+        return bool(self.passage.records)
 
 
 @dataclass
@@ -47,6 +55,8 @@ class Answer:
     reason: str = ""
     raw: str = ""
     summaries: list[dict] = field(default_factory=list)
+    route: str = "prose"  # prose | records | sql: how the answer was found (see generate/structured.py)
+    sql: str = ""  # the SQL that ran, for table answers
 
     @property
     def text(self) -> str:
@@ -82,11 +92,15 @@ class Answerer:
         ]
         evidence = [self.evidence(r, v) for r, v in zip(found, qvecs, strict=True)]
         t1 = time.perf_counter()
-        ready = [i for i, ev in enumerate(evidence) if ev and ev[0].score >= self.cfg.min_relevance]
+        tabled = [self.from_tables(q, ev, filters) for q, ev in zip(questions, evidence, strict=True)]
+        answers = {i: a for i, a in enumerate(tabled) if a is not None}
+        ready = [
+            i for i, ev in enumerate(evidence) if i not in answers and ev and ev[0].score >= self.cfg.min_relevance
+        ]
         read = self.read([questions[i] for i in ready], [evidence[i] for i in ready])
-        answers = dict(zip(ready, read, strict=True))
+        answers.update(zip(ready, read, strict=True))
         t2 = time.perf_counter()
-        per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / max(len(ready), 1)}
+        per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / len(questions)}
         out = []
         for i in range(len(questions)):
             ans = answers.get(i) or Answer(ABSTAIN, True, reason="no relevant passage retrieved")
@@ -94,6 +108,28 @@ class Answerer:
             ans.timings = {k: round(v, 1) for k, v in per_q.items()}
             out.append(ans)
         return out
+
+    @cached_property
+    def tables(self) -> TableReader:
+        return TableReader(self.ws)
+
+    def from_tables(self, question: str, evidence: list[Evidence], filters: dict | None = None) -> Answer | None:
+        """A table answer, a table abstention, or None (answer from text). The rule is in generate/structured.py."""
+        if filters or not self.ws.tables.catalog():
+            return None
+        found = self.tables.answer(question, self.llm)
+        top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.min_relevance
+        if found is not None and found.text is not None:
+            cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
+            marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
+            text = f"{found.text} {marks}".strip()
+            return Answer(text, False, cites, raw=found.value, route=found.route, sql=found.sql)
+        if found is not None and (found.route == "sql" or top_is_row):
+            return Answer(ABSTAIN, True, reason=found.reason, route=found.route, sql=found.sql)
+        if top_is_row:
+            why = "the best evidence is a table row, but the question names no row and field of any table"
+            return Answer(ABSTAIN, True, reason=why, route="records")
+        return None
 
     def closed_book(self, questions: list[str]) -> list[Answer]:
         """The model's own answer without retrieval (for fine-tuned adapters): nothing to cite."""
@@ -125,10 +161,11 @@ class Answerer:
         best = choose(self.llm, prefix, question, cands)
         if best is None:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
-        return self.cite(best.text, evidence[best.evidence], raw=best.text)
+        sentence = evidence[best.evidence].text
+        return self.cite(complete(best.text, sentence), evidence[best.evidence], raw=best.text)
 
     def cite(self, text: str, ev: Evidence, raw: str) -> Answer:
-        cite = Citation(ev.passage.source, ev.passage.locator, ev.text, round(ev.score, 3))
+        cite = Citation(ev.passage.source, ev.locator or ev.passage.locator, ev.text, round(ev.score, 3))
         return Answer(f"{text} [1]", False, [cite], raw=raw)
 
     def read(self, questions: list[str], evidence: list[list[Evidence]]) -> list[Answer]:
@@ -171,7 +208,8 @@ class Answerer:
         for row in rows:
             rank, passage = by_id[row["parent"]]
             vec = np.asarray(row["vector"], dtype=np.float32)
-            scored.append(Evidence(row["text"], passage, self._score(q_words, row["text"], vec, qvec, rank)))
+            score = self._score(q_words, row["text"], vec, qvec, rank)
+            scored.append(Evidence(row["text"], passage, score, row["locator"] or passage.locator))
         return self._best(scored)
 
     def prompt(self, question: str, evidence: list[Evidence]) -> str:

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 from ragtune.generate.prompts import render
-from ragtune.generate.support import STOPWORDS, stem, tokens
+from ragtune.text import STOPWORDS, stem, tokens
 
 _WORD = re.compile(r"[\w'’]+(?:[.,:–\-/][\w'’]+)*")
 _BARRIER = re.compile(r"[;()|\[\]\"“”]|:\s|,\s(?!\d)|\.\s|\s[–-]\s")
@@ -37,6 +37,37 @@ _NUMBER = re.compile(
 _NAME_Q = re.compile(r"^\W*(who|whom|whose|where)\b", re.I)
 MAX_WORDS = 6
 LM_FEATURES = ("lm_mean", "lm_sum", "lm_pmi")
+
+
+_UNIT = (
+    r"(?:(?:working|business|calendar|consecutive|full) )?(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|"
+    r"nights?|weekends?|decades?|centuries|century|EUR|USD|GBP|NOK|SEK|euros?|dollars?|pounds?|krone|kroner|"
+    r"percent|per ?cent|%|kg|kilograms?|grams?|g|km|kilometres?|kilometers?|miles?|metres?|meters?|m|cm|mm|"
+    r"litres?|liters?|people|points?|yards?|feet|foot|inches|tonnes?|tons?)\b"
+)
+_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred"
+_RANGE = re.compile(rf"\s*(?:to|-|–|and|or)\s*(?:\d[\d.,]*|{_NUMBER_WORDS})(?!\w)", re.I)
+_AFTER = re.compile(r"\s*" + _UNIT, re.I)
+_BEFORE = re.compile(r"(?:EUR|USD|GBP|NOK|€|\$|£)\s?$")
+_ENDS_IN_NUMBER = re.compile(rf"(?:\d|\b(?:{_NUMBER_WORDS}|thousand|million|billion|dozen))$", re.I)
+
+
+def complete(span: str, sentence: str) -> str:
+    """The span with what makes it an answer: "5" → "5 to 8 working days", "45" → "45 EUR", "$" before a price.
+
+    A range is taken only with a unit after it, so a score such as "24–10" is not read as a range.
+    """
+    start = sentence.find(span)
+    if start < 0 or not _ENDS_IN_NUMBER.search(span):
+        return span
+    end = start + len(span)
+    ranged = _RANGE.match(sentence, end)
+    unit = (_AFTER.match(sentence, ranged.end()) if ranged else None) or _AFTER.match(sentence, end)
+    if unit:
+        end = unit.end()
+    if m := _BEFORE.search(sentence[:start]):
+        start = m.start()
+    return sentence[start:end]
 
 
 @dataclass

@@ -23,12 +23,13 @@ class Section:
 
 @dataclass
 class Table:
-    """The schema of a structured table, kept for later text-to-SQL."""
+    """A structured table: its schema (kept in the manifest) and its rows as (locator, record) pairs."""
 
     name: str
     columns: list[str]
     types: list[str]
     rows: int
+    records: list[tuple[str, dict]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Document:
     title: str
     sections: list[Section]
     tables: list[Table] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # problems the parser worked around (one line each)
 
 
 class Parser(Protocol):

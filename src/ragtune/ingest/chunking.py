@@ -10,6 +10,7 @@ from tokenizers import Tokenizer
 
 from ragtune.config import ChunkConfig
 from ragtune.ingest.base import Document, Section
+from ragtune.ingest.records import record_text
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Chunk:
     locator: str
     heading: str = ""
     records: list[dict] = field(default_factory=list)
+    locators: list[str] = field(default_factory=list)  # one per record: where that row is
 
 
 def chunk_document(doc: Document, tokenizer: Tokenizer, cfg: ChunkConfig) -> list[Chunk]:
@@ -56,7 +58,9 @@ def _pack_rows(rows: list[Section]) -> Chunk:
         locator = re.sub(r"\brow(id)? (\d+)$", rf"row\1s \2–{rows[-1].locator.split()[-1]}", locator)
         if locator == rows[0].locator:
             locator = f"{rows[0].locator} – {rows[-1].locator}"
-    return Chunk("\n".join(r.text for r in rows), locator, rows[0].heading, [rec for r in rows for rec in r.records])
+    records = [rec for r in rows for rec in r.records]
+    locators = [r.locator for r in rows for _ in r.records]
+    return Chunk("\n".join(r.text for r in rows), locator, rows[0].heading, records, locators)
 
 
 def _split_prose(section: Section, tokenizer: Tokenizer, count, cfg: ChunkConfig) -> list[Chunk]:
@@ -81,12 +85,13 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def units(chunk_text: str, heading: str, is_records: bool) -> list[str]:
-    """What evidence is made of: sentences of prose, or table rows prefixed with their table's name."""
-    if is_records:
-        table = heading.split(" — ")[0]
-        return [f"{table}: {line.strip()}" for line in chunk_text.splitlines() if line.strip()]
-    return sentences(chunk_text)
+def units(chunk: Chunk) -> list[tuple[str, str]]:
+    """What evidence is made of, with locators: sentences of prose, or one line per table row (its record)."""
+    if chunk.records:
+        table = chunk.heading.split(" — ")[0]
+        lines = [f"{table}: {' '.join(record_text(rec).split())}" for rec in chunk.records]
+        return list(zip(lines, chunk.locators or [chunk.locator] * len(lines), strict=True))
+    return [(s, chunk.locator) for s in sentences(chunk.text)]
 
 
 def summarize_with(llm, doc: Document, n_sentences: int) -> str:

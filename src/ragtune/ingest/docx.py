@@ -10,7 +10,7 @@ from docx.opc.exceptions import PackageNotFoundError
 
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Document, Section
-from ragtune.ingest.records import record_text
+from ragtune.ingest.records import clean_header, grid_records, table_sections
 
 
 class DocxParser:
@@ -43,16 +43,20 @@ class DocxParser:
             elif text:
                 body.append(text)
         flush()
+        tables, warnings = [], []
         for t, table in enumerate(document.tables, 1):
             rows = [[c.text.strip() for c in row.cells] for row in table.rows]
             if len(rows) > 1:
-                header = rows[0]
-                for r, row in enumerate(rows[1:], 2):
-                    rec = dict(zip(header, row, strict=False))
-                    sections.append(Section(record_text(rec), f"table {t} row {r}", records=[rec]))
+                header, renamed = clean_header(rows[0])
+                located = [(f"table {t} row {r}", row) for r, row in enumerate(rows[1:], 2)]
+                records, ragged = grid_records(header, located)
+                secs, parsed, mixed = table_sections(f"{path.stem} / table {t}", header, records)
+                sections += secs
+                tables.append(parsed)
+                warnings += [f"table {t}: {w}" for w in renamed + ragged] + mixed
         if not sections:
             raise IngestError("DOCX has no text")
-        return Document(self.kind, title or sections[0].text[:120], sections)
+        return Document(self.kind, title or sections[0].text[:120], sections, tables, warnings)
 
 
 def _heading_level(style: str) -> int:

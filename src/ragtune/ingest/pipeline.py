@@ -1,7 +1,8 @@
 """Incremental, crash-safe ingest: parse → chunk → summarise → embed → store, in batches of files.
 
-Order of writes per batch: vector store first (delete + add for those documents), manifest last.
-A run killed in between leaves the manifest with the old hash, so the next run redoes that batch.
+Order of writes per batch: vector store first (delete + add for those documents), then the SQL tables
+(one DuckDB transaction), manifest last. A run killed in between leaves the manifest with the old hash,
+so the next run redoes that batch; both earlier writes replace by document, so redoing is safe.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -19,7 +21,9 @@ from ragtune.errors import IngestError
 from ragtune.ingest.base import Table
 from ragtune.ingest.chunking import chunk_document, summarize, summarize_with, units
 from ragtune.ingest.factory import parser_for, supported
-from ragtune.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 
 @dataclass
@@ -29,6 +33,7 @@ class IngestReport:
     updated: int = 0
     removed: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # ingested, but something was repaired
     chunks: int = 0
 
     @property
@@ -39,6 +44,7 @@ class IngestReport:
         return (
             f"ingested {self.ingested}, unchanged {self.unchanged}, updated {self.updated}, "
             f"removed {self.removed}, failed {self.failed}"
+            + (f", warnings {len(self.warnings)}" if self.warnings else "")
         )
 
 
@@ -80,8 +86,9 @@ class _Batch:
         self.tables: dict[str, list[Table]] = {}
 
 
-def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None) -> IngestReport:
-    """Bring the store in line with `paths`. `on_error(source, reason)` is called per bad file."""
+def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None, on_warning=None) -> IngestReport:
+    """Bring the store in line with `paths`. `on_error(source, reason)` is called per bad file,
+    `on_warning(source, reason)` per problem worked around in a file that was ingested."""
     report = IngestReport()
     known = ws.manifest.hashes()
     files = list(walk(paths))
@@ -104,7 +111,10 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None)
                 if known.get(key) == digest:
                     report.unchanged += 1
                     continue
-                _add(ws, batch, path, key, source, digest)
+                for warning in _add(ws, batch, path, key, source, digest):
+                    report.warnings.append((source, warning))
+                    if on_warning:
+                        on_warning(source, warning)
             except IngestError as exc:
                 _fail(report, on_error, source, str(exc))
                 continue
@@ -124,6 +134,7 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None)
     if gone:
         ids = [ws.doc_id(k) for k in gone]
         ws.store.replace(ids, [])
+        ws.tables.remove(ids)
         ws.manifest.remove(gone)
         report.removed = len(gone)
     ws.store.refresh()
@@ -136,7 +147,8 @@ def _fail(report: IngestReport, on_error, source: str, reason: str) -> None:
         on_error(source, reason)
 
 
-def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest: str) -> None:
+def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest: str) -> list[str]:
+    """Parse, chunk and summarise one file into the batch; returns the parser's warnings."""
     doc = parser_for(path).parse(path)
     chunks = chunk_document(doc, ws.embedder.tokenizer, ws.settings.chunk)
     if not chunks:
@@ -177,7 +189,7 @@ def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest
             "records": records,
         }
         batch.rows.append(row)
-        for j, sentence in enumerate(units(c.text, c.heading, bool(c.records))):
+        for j, (sentence, locator) in enumerate(units(c)):
             batch.rows.append(
                 {
                     **row,
@@ -185,6 +197,7 @@ def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest
                     "kind": "sentence",
                     "parent": chunk_id,
                     "ordinal": j,
+                    "locator": locator,
                     "text": sentence,
                     "search_text": "",
                 }
@@ -202,6 +215,7 @@ def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest
         }
     )
     batch.tables[doc_id] = doc.tables
+    return doc.warnings
 
 
 def _flush(ws: Workspace, batch: _Batch) -> int:
@@ -211,6 +225,7 @@ def _flush(ws: Workspace, batch: _Batch) -> int:
     for row, vec in zip(batch.rows, vectors, strict=True):
         row["vector"] = vec
     ws.store.replace([d["doc_id"] for d in batch.docs], batch.rows)
+    ws.tables.replace([(d["doc_id"], d["source"], batch.tables[d["doc_id"]]) for d in batch.docs])
     ws.manifest.record(batch.docs, batch.tables)
     return sum(d["chunks"] for d in batch.docs)
 

@@ -20,45 +20,92 @@ def record_text(record: dict) -> str:
     return " | ".join(f"{k}: {v}" for k, v in record.items() if v not in (None, ""))
 
 
-def _type_of(values: Iterable) -> str:
-    kinds = set()
-    for v in values:
-        if v in (None, ""):
-            continue
-        if isinstance(v, bool):
-            kinds.add("boolean")
-        elif isinstance(v, int):
-            kinds.add("integer")
-        elif isinstance(v, float):
-            kinds.add("real")
-        else:
-            s = str(v).strip()
-            try:
-                int(s)
-                kinds.add("integer")
-            except ValueError:
-                try:
-                    float(s)
-                    kinds.add("real")
-                except ValueError:
-                    kinds.add("text")
-    if kinds == {"integer"}:
+def _kind(v) -> str | None:
+    """integer | real | boolean | text for one cell; None for an empty one."""
+    if v in (None, ""):
+        return None
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int):
         return "integer"
-    if kinds <= {"integer", "real"} and kinds:
+    if isinstance(v, float):
         return "real"
-    return "text" if kinds else "unknown"
+    s = str(v).strip()
+    for kind, cast in (("integer", int), ("real", float)):
+        try:
+            cast(s)
+            return kind
+        except ValueError:
+            continue
+    return "text"
 
 
-def table_sections(name: str, columns: list[str], rows: list[tuple[str, dict]]) -> tuple[list[Section], Table]:
-    """One section per row (locator, record); the heading names the table and its columns."""
+def column_type(values: Iterable) -> tuple[str, bool]:
+    """(integer | real | boolean | text | unknown, whether numbers and text are mixed)."""
+    kinds = {k for v in values if (k := _kind(v))}
+    if kinds == {"integer"}:
+        return "integer", False
+    if kinds and kinds <= {"integer", "real"}:
+        return "real", False
+    if kinds == {"boolean"}:
+        return "boolean", False
+    return ("text" if kinds else "unknown"), bool(kinds & {"integer", "real"}) and "text" in kinds
+
+
+def clean_header(cells: Iterable) -> tuple[list[str], list[str]]:
+    """Unique, non-empty column names, and a warning for each name made up or changed."""
+    names: list[str] = []
+    warnings: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells, 1):
+        name = str(cell).strip() if cell not in (None, "") else ""
+        if not name:
+            name = f"column_{i}"
+            warnings.append(f"column {i} has no header; named it {name!r}")
+        if name.lower() in seen:
+            renamed = f"{name}_{i}"
+            warnings.append(f"duplicate header {name!r} in columns {seen[name.lower()]} and {i}; renamed {renamed!r}")
+            name = renamed
+        seen[name.lower()] = i
+        names.append(name)
+    return names, warnings
+
+
+def grid_records(header: list[str], rows: list[tuple[str, list]]) -> tuple[list[tuple[str, dict]], list[str]]:
+    """Rows of cells → (locator, record); ragged rows are padded or cut, with one warning per kind."""
+    long = [loc for loc, r in rows if any(v not in (None, "") for v in r[len(header) :])]
+    short = [loc for loc, r in rows if len(r) < len(header)]
+    warnings = []
+    if long:
+        warnings.append(f"{len(long)} row(s) have more fields than the header (first: {long[0]}); extra fields dropped")
+    if short:
+        warnings.append(f"{len(short)} row(s) have fewer fields than the header (first: {short[0]}); left empty")
+    padded = ((loc, [*r, *[None] * (len(header) - len(r))]) for loc, r in rows)
+    records = [(loc, {h: _clean(v) for h, v in zip(header, r, strict=False)}) for loc, r in padded]
+    return records, warnings
+
+
+def table_sections(
+    name: str, columns: list[str], rows: list[tuple[str, dict]]
+) -> tuple[list[Section], Table, list[str]]:
+    """One section per row (locator, record); the heading names the table and its columns.
+
+    Returns the sections, the table (schema and rows) and warnings about columns that mix numbers and text.
+    """
     heading = f"{name} — columns: {', '.join(columns)}"
     sections = [Section(record_text(rec), loc, heading=heading, records=[rec]) for loc, rec in rows]
-    types = [_type_of(rec.get(c) for _, rec in rows) for c in columns]
-    return [s for s in sections if s.text], Table(name, columns, types, len(rows))
+    types, warnings = [], []
+    for c in columns:
+        kind, mixed = column_type(rec.get(c) for _, rec in rows)
+        types.append(kind)
+        if mixed:
+            warnings.append(f"table {name!r}: column {c!r} mixes numbers and text; stored as text")
+    table = Table(name, columns, types, len(rows), [(loc, rec) for loc, rec in rows])
+    return [s for s in sections if s.text], table, warnings
 
 
 def _clean(value):
-    return value.strip() if isinstance(value, str) else value
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class CsvParser:
@@ -77,12 +124,22 @@ class CsvParser:
             raise IngestError(f"malformed CSV ({exc})") from exc
         if len(rows) < 2:
             raise IngestError("CSV needs a header row and at least one data row")
-        header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(rows[0])]
-        records = [
-            (f"row {i}", {h: _clean(v) for h, v in zip(header, r, strict=False)}) for i, r in enumerate(rows[1:], 2)
-        ]
-        sections, table = table_sections(path.stem, header, records)
-        return Document(self.kind, f"Table {path.stem}", sections, [table])
+        header, warnings = clean_header(rows[0])
+        records, ragged = grid_records(header, [(f"row {i}", r) for i, r in enumerate(rows[1:], 2)])
+        sections, table, mixed = table_sections(path.stem, header, records)
+        return Document(self.kind, f"Table {path.stem}", sections, [table], warnings + ragged + mixed)
+
+
+def _filled(row: tuple) -> bool:
+    return any(c not in (None, "") for c in row)
+
+
+def _trim(row: tuple) -> tuple:
+    """A header row without its trailing empty cells (formatted-but-empty columns)."""
+    end = len(row)
+    while end and row[end - 1] in (None, ""):
+        end -= 1
+    return row[:end]
 
 
 class XlsxParser:
@@ -95,24 +152,22 @@ class XlsxParser:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise IngestError(f"not a valid XLSX workbook ({type(exc).__name__}: {exc})") from exc
-        sections: list[Section] = []
-        tables: list[Table] = []
+        doc = Document(self.kind, f"Workbook {path.stem}", [])
         for sheet in book.worksheets:
-            rows = [r for r in sheet.iter_rows(values_only=True) if any(c not in (None, "") for c in r)]
+            rows = [(n, r) for n, r in enumerate(sheet.iter_rows(values_only=True), 1) if _filled(r)]
             if len(rows) < 2:
                 continue
-            header = [str(h).strip() if h not in (None, "") else f"column_{i + 1}" for i, h in enumerate(rows[0])]
-            records = [
-                (f"sheet {sheet.title} row {i}", {h: _clean(v) for h, v in zip(header, r, strict=False)})
-                for i, r in enumerate(rows[1:], 2)
-            ]
-            secs, table = table_sections(f"{path.stem} / {sheet.title}", header, records)
-            sections += secs
-            tables.append(table)
+            header, warnings = clean_header(_trim(rows[0][1]))
+            cells = [(f"sheet {sheet.title} row {n}", list(r)) for n, r in rows[1:]]
+            records, ragged = grid_records(header, cells)
+            secs, table, mixed = table_sections(f"{path.stem} / {sheet.title}", header, records)
+            doc.sections += secs
+            doc.tables.append(table)
+            doc.warnings += [f"sheet {sheet.title!r}: {w}" for w in warnings + ragged] + mixed
         book.close()
-        if not sections:
+        if not doc.sections:
             raise IngestError("workbook has no sheet with a header and data rows")
-        return Document(self.kind, f"Workbook {path.stem}", sections, tables)
+        return doc
 
 
 class SqliteParser:
@@ -131,6 +186,7 @@ class SqliteParser:
             ]
             sections: list[Section] = []
             tables: list[Table] = []
+            warnings: list[str] = []
             for name in names:
                 cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
                 try:
@@ -141,15 +197,16 @@ class SqliteParser:
                 for i, row in enumerate(cur, 1):
                     rec = {c: row[c] for c in cols}
                     rows.append((f"table {name} rowid {row['__rowid'] or i}", rec))
-                secs, table = table_sections(name, cols, rows)
+                secs, table, mixed = table_sections(name, cols, rows)
                 sections += secs
                 tables.append(table)
+                warnings += mixed
             con.close()
         except sqlite3.DatabaseError as exc:
             raise IngestError(f"unreadable SQLite database ({exc})") from exc
         if not sections:
             raise IngestError("SQLite database has no rows")
-        return Document(self.kind, f"Database {path.stem}", sections, tables)
+        return Document(self.kind, f"Database {path.stem}", sections, tables, warnings)
 
 
 def _flatten(value, prefix: str = "") -> dict:
@@ -169,12 +226,12 @@ def _flatten(value, prefix: str = "") -> dict:
     return {prefix or "value": value}
 
 
-def json_sections(name: str, items: list[tuple[str, object]]) -> tuple[list[Section], list[Table]]:
+def json_sections(name: str, items: list[tuple[str, object]]) -> tuple[list[Section], list[Table], list[str]]:
     """Records for objects (one per array element / line), flattened leaves otherwise."""
     records = [(loc, _flatten(v)) for loc, v in items]
     columns = list(dict.fromkeys(k for _, r in records for k in r))
-    sections, table = table_sections(name, columns, records)
-    return sections, [table]
+    sections, table, warnings = table_sections(name, columns, records)
+    return sections, [table], warnings
 
 
 class JsonParser:
@@ -187,10 +244,10 @@ class JsonParser:
         except json.JSONDecodeError as exc:
             raise IngestError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
         items = _json_items(data)
-        sections, tables = json_sections(path.stem, items)
+        sections, tables, warnings = json_sections(path.stem, items)
         if not sections:
             raise IngestError("JSON holds no values")
-        return Document(self.kind, f"JSON {path.stem}", sections, tables)
+        return Document(self.kind, f"JSON {path.stem}", sections, tables, warnings)
 
 
 def _json_items(data) -> list[tuple[str, object]]:
@@ -220,5 +277,5 @@ class JsonlParser:
                 items.append((f"line {n}", json.loads(line)))
             except json.JSONDecodeError as exc:
                 raise IngestError(f"invalid JSON on line {n} column {exc.colno}: {exc.msg}") from exc
-        sections, tables = json_sections(path.stem, items)
-        return Document(self.kind, f"JSON lines {path.stem}", sections, tables)
+        sections, tables, warnings = json_sections(path.stem, items)
+        return Document(self.kind, f"JSON lines {path.stem}", sections, tables, warnings)

@@ -1,0 +1,412 @@
+"""Table questions answered from the tables: one field of one row, or SQL over whole tables.
+
+The rule, in order (`TableReader.answer`):
+1. **records** — the question names a row by a value of a column whose values are all different (a
+   product name, a store's city, a book title): the answer is the value of the field of that row that
+   matches the question, with the unit its name implies, cited to the row. A named row with no matching
+   field is a table abstention, not an aggregate.
+2. **sql** — the question asks for a count, a total, an average, a minimum/maximum or the row with the
+   highest/lowest value ("how many …", "average …", "which … has the most …"): a deterministic parser maps
+   it onto one table (values it names become filters, "more than 3 years" a comparison, a value found
+   only in a second table sharing a key column a join) and the SQL runs in the table store. With an
+   endpoint model, a question the parser cannot map is written as SQL by the model and validated.
+3. Otherwise no table answer: the caller answers from text (route **prose**), or abstains when the best
+   evidence is itself a table row — a guessed field is never an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ragtune.generate.fields import ColumnProfile, FieldMatcher, field_name, format_value, profile, same_word
+from ragtune.generate.prompts import render
+from ragtune.index.tables import LOCATOR, TableInfo
+from ragtune.text import STOPWORDS, tokens
+
+FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
+NOUN_MIN = 0.5
+_COUNT = re.compile(r"^\W*how many\b", re.I)
+_SUM = re.compile(r"\b(total|sum|combined|altogether)\b", re.I)
+_AVG = re.compile(r"\b(average|mean)\b", re.I)
+_MAX = "highest largest biggest greatest most maximum longest heaviest tallest deepest latest newest last"
+_MIN = "lowest smallest least fewest minimum shortest lightest cheapest earliest first oldest"
+_WORDS = "|".join(f"{_MAX} {_MIN}".split())
+_SUPERLATIVE = re.compile(rf"\b(most recently|most expensive|least expensive|{_WORDS})\b", re.I)
+_CONCEPT = {"cheapest": "price cost", "most expensive": "price cost", "least expensive": "price cost"}
+_CONCEPT |= {"heaviest": "weight", "lightest": "weight", "tallest": "height", "deepest": "depth"}
+_TIME_WORDS = {"latest", "newest", "last", "most recently", "earliest", "first", "oldest"}
+_COMPARE = re.compile(
+    r"\b(more than|over|above|greater than|higher than|after|later than|since|deeper than|longer than|heavier than|"
+    r"at least|fewer than|less than|under|below|before|earlier than|lighter than|shorter than|cheaper than|at most)"
+    r"\s+(-?\d+(?:\.\d+)?)",
+    re.I,
+)
+_OPS = {"at least": ">=", "since": ">=", "at most": "<="}
+_LESS = set("fewer than|less than|under|below|before|earlier than|lighter than|shorter than|cheaper than".split("|"))
+_LABEL_WORDS = {"name", "title", "model", "label"}
+
+
+@dataclass
+class CitedRow:
+    source: str
+    locator: str
+    quote: str
+
+
+@dataclass
+class TableAnswer:
+    """A table's answer (text None: the table was found but cannot answer), the rows it used, the SQL that ran."""
+
+    route: str  # records | sql
+    text: str | None
+    rows: list[CitedRow] = field(default_factory=list)
+    sql: str = ""
+    reason: str = ""
+    value: str = ""  # the value as stored (a lookup's "118" of "118 EUR")
+
+
+@dataclass
+class Match:
+    """A value of a table column that the question names, at question[start:end]."""
+
+    table: TableInfo
+    column: str
+    value: str
+    count: int
+    start: int
+    end: int
+
+
+@dataclass
+class Plan:
+    op: str  # count | sum | avg | min | max | argmin | argmax
+    table: TableInfo
+    measure: str | None = None
+    filters: list[tuple[TableInfo, str, str, object]] = field(default_factory=list)  # (table, column, op, value)
+    score: float = 0.0
+
+
+def _literal(value) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class TableReader:
+    """Answers table questions over a workspace's table store."""
+
+    def __init__(self, ws, matcher: FieldMatcher | None = None):
+        self.ws = ws
+        self.matcher = matcher or FieldMatcher(ws.embedder)
+        self._profiles: dict[tuple[str, int], list[ColumnProfile]] = {}
+
+    # -- what the tables hold -------------------------------------------------------------------------------
+    def profiles(self, table: TableInfo) -> list[ColumnProfile]:
+        key = (table.sql_name, id(self.ws.tables.catalog()))
+        if key not in self._profiles:
+            out = []
+            for col, sql_col, kind in zip(table.columns, table.sql_columns, table.types, strict=True):
+                q = _q(sql_col)
+                stats = self.ws.tables.query(f"SELECT COUNT(DISTINCT {q}), COUNT({q}) FROM {_q(table.sql_name)}")
+                sample = self.ws.tables.query(f"SELECT DISTINCT {q} FROM {_q(table.sql_name)} LIMIT 50")
+                distinct, filled = stats.rows[0]
+                out.append(profile(col, kind, [r[0] for r in sample.rows], distinct, filled))
+            self._profiles[key] = out
+        return self._profiles[key]
+
+    def find_values(self, question: str, tables: list[TableInfo]) -> list[Match]:
+        """Text values (3+ characters) that the question contains as whole words, longest first."""
+        lowered = question.lower()
+        found: list[Match] = []
+        for table in tables:
+            texts = [c for c, t in zip(table.columns, table.types, strict=True) if t in ("text", "unknown")]
+            for col in texts:
+                q = _q(table.sql_column(col))
+                named = f"length({q}) >= 3 AND strpos({_literal(lowered)}, lower({q})) > 0"
+                sql = f"SELECT {q}, COUNT(*) FROM {_q(table.sql_name)} WHERE {named} GROUP BY {q}"
+                for value, count in self.ws.tables.query(sql).rows:
+                    for m in re.finditer(rf"(?<!\w){re.escape(str(value).lower())}(?!\w)", lowered):
+                        found.append(Match(table, col, str(value), count, m.start(), m.end()))
+        found.sort(key=lambda m: -(m.end - m.start))
+        kept: list[Match] = []
+        for m in found:  # a value inside a longer named value is not named itself ("Kestrel Pickup" in "… Hybrid")
+            if not any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept):
+                kept.append(m)
+        return kept
+
+    # -- the rule -------------------------------------------------------------------------------------------
+    def answer(self, question: str, llm=None) -> TableAnswer | None:
+        tables = self.ws.tables.catalog()
+        if not tables:
+            return None
+        matches = self.find_values(question, tables)
+        entities = [m for m in matches if m.count == 1 and self._unique(m)]
+        if entities:
+            looked_up = self.lookup(question, entities)
+            if looked_up is not None:
+                return looked_up
+            names = ", ".join(sorted({e.value for e in entities}))
+            return TableAnswer("records", None, reason=f"a table row names {names}, but no field of it matches")
+        plan = self.parse(question, tables, matches)
+        if plan is not None:
+            return self.run(plan)
+        if llm is not None and not hasattr(llm, "score") and self.is_aggregate(question):
+            return self.text_to_sql(question, tables, llm)
+        return None
+
+    def _unique(self, m: Match) -> bool:
+        return next(p for p in self.profiles(m.table) if p.column == m.column).unique
+
+    @staticmethod
+    def is_aggregate(question: str) -> bool:
+        cues = (_COUNT.search(question), _SUM.search(question), _AVG.search(question), _SUPERLATIVE.search(question))
+        return any(cues)
+
+    # -- lookups --------------------------------------------------------------------------------------------
+    def lookup(self, question: str, entities: list[Match]) -> TableAnswer | None:
+        """The best-matching field of the row that the question names (None when no field matches)."""
+        best: tuple[float, Match, ColumnProfile] | None = None
+        for e in entities:
+            rest = question[: e.start] + question[e.end :]
+            named = {m.column for m in entities if m.table is e.table}
+            all_words = self.matcher.words(rest)
+            words = self._about_fields(all_words, e.table)
+            candidates = [p for p in self.profiles(e.table) if p.column not in named]
+            ranked = self.matcher.rank(rest, words, candidates)
+            if not ranked:
+                continue
+            score, prof = ranked[0]
+            score += 0.1 * self._table_match(all_words, e.table)
+            if best is None or score > best[0]:
+                best = (score, e, prof)
+        if best is None or best[0] < FIELD_MIN:
+            return None
+        _, e, prof = best
+        t = e.table
+        where = f"lower({_q(t.sql_column(e.column))}) = {_literal(e.value.lower())}"
+        sql = f"SELECT {_q(t.sql_column(prof.column))}, * FROM {_q(t.sql_name)} WHERE {where}"
+        result = self.ws.tables.query(sql)
+        if not result.rows or result.rows[0][0] in (None, ""):
+            return TableAnswer("records", None, sql=result.sql, reason=f"{prof.column} is empty for {e.value}")
+        value = result.rows[0][0]
+        text = format_value(value, field_name(prof.column).unit)
+        cited = self._cite(t, result.columns[1:], [r[1:] for r in result.rows[:1]], 1)
+        return TableAnswer("records", text, cited, result.sql, value=format_value(value))
+
+    def _about_fields(self, words: list[str], table: TableInfo) -> list[str]:
+        """The words left once those naming the table's rows are dropped ("store" in "the Oslo store")."""
+        names = tokens(table.name.rsplit(" / ", 1)[-1])
+        return [w for w in words if not any(same_word(w, n) for n in names)]
+
+    def _table_match(self, words: list[str], table: TableInfo) -> float:
+        """How many of the question's words name the table (its name, its sheet, its file), by similarity."""
+        stem_of_file = table.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        names = [w for w in tokens(f"{table.name} {stem_of_file}") if w not in STOPWORDS and not w.isdigit()]
+        if not names or not words:
+            return 0.0
+        self.matcher._vecs(words + names)
+        return sum(max(self.matcher.similarity(n, w) for n in names) for w in words)
+
+    def _cite(self, table: TableInfo, columns: list[str], rows: list[tuple], limit: int = 10) -> list[CitedRow]:
+        out = []
+        for row in rows[:limit]:
+            rec = dict(zip(columns, row, strict=True))
+            pairs = zip(table.columns, table.sql_columns, strict=True)
+            fields = " | ".join(f"{c}: {format_value(rec[s])}" for c, s in pairs if rec.get(s) not in (None, ""))
+            out.append(CitedRow(table.source, rec.get(LOCATOR) or table.name, f"{table.name}: {fields}"))
+        return out
+
+    # -- aggregates -----------------------------------------------------------------------------------------
+    def parse(self, question: str, tables: list[TableInfo], matches: list[Match]) -> Plan | None:
+        """A count / total / average / min / max / arg-min / arg-max plan over one table, or None."""
+        q = question.lower()
+        sup = _SUPERLATIVE.search(q)
+        op = None
+        if _COUNT.search(q):
+            op = "count"
+        elif sup:
+            op = sup.group(1).lower()
+        elif _AVG.search(q):
+            op = "avg"
+        elif _SUM.search(q):
+            op = "sum"
+        if op is None:
+            return None
+        value_words = {w for m in matches for w in tokens(m.value)}
+        comparisons = list(_COMPARE.finditer(question))
+        plans = [p for t in tables if (p := self._plan(question, op, t, matches, value_words, comparisons))]
+        return max(plans, key=lambda p: p.score) if plans else None
+
+    def _plan(self, question, op, table, matches, value_words, comparisons) -> Plan | None:
+        profiles = self.profiles(table)
+        numeric = [p for p in profiles if p.numeric]
+        asked = [w for w in self.matcher.words(question) if w not in value_words]
+        noun = self._table_match(asked, table)
+        filters, filter_cols = self._filters(table, matches)
+        found = self._comparisons(question, table, numeric, comparisons)
+        if found is None:
+            return None
+        compared, compare_score = found
+        conditions = len(filters) + compare_score
+        filters += compared
+        if op == "count":
+            counted = self.matcher.words(_COUNT.sub("", question))  # "how many stores …" counts stores
+            if not filters and (self._table_match(counted[:1], table) < NOUN_MIN or self._about_fields(counted, table)):
+                return None  # counting every row needs a question that asks for no more ("how many stores are there")
+            return Plan("count", table, None, filters, 1.0 + conditions + noun)
+        agg, concept = self._aggregate(question.lower(), op)
+        used = set(filter_cols) | {c for _, c, _, _ in compared}
+        keys = {p.column for p in numeric if p.unique and "id" in field_name(p.column).words}
+        candidates = [p for p in numeric if p.column not in used | keys]
+        words = self._about_fields(asked, table)
+        if concept == "time":
+            candidates = [p for p in candidates if p.year]
+            words = [w for w in words if w not in ("first", "last", "latest", "newest", "earliest", "oldest")]
+        measure_words = concept.split() if concept not in (None, "time") else words
+        ranked = self.matcher.rank(question, measure_words, candidates)
+        if concept == "time" and len(candidates) == 1 and ranked:
+            ranked = [(max(ranked[0][0], FIELD_MIN), ranked[0][1])]
+        if not ranked or ranked[0][0] < FIELD_MIN:
+            return None
+        score, measure = ranked[0]
+        measure_names = field_name(measure.column).words
+        rest = [w for w in asked if not any(same_word(w, m) for m in measure_names)]  # a word names one thing
+        return Plan(agg, table, measure.column, filters, score + conditions + 0.5 * self._table_match(rest, table))
+
+    @staticmethod
+    def _aggregate(q: str, op: str) -> tuple[str, str | None]:
+        """(sum | avg | min | max | argmin | argmax, the concept an adjective implies: "cheapest" → price)."""
+        if op in ("sum", "avg"):
+            return op, None
+        concept = _CONCEPT.get(op) or ("time" if op in _TIME_WORDS else None)
+        low = op in _MIN.split() or op == "least expensive"
+        if op == "oldest":
+            low = True
+        arg = q.lstrip().startswith("which") or op in _CONCEPT or (op in _TIME_WORDS and "which" in q)
+        if not arg and re.search(rf"\b{re.escape(op)}\s+(\w+)\s*\??$", q):
+            arg = True  # "what is the cheapest watch?" names rows, not a value
+        return ("argmin" if low else "argmax") if arg else ("min" if low else "max"), concept
+
+    def _filters(self, table: TableInfo, matches: list[Match]) -> tuple[list, list[str]]:
+        """Values the question names become equality filters: on this table, or on a table joined by a key."""
+        filters, cols = [], []
+        for m in matches:
+            if m.table is table:
+                filters.append((table, m.column, "=", m.value))
+                cols.append(m.column)
+            elif self._join_key(table, m.table):
+                filters.append((m.table, m.column, "=", m.value))
+        return filters, cols
+
+    def _join_key(self, a: TableInfo, b: TableInfo) -> str | None:
+        """A column both tables have whose values are all different in `b` (e.g. a SKU)."""
+        unique = {p.column for p in self.profiles(b) if p.unique}
+        shared = [c for c in a.columns if c in b.columns and c in unique]
+        return shared[0] if shared else None
+
+    def _comparisons(self, question, table, numeric, comparisons) -> tuple[list, float] | None:
+        """"more than 3 years" → (warranty_years > 3), with how well the words named the columns.
+
+        None if a comparison names no column of this table; a year compared with the table's only year
+        column counts, but less than a column its words name.
+        """
+        out, score = [], 0.0
+        for c in comparisons:
+            phrase, number = c.group(1).lower(), float(c.group(2))
+            window = self.matcher.words(question[max(0, c.start() - 40) : c.start()]) + self.matcher.words(phrase)
+            ranked = self.matcher.rank("", window, numeric)
+            col = ranked[0][1] if ranked and ranked[0][0] >= FIELD_MIN else None
+            score += ranked[0][0] if col else 0.25
+            years = [p for p in numeric if p.year]
+            if col is None and 1800 <= number <= 2100 and len(years) == 1:
+                col = years[0]
+            if col is None:
+                return None
+            op = _OPS.get(phrase, "<" if phrase in _LESS else ">")
+            out.append((table, col.column, op, int(number) if number.is_integer() else number))
+        return out, score
+
+    def label(self, table: TableInfo) -> str:
+        """The column that names a row: a unique name/title/model column, else the first unique text column."""
+        profiles = [p for p in self.profiles(table) if p.kind == "text" and p.unique]
+        named = [p for p in profiles if _LABEL_WORDS & set(field_name(p.column).words)]
+        worded = [p for p in profiles if any(re.search(r"[a-z]{3}", v) for v in p.sample[:5])]
+        return (named or worded or profiles or self.profiles(table))[0].column
+
+    def sql(self, plan: Plan) -> tuple[str, str]:
+        """(answer SQL, SQL for the rows to cite) of a plan."""
+        t = plan.table
+        joins, where = [], []
+        for ft, col, op, value in plan.filters:
+            alias = "a"
+            if ft is not t:
+                key = self._join_key(t, ft)
+                alias = f"j{len(joins)}"
+                on = f"a.{_q(t.sql_column(key))} = {alias}.{_q(ft.sql_column(key))}"
+                joins.append(f"JOIN {_q(ft.sql_name)} {alias} ON {on}")
+            ref = f"{alias}.{_q(ft.sql_column(col))}"
+            if op == "=":
+                where.append(f"lower(CAST({ref} AS VARCHAR)) = {_literal(str(value).lower())}")
+            else:
+                where.append(f"TRY_CAST({ref} AS DOUBLE) {op} {_literal(value)}")
+        m = f"TRY_CAST(a.{_q(t.sql_column(plan.measure))} AS DOUBLE)" if plan.measure else None
+        if m:
+            where.append(f"{m} IS NOT NULL")
+        body = f"FROM {_q(t.sql_name)} a {' '.join(joins)}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        rows = f"SELECT a.* {body}"
+        if plan.op == "count":
+            return f"SELECT COUNT(DISTINCT a.{LOCATOR}) {body}", rows
+        if plan.op in ("sum", "avg", "min", "max"):
+            func = plan.op.upper()
+            order = f" ORDER BY {m} {'DESC' if plan.op == 'max' else 'ASC'}" if plan.op in ("min", "max") else ""
+            return f"SELECT {func}({m}) {body}", rows + order
+        label = _q(t.sql_column(self.label(t)))
+        direction = "DESC" if plan.op == "argmax" else "ASC"
+        return f"SELECT a.{label}, {m} {body} ORDER BY {m} {direction}", rows + f" ORDER BY {m} {direction}"
+
+    def run(self, plan: Plan) -> TableAnswer:
+        main_sql, rows_sql = self.sql(plan)
+        result = self.ws.tables.query(main_sql)
+        cited = self.ws.tables.query(rows_sql)
+        unit = field_name(plan.measure).unit if plan.measure else None
+        if plan.op in ("argmin", "argmax"):
+            if not result.rows:
+                return TableAnswer("sql", None, sql=result.sql, reason="no row matches the question's conditions")
+            top = result.rows[0][1]
+            winners = [r for r in result.rows if r[1] == top]
+            text = " and ".join(str(r[0]) for r in winners)
+            return TableAnswer("sql", text, self._cite(plan.table, cited.columns, cited.rows, len(winners)), result.sql)
+        value = result.rows[0][0] if result.rows else None
+        if value is None:
+            return TableAnswer("sql", None, sql=result.sql, reason="no row matches the question's conditions")
+        if plan.op == "count":
+            text = str(value)
+        else:
+            text = format_value(float(value) if plan.op in ("avg", "sum") else value, unit)
+            if plan.op == "sum" and float(value).is_integer():
+                text = format_value(int(value), unit)
+        limit = 1 if plan.op in ("min", "max") else 10
+        return TableAnswer("sql", text, self._cite(plan.table, cited.columns, cited.rows, limit), result.sql)
+
+    # -- endpoint models ------------------------------------------------------------------------------------
+    def text_to_sql(self, question: str, tables: list[TableInfo], llm) -> TableAnswer | None:
+        """The model writes one SELECT from the schemas; it runs only if the guard accepts it."""
+        from ragtune.errors import RagtuneError
+
+        schema = "\n".join(t.schema_line() for t in tables[:50])
+        (raw,) = llm.complete([render("text-to-sql", schema=schema, question=question.strip())], 200, None, chat=True)
+        sql = re.sub(r"^```(sql)?|```$", "", raw.strip(), flags=re.I | re.M).strip()
+        try:
+            result = self.ws.tables.query(sql)
+        except RagtuneError as exc:
+            return TableAnswer("sql", None, sql=sql, reason=f"the model's SQL was refused: {exc}")
+        if not result.rows or result.rows[0][0] is None:
+            return TableAnswer("sql", None, sql=result.sql, reason="the model's SQL returned nothing")
+        used = [t for t in tables if re.search(rf"\b{re.escape(t.sql_name)}\b", result.sql)]
+        cited = [CitedRow(t.source, f"table {t.name}", t.schema_line()) for t in used]
+        return TableAnswer("sql", format_value(result.rows[0][0]), cited, result.sql)
