@@ -49,17 +49,47 @@ WATCHES = [
     ("DW-6", "Kelp Mini", 50, 34, 210, "solar", 2024),
 ]
 CLINICS = [
-    {"clinicName": "Northgate Clinic", "city": "Aberdeen", "headDoctor": "Dr. Amara Okafor", "bedCount": 40,
-     "openedYear": 1998, "avgWaitMin": 25},
-    {"clinicName": "Riverside Clinic", "city": "Dundee", "headDoctor": "Dr. Lena Kowalski", "bedCount": 25,
-     "openedYear": 2005, "avgWaitMin": 40},
-    {"clinicName": "Hillcrest Clinic", "city": "Perth", "headDoctor": "Dr. Tomas Reyes", "bedCount": 60,
-     "openedYear": 1987, "avgWaitMin": 15},
-    {"clinicName": "Harbourview Clinic", "city": "Stirling", "headDoctor": "Dr. Priya Nair", "bedCount": 30,
-     "openedYear": 2012, "avgWaitMin": 35},
-    {"clinicName": "Glenmore Clinic", "city": "Inverness", "headDoctor": "Dr. Owen Baird", "bedCount": 18,
-     "openedYear": 2019, "avgWaitMin": 20},
-]  # fmt: skip
+    {
+        "clinicName": "Northgate Clinic",
+        "city": "Aberdeen",
+        "headDoctor": "Dr. Amara Okafor",
+        "bedCount": 40,
+        "openedYear": 1998,
+        "avgWaitMin": 25,
+    },
+    {
+        "clinicName": "Riverside Clinic",
+        "city": "Dundee",
+        "headDoctor": "Dr. Lena Kowalski",
+        "bedCount": 25,
+        "openedYear": 2005,
+        "avgWaitMin": 40,
+    },
+    {
+        "clinicName": "Hillcrest Clinic",
+        "city": "Perth",
+        "headDoctor": "Dr. Tomas Reyes",
+        "bedCount": 60,
+        "openedYear": 1987,
+        "avgWaitMin": 15,
+    },
+    {
+        "clinicName": "Harbourview Clinic",
+        "city": "Stirling",
+        "headDoctor": "Dr. Priya Nair",
+        "bedCount": 30,
+        "openedYear": 2012,
+        "avgWaitMin": 35,
+    },
+    {
+        "clinicName": "Glenmore Clinic",
+        "city": "Inverness",
+        "headDoctor": "Dr. Owen Baird",
+        "bedCount": 18,
+        "openedYear": 2019,
+        "avgWaitMin": 20,
+    },
+]
 BOOKS = [
     ("978-0-00-000001-1", "The Salt Road", "Maren Holt", 2016, 312, 4, "history"),
     ("978-0-00-000002-8", "Winter Orchard", "Jonas Lind", 2021, 248, 0, "fiction"),
@@ -103,24 +133,55 @@ def main() -> None:
     for q in questions:
         t0 = time.perf_counter()
         ans = ws.ask(q["question"])
-        rows.append({"id": q["id"], "category": q["category"], "question": q["question"], "gold": q["answers"],
-                     "answer": ans.text, "abstained": ans.abstained, "route": ans.route, "sql": ans.sql,
-                     "correct": correct(q, ans), "latency_s": round(time.perf_counter() - t0, 3),
-                     "cited": [f"{c.source} ({c.locator})" for c in ans.citations[:3]]})  # fmt: skip
+        rows.append(
+            {
+                "id": q["id"],
+                "category": q["category"],
+                "question": q["question"],
+                "gold": q["answers"],
+                "answer": ans.text,
+                "abstained": ans.abstained,
+                "route": ans.route,
+                "sql": ans.sql,
+                "correct": correct(q, ans),
+                "latency_s": round(time.perf_counter() - t0, 3),
+                "cited": [f"{c.source} ({c.locator})" for c in ans.citations[:3]],
+            }
+        )
     by_cat = defaultdict(list)
     for r in rows:
         by_cat[r["category"]].append(r["correct"])
-    summary = [{"category": c, "n": len(v), "exact": sum(v) / len(v), "target": TARGETS[c],
-                "met": sum(v) / len(v) >= TARGETS[c]} for c, v in by_cat.items()]  # fmt: skip
+    summary = [
+        {
+            "category": c,
+            "n": len(v),
+            "exact": sum(v) / len(v),
+            "target": TARGETS[c],
+            "met": sum(v) / len(v) >= TARGETS[c],
+        }
+        for c, v in by_cat.items()
+    ]
     routes = Counter((r["category"], r["route"]) for r in rows)
     print(table(summary, ["category", "n", "exact", "target", "met"]))
     print("routes:", dict(sorted((f"{c}/{r}", n) for (c, r), n in routes.items())))
     for r in rows:
         if not r["correct"]:
-            print(f"  miss [{r['category']}] {r['question']} → {r['answer'] or 'ABSTAIN'} (gold {r['gold']}, {r['route']})")
-    path = save("structured", {"command": "python bench/structured.py", "llm": args.llm, "ingest": report.line(),
-                               "questions": len(rows), "seconds": round(time.perf_counter() - t, 1),
-                               "summary": summary, "rows": rows})  # fmt: skip
+            print(
+                f"  miss [{r['category']}] {r['question']} → {r['answer'] or 'ABSTAIN'} "
+                f"(gold {r['gold']}, {r['route']})"
+            )
+    path = save(
+        "structured",
+        {
+            "command": "python bench/structured.py",
+            "llm": args.llm,
+            "ingest": report.line(),
+            "questions": len(rows),
+            "seconds": round(time.perf_counter() - t, 1),
+            "summary": summary,
+            "rows": rows,
+        },
+    )
     print(f"wrote {path}")
 
 

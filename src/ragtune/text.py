@@ -31,5 +31,3 @@ def stem(word: str) -> str:
     if len(word) > 3:
         word = _SUFFIX.sub("", word) or word
     return word[:6]
-
-

@@ -28,6 +28,8 @@ def consistent(ws) -> None:
         assert kinds.count("chunk") == docs[doc_id]["chunks"]
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids))
+    schemas = {(s["doc_id"], s["name"]) for s in ws.manifest.schemas()}
+    assert {(t.doc_id, t.name) for t in ws.tables.catalog()} == schemas  # SQL tables in step with the manifest
 
 
 def test_every_format_is_ingested_with_locators(demo_ws):
@@ -82,6 +84,54 @@ def test_reingest_skips_unchanged_updates_changed_removes_deleted(ws, corpus_cop
     texts = " ".join(r["text"] for r in ws.store.rows("kind = 'chunk'"))
     assert "30 days" in texts and "27 days" not in texts
     assert "Iceland" not in texts and "canteen" in texts
+
+
+def test_reingest_keeps_the_sql_tables_in_step(ws, corpus_copy):
+    ws.ingest([corpus_copy])
+    products = corpus_copy / "products.csv"
+    row = "AO-300,Polar down sleeping bag,sleeping,1.2,"
+    products.write_text(products.read_text().replace(row + "10", row + "12"))
+    (corpus_copy / "stores.sqlite").unlink()
+    report = ws.ingest([corpus_copy])
+    assert (report.updated, report.removed) == (1, 1)
+    consistent(ws)
+    assert ws.tables.query("SELECT MAX(warranty_years) FROM products").rows == [(12,)]
+    assert "stores" not in {t.sql_name for t in ws.tables.catalog()}
+    assert ws.ask("Which product has the longest warranty?").text == "Polar down sleeping bag"
+
+
+def test_bad_tables_are_ingested_with_one_warning_line_each(ws, tmp_path):
+    import openpyxl
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "ragged.csv").write_text("sku,name,price\nA-1,Lamp,10\nA-2,Desk\nA-3,Chair,30,extra\n")
+    (folder / "headers.csv").write_text("sku,,name,name\nA-1,x,Lamp,Lampe\n")
+    (folder / "mixed.csv").write_text("sku,price\nA-1,10\nA-2,ten\nA-3,30\n")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Wide"
+    sheet.append([f"field_{i}" for i in range(200)])
+    for r in range(3):
+        sheet.append([r * 1000 + i for i in range(200)])
+    book.save(folder / "wide.xlsx")
+    warnings: list[tuple[str, str]] = []
+    report = ws.ingest([folder], on_warning=lambda s, w: warnings.append((s, w)))
+    assert (report.ingested, report.failed) == (4, 0)
+    said = {s.split("/")[-1]: [w for src, w in warnings if src == s] for s, _ in warnings}
+    assert said["ragged.csv"] == [
+        "1 row(s) have more fields than the header (first: row 4); extra fields dropped",
+        "1 row(s) have fewer fields than the header (first: row 3); left empty",
+    ]
+    assert said["headers.csv"] == [
+        "column 2 has no header; named it 'column_2'",
+        "duplicate header 'name' in columns 3 and 4; renamed 'name_4'",
+    ]
+    assert said["mixed.csv"] == ["table 'mixed': column 'price' mixes numbers and text; stored as text"]
+    assert all("\n" not in w for _, w in warnings)
+    wide = next(t for t in ws.tables.catalog() if t.source.endswith("wide.xlsx"))
+    assert len(wide.columns) == 200 and ws.tables.query("SELECT SUM(field_199) FROM wide_wide").rows == [(3597,)]
+    consistent(ws)
 
 
 def test_bad_files_are_reported_and_the_rest_ingested(ws, corpus_copy):

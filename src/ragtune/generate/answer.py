@@ -99,6 +99,9 @@ class Answerer:
         ]
         read = self.read([questions[i] for i in ready], [evidence[i] for i in ready])
         answers.update(zip(ready, read, strict=True))
+        for i in ready:
+            if self.ws.tables.catalog() and TableReader.is_aggregate(questions[i]):
+                answers[i].reason = answers[i].reason or "no table question the parser could map; answered from text"
         t2 = time.perf_counter()
         per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / len(questions)}
         out = []

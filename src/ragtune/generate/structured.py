@@ -310,7 +310,7 @@ class TableReader:
         return shared[0] if shared else None
 
     def _comparisons(self, question, table, numeric, comparisons) -> tuple[list, float] | None:
-        """"more than 3 years" → (warranty_years > 3), with how well the words named the columns.
+        """ "more than 3 years" → (warranty_years > 3), with how well the words named the columns.
 
         None if a comparison names no column of this table; a year compared with the table's only year
         column counts, but less than a column its words name.

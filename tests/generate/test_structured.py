@@ -1,0 +1,133 @@
+"""Table questions end to end on real tables: lookups, every aggregate form, joins, routing, text-to-SQL."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from ragtune.generate.answer import Answerer
+from ragtune.generate.structured import TableReader
+from tests.conftest import make_workspace
+
+FLEET = [
+    ("Vehicle ID", "Model", "Fuel Type", "Range (km)", "Seats"),
+    ("V-1", "Volta Van", "electric", 240, 3),
+    ("V-2", "Harbour Bus", "diesel", 780, 40),
+    ("V-3", "Kestrel Pickup", "diesel", 610, 5),
+    ("V-4", "Kestrel Pickup Hybrid", "hybrid", 900, 5),
+]
+BOOKS = [
+    {"title": "The Salt Road", "author": "Maren Holt", "qty_in_stock": 0},
+    {"title": "Tidal Engines", "author": "Ruth Abara", "qty_in_stock": 7},
+]
+
+
+@pytest.fixture(scope="module")
+def tables_ws(tmp_path_factory, corpus, embedder, llm):
+    import shutil
+
+    root = tmp_path_factory.mktemp("tables")
+    folder = shutil.copytree(corpus, root / "corpus")
+    with (folder / "fleet.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows(FLEET)
+    (folder / "books.json").write_text(json.dumps(BOOKS))
+    ws = make_workspace(root / "store", embedder, llm)
+    assert ws.ingest([folder]).failed == 0
+    return ws
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("What is the wholesale price of the Summit 45 backpack?", "118 EUR"),  # the field the question names
+        ("What is the warranty on the Polar down sleeping bag?", "10 years"),
+        ("Who manages the Bergen store?", "Ingrid Solheim"),
+        ("When did the Oslo store open?", "2014"),
+        ("What is the range of the Harbour Bus?", "780 km"),  # "Title Case (unit)"
+        ("What fuel type does the Kestrel Pickup use?", "diesel"),  # not the longer "Kestrel Pickup Hybrid"
+        ("Which city is the store managed by Callum Fraser in?", "Inverness"),
+    ],
+)
+def test_lookups_answer_the_field_of_the_named_row(tables_ws, question, answer):
+    found = TableReader(tables_ws).answer(question)
+    assert (found.route, found.text) == ("records", answer)
+    assert len(found.rows) == 1 and found.rows[0].locator.startswith(("row", "sheet", "table", "$"))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "sql_has"),
+    [
+        ("How many stores are there?", "6", "COUNT"),
+        ("How many vehicles run on diesel?", "2", "= 'diesel'"),
+        ("How many stores opened before 2015?", "2", "< 2015"),
+        ("How many products have a warranty of more than 3 years?", "3", "> 3"),
+        ("What is the total number of seats in the fleet?", "53", "SUM"),
+        ("What is the average range of the diesel vehicles?", "695 km", "AVG"),
+        ("What is the highest wholesale price?", "231 EUR", "MAX"),
+        ("Which product is the heaviest?", "Fjellheim 4 tent", "DESC"),
+        ("Which store opened first?", "Bergen", "ASC"),
+        ("What is the average retail price of the tents?", "439 EUR", "JOIN"),  # category lives in products.csv
+    ],
+)
+def test_aggregates_run_as_sql(tables_ws, question, answer, sql_has):
+    found = TableReader(tables_ws).answer(question)
+    assert (found.route, found.text) == ("sql", answer)
+    assert sql_has in found.sql and found.rows
+
+
+@pytest.mark.parametrize(
+    ("question", "route", "abstained"),
+    [
+        ("Who manages the Bergen store?", "records", False),
+        ("Which product has the longest warranty?", "sql", False),
+        ("How long does delivery to Iceland take?", "prose", False),
+        ("What is the colour of the Summit 45 backpack?", "records", True),  # the row, but no such field
+        ("Who manages the Stavanger store?", "prose", True),  # no such row, nothing relevant: never another row
+        ("How many employees work at the Oslo store?", "records", True),
+    ],
+)
+def test_routing(tables_ws, question, route, abstained):
+    ans = tables_ws.ask(question)
+    assert (ans.route, ans.abstained) == (route, abstained), ans
+
+
+def test_a_question_the_parser_cannot_map_falls_back_to_text_and_says_so(tables_ws):
+    ans = tables_ws.ask("How many days of paid annual leave do employees get?")
+    assert ans.route == "prose" and "27" in ans.text and "parser" in ans.reason
+
+
+class FakeEndpoint:
+    """An endpoint model (no log-probabilities) that writes the SQL it is given."""
+
+    name = "fake-endpoint"
+
+    def __init__(self, sql: str):
+        self.sql, self.prompts = sql, []
+
+    def complete(self, prompts, max_new_tokens=64, stop=None, chat=False):
+        self.prompts += prompts
+        return [self.sql for _ in prompts]
+
+
+def test_endpoint_models_write_sql_from_the_schemas(tables_ws):
+    model = FakeEndpoint("```sql\nSELECT COUNT(*) FROM books WHERE qty_in_stock = 0\n```")
+    ans = Answerer(tables_ws, llm=model).ask("How many books are out of stock?")
+    assert (ans.route, ans.text) == ("sql", "1") and ans.sql.endswith("LIMIT 100")
+    assert "books(title text, author text, qty_in_stock integer)" in model.prompts[0]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE books",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT 1; DELETE FROM books",
+        "SELECT price FROM books",
+    ],
+)
+def test_unsafe_model_sql_is_refused_and_nothing_changes(tables_ws, sql):
+    ans = Answerer(tables_ws, llm=FakeEndpoint(sql)).ask("How many books are out of stock?")
+    assert ans.abstained and ans.route == "sql" and "refused" in ans.reason
+    assert tables_ws.tables.query("SELECT COUNT(*) FROM books").rows == [(2,)]
