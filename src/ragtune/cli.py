@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ragtune.config import Settings
+from ragtune.console import print_answer, print_results
 from ragtune.errors import RagtuneError
 
 
@@ -73,10 +74,14 @@ class Group(click.Group):
 @click.option("--store", type=click.Path(path_type=Path), envvar="RAGTUNE_STORE", help="Store folder [.ragtune].")
 @click.option("--llm", envvar="RAGTUNE_LLM", help="smollm2 | hub id | folder | file.gguf | openai:MODEL@URL.")
 @click.option("--embedder", envvar="RAGTUNE_EMBEDDER", help="minilm | sentence-transformers name | openai:MODEL@URL.")
+@click.option("-v", "--verbose", is_flag=True, help="Show library warnings and logs.")
 @click.version_option(package_name="ragtune")
 @click.pass_context
-def main(ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None) -> None:
+def main(ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None, verbose: bool) -> None:
     """Give a small language model your knowledge: RAG, fine-tuning, or both."""
+    from ragtune.console import quiet_libraries
+
+    quiet_libraries(verbose)
     overrides = {k: v for k, v in {"store": store, "llm": llm, "embedder": embedder}.items() if v}
     ctx.obj = {"settings": Settings(**overrides)}
 
@@ -173,27 +178,6 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
                 print_answer(ans)
 
 
-def print_answer(ans) -> None:
-    """The answer, then each citation with the answer marked «like this» in its quote (and the SQL that ran)."""
-    click.echo(ans.answer + (f"  ({ans.reason})" if ans.abstained and ans.reason else ""))
-    for n, c in enumerate(ans.citations, 1):
-        click.echo(f'  [{n}] {c.source} ({c.locator}): "{mark(c.quote, ans.text)}"')
-    if ans.sql:
-        click.echo(f"  SQL: {ans.sql}")
-
-
-def mark(quote: str, span: str) -> str:
-    """The quote with the answer in «»: the span itself, or a record's value ("price_eur: «118»" for "118 EUR")."""
-    if not span:
-        return quote
-    i = quote.find(span)
-    if i < 0 and span.split()[0]:
-        value = span.split()[0]
-        i = quote.find(f": {value}")
-        i, span = (i + 2, value) if i >= 0 and quote[i + 2 + len(value) :][:1] in ("", " ") else (-1, span)
-    return quote if i < 0 else f"{quote[:i]}«{span}»{quote[i + len(span) :]}"
-
-
 @main.command()
 @click.pass_context
 def documents(ctx) -> None:
@@ -276,16 +260,17 @@ def data_list(ctx) -> None:
 @click.option("--save-steps", type=int, default=20, show_default=True, help="Checkpoint every N steps.")
 @click.option("--replay", type=float, default=0.2, show_default=True, help="Share of earlier data mixed in.")
 @click.option("--qlora", is_flag=True, help="4-bit base model (needs a CUDA GPU and bitsandbytes).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def finetune(ctx, data_spec, base, parent, raft, name, resume, epochs, max_steps, lr, r, alpha, batch_size,
-             save_steps, replay, qlora) -> None:  # fmt: skip
+             save_steps, replay, qlora, quiet) -> None:  # fmt: skip
     """Train a LoRA adapter on a dataset version (continually, with --from)."""
     from ragtune.finetune.train import TrainParams
     from ragtune.finetune.train import finetune as train
 
     params = TrainParams(r=r, alpha=alpha, learning_rate=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
                          save_steps=save_steps, replay=replay, raft=raft, qlora=qlora)  # fmt: skip
-    rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume)
+    rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume, quiet=quiet)
     m = json.loads(rec["metrics"])
     click.echo(f"adapter {rec['name']}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
 
@@ -391,21 +376,6 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
         report_dir.mkdir(parents=True, exist_ok=True)
         (report_dir / "results.json").write_text(json.dumps(results, indent=2))
         click.echo(f"wrote {report_dir / 'results.json'} and {report.write(results, report_dir)}")
-
-
-def print_results(results: dict) -> None:
-    click.echo(
-        f"{'arm':<8}{'F1':>7} {'95% CI':<15}{'EM':>7}{'abstain':>9}{'grounded':>10}{'cites gold':>11}{'p50 s':>8}"
-    )
-    for arm, m in results["arms"].items():
-        ci = f"[{m['f1_ci'][0]:.2f}, {m['f1_ci'][1]:.2f}]"
-        g = "–" if m["groundedness"] is None else f"{m['groundedness']:.2f}"
-        c = "–" if m["citation_precision"] is None else f"{m['citation_precision']:.2f}"
-        click.echo(f"{arm:<8}{m['f1']:>7.3f} {ci:<15}{m['em']:>7.3f}{m['abstained']:>9.2f}{g:>10}{c:>11}"
-                   f"{m['latency_p50_s']:>8.2f}")  # fmt: skip
-    for arm, routes in (results.get("by_route") or {}).items():
-        parts = [f"{route} {v['em']:.2f} exact of {v['n']}" for route, v in routes.items()]
-        click.echo(f"  {arm} by route: " + ", ".join(parts))
 
 
 @main.command()

@@ -25,7 +25,7 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
     click.echo(f"{report.line()} ({report.chunks} chunks, {time.perf_counter() - t:.1f} s)")
 
     click.secho("\n2. Questions answered by the SLM from retrieved evidence", bold=True)
-    from ragtune.cli import print_answer, print_results
+    from ragtune.console import print_answer, print_results
     from ragtune.generate.answer import Answerer
 
     for q, ans in zip(QUESTIONS, Answerer(ws).ask_many(QUESTIONS), strict=True):
@@ -43,7 +43,8 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
     name = "demo"
     if (Adapters(ws).root / name).exists():
         Adapters(ws).remove(name)
-    rec = finetune(ws, data["version"], params=TrainParams(max_steps=steps, batch_size=4, save_steps=1000), name=name)
+    params = TrainParams(max_steps=steps, batch_size=4, save_steps=1000)
+    rec = finetune(ws, data["version"], params=params, name=name)
     m = json.loads(rec["metrics"])
     click.echo(f"adapter {name}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
 

@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
+from transformers import TrainerCallback
 
+from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
 from ragtune.generate.prompts import render
 
@@ -96,9 +98,11 @@ def _load_4bit(path: str, device: str):
 
 
 def finetune(ws, data: str | None = None, base: str | None = None, parent: str | None = None,
-             params: TrainParams | None = None, name: str | None = None, resume: bool = False) -> dict:  # fmt: skip
+             params: TrainParams | None = None, name: str | None = None, resume: bool = False,
+             quiet: bool = False) -> dict:  # fmt: skip
     """Train an adapter; returns its manifest record. `resume` continues the unfinished run `name` (or the only one)."""
     from peft import LoraConfig, PeftModel, get_peft_model
+    from transformers.trainer_callback import PrinterCallback
     from trl import SFTConfig, SFTTrainer
 
     from ragtune.finetune.adapters import Adapters
@@ -156,11 +160,15 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
         learning_rate=params.learning_rate, lr_scheduler_type="constant", logging_steps=1, save_steps=params.save_steps,
         save_total_limit=2, report_to=[], bf16=device == "cuda", use_cpu=device == "cpu", max_length=params.max_length,
         completion_only_loss=True, seed=params.seed, dataloader_num_workers=0, save_only_model=False,
+        disable_tqdm=True,
     )  # fmt: skip
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(train), processing_class=tokenizer)
+    trainer.remove_callback(PrinterCallback)  # no raw {'loss': ...} dict per step: one bar with the loss instead
     checkpoint = last_complete_checkpoint(work / "checkpoints") if resume else None
     t0 = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    with progress_bar(quiet) as bar:
+        trainer.add_callback(LossBar(bar, name))
+        result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - t0
     losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
     metrics = {"train_seconds": round(seconds, 1), "steps": result.global_step, "examples": len(train),
@@ -168,6 +176,25 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
                "peak_memory_mb": _peak_memory_mb(device),
                "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None}  # fmt: skip
     return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
+
+
+class LossBar(TrainerCallback):
+    """Moves one progress bar on stderr, with the latest loss in its postfix."""
+
+    def __init__(self, bar, name: str):
+        self.bar, self.name, self.task = bar, name, None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.task = self.bar.add_task(f"fine-tune {self.name}", total=state.max_steps, completed=state.global_step,
+                                      info="")  # fmt: skip
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.task is not None and logs and "loss" in logs:
+            self.bar.update(self.task, info=f"loss {float(logs['loss']):.3f}")
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.task is not None:
+            self.bar.update(self.task, completed=state.global_step)
 
 
 def last_complete_checkpoint(folder: Path) -> Path | None:

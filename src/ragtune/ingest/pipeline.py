@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+from ragtune.console import progress as progress_bar
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Table
 from ragtune.ingest.chunking import chunk_document, summarize, summarize_with, units
@@ -98,7 +97,7 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
     seen: set[str] = set()
     batch = _Batch()
     with _progress(quiet) as progress:
-        task = progress.add_task("ingest", total=len(files))
+        task = progress.add_task("ingest", total=len(files), info="")
         for path, root in files:
             progress.update(task, advance=1, description=f"ingest {path.name[:30]}")
             if not path.exists():
@@ -230,12 +229,5 @@ def _flush(ws: Workspace, batch: _Batch) -> int:
     return sum(d["chunks"] for d in batch.docs)
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=quiet,
-        transient=True,
-    )
+def _progress(quiet: bool):
+    return progress_bar(quiet)

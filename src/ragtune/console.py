@@ -1,0 +1,87 @@
+"""Terminal output shared by the CLI and the demo: quiet libraries and one progress bar per long task."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+stderr = Console(stderr=True)
+
+
+def quiet_libraries(verbose: bool = False) -> None:
+    """Silence the progress bars, deprecation warnings and info logs of torch/transformers/datasets (unless -v)."""
+    if verbose:
+        return
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    for category in (FutureWarning, DeprecationWarning, UserWarning):
+        warnings.filterwarnings("ignore", category=category)
+    for name in ("transformers", "datasets", "sentence_transformers", "peft", "trl", "accelerate", "torch"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import transformers
+
+        transformers.utils.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+def progress(quiet: bool = False, transient: bool = True) -> Progress:
+    """A progress bar on stderr (description, bar, done/total, time left, and a free `info` field)."""
+    return Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=stderr,
+        disable=quiet,
+        transient=transient,
+    )
+
+
+def print_answer(ans) -> None:
+    """The answer, then each citation with the answer marked «like this» in its quote (and the SQL that ran)."""
+    click.echo(ans.answer + (f"  ({ans.reason})" if ans.abstained and ans.reason else ""))
+    for n, c in enumerate(ans.citations, 1):
+        click.echo(f'  [{n}] {c.source} ({c.locator}): "{mark(c.quote, ans.text, ans.route)}"')
+    if ans.sql:
+        click.echo(f"  SQL: {ans.sql}")
+
+
+def mark(quote: str, span: str, route: str = "prose") -> str:
+    """The quote with the answer in «»: the span as a whole word, or a record's value ("price_eur: «118»").
+
+    Counts and totals are computed from the rows, not quoted from them: nothing is marked.
+    """
+    patterns = [rf"(?<!\w){re.escape(span)}(?!\w)"] if span else []
+    if span and route == "records":
+        patterns.append(rf"(?<=: ){re.escape(span.split()[0])}(?= \||$)")
+    for pattern in patterns:
+        if (m := re.search(pattern, quote)) and (route != "sql" or not m.group().replace(".", "").isdigit()):
+            return f"{quote[: m.start()]}«{m.group()}»{quote[m.end() :]}"
+    return quote
+
+
+def print_results(results: dict) -> None:
+    click.echo(
+        f"{'arm':<8}{'F1':>7} {'95% CI':<15}{'EM':>7}{'abstain':>9}{'grounded':>10}{'cites gold':>11}{'p50 s':>8}"
+    )
+    for arm, m in results["arms"].items():
+        ci = f"[{m['f1_ci'][0]:.2f}, {m['f1_ci'][1]:.2f}]"
+        g = "–" if m["groundedness"] is None else f"{m['groundedness']:.2f}"
+        c = "–" if m["citation_precision"] is None else f"{m['citation_precision']:.2f}"
+        click.echo(f"{arm:<8}{m['f1']:>7.3f} {ci:<15}{m['em']:>7.3f}{m['abstained']:>9.2f}{g:>10}{c:>11}"
+                   f"{m['latency_p50_s']:>8.2f}")  # fmt: skip
+    for arm, routes in (results.get("by_route") or {}).items():
+        parts = [f"{route} {v['em']:.2f} exact of {v['n']}" for route, v in routes.items()]
+        click.echo(f"  {arm} by route: " + ", ".join(parts))
