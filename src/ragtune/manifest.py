@@ -44,11 +44,18 @@ class Manifest:
         self.con.row_factory = sqlite3.Row
         self.con.execute("PRAGMA foreign_keys = ON")
         self.con.execute("PRAGMA journal_mode = WAL")
+        self.migrate()
+
+    def migrate(self, migrations: list[str] = MIGRATIONS) -> None:
+        """Apply the missing migrations, each with its version bump in one transaction (a crash applies none of it)."""
         version = self.con.execute("PRAGMA user_version").fetchone()[0]
-        for i, sql in enumerate(MIGRATIONS[version:], version + 1):
-            with self.con:
-                self.con.executescript(sql)
-                self.con.execute(f"PRAGMA user_version = {i}")
+        for i, sql in enumerate(migrations[version:], version + 1):
+            try:
+                self.con.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {i};\nCOMMIT;")
+            except sqlite3.Error:
+                if self.con.in_transaction:
+                    self.con.rollback()
+                raise
 
     def check_embedder(self, name: str, dim: int) -> None:
         """Pin the store to one embedder: vectors of two models must never mix."""
