@@ -73,15 +73,19 @@ def mark(quote: str, span: str, route: str = "prose") -> str:
 
 
 def print_results(results: dict) -> None:
+    """The arms side by side; latency is one question's wait, throughput questions per second over the arm."""
     click.echo(
         f"{'arm':<8}{'F1':>7} {'95% CI':<15}{'EM':>7}{'abstain':>9}{'grounded':>10}{'cites gold':>11}{'p50 s':>8}"
+        f"{'p95 s':>8}{'q/s':>7}"
     )
     for arm, m in results["arms"].items():
         ci = f"[{m['f1_ci'][0]:.2f}, {m['f1_ci'][1]:.2f}]"
         g = "–" if m["groundedness"] is None else f"{m['groundedness']:.2f}"
         c = "–" if m["citation_precision"] is None else f"{m['citation_precision']:.2f}"
-        click.echo(f"{arm:<8}{m['f1']:>7.3f} {ci:<15}{m['em']:>7.3f}{m['abstained']:>9.2f}{g:>10}{c:>11}"
-                   f"{m['latency_p50_s']:>8.2f}")  # fmt: skip
+        timing = f"{m['latency_p50_s']:>8.2f}{m['latency_p95_s']:>8.2f}{m.get('throughput_qps', 0):>7.2f}"
+        click.echo(f"{arm:<8}{m['f1']:>7.3f} {ci:<15}{m['em']:>7.3f}{m['abstained']:>9.2f}{g:>10}{c:>11}{timing}")
+    for pair, (diff, lo, hi) in (results.get("paired") or {}).items():
+        click.echo(f"  paired F1 difference {pair}: {diff:+.3f} [{lo:+.3f}, {hi:+.3f}]")
     for arm, routes in (results.get("by_route") or {}).items():
         parts = [f"{route} {v['em']:.2f} exact of {v['n']}" for route, v in routes.items()]
         click.echo(f"  {arm} by route: " + ", ".join(parts))

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import random
+
 from ragtune.evaluate.advise import Situation, advise, measured
+from ragtune.evaluate.metrics import bootstrap_ci
 
 
-def results(f1s: dict[str, tuple[float, float, float]]) -> dict:
-    return {"questions": 200, "arms": {a: {"f1": f, "f1_ci": (lo, hi), "citation_precision": None}
-                                       for a, (f, lo, hi) in f1s.items()}}  # fmt: skip
+def results(per_question: dict[str, list[float]]) -> dict:
+    """A results document from per-question F1s of each arm (the same questions, in order)."""
+    arms = {a: {"f1": sum(v) / len(v), "f1_ci": bootstrap_ci(v), "citation_precision": None}
+            for a, v in per_question.items()}  # fmt: skip
+    rows = [{"arm": a, "id": str(i), "f1": f} for a, v in per_question.items() for i, f in enumerate(v)]
+    return {"questions": len(next(iter(per_question.values()))), "arms": arms, "rows": rows}
+
+
+def noisy(mean: float, n: int = 60, seed: int = 0) -> list[float]:
+    rng = random.Random(seed)
+    return [min(1.0, max(0.0, rng.gauss(mean, 0.3))) for _ in range(n)]
 
 
 def test_fast_changing_data_and_citations_mean_rag():
@@ -26,19 +37,28 @@ def test_stable_format_over_changing_facts_means_both():
     assert a.verdict == "ft+rag"
 
 
-def test_a_clear_measured_winner_counts_and_overlap_does_not():
-    clear = results({"rag": (0.61, 0.57, 0.65), "ft": (0.22, 0.19, 0.25)})
-    assert measured(clear)[0] == "rag"
-    assert "RAG: F1 0.61 [0.57, 0.65]; fine-tuning: F1 0.22 [0.19, 0.25]" in measured(clear)[1][0]
-    close = results({"rag": (0.52, 0.45, 0.59), "ft+rag": (0.50, 0.43, 0.57)})
-    assert measured(close)[0] is None and "no arm is clearly better" in measured(close)[1][0]
-    tuned = results({"ft": (0.80, 0.76, 0.84), "rag": (0.40, 0.35, 0.45)})
+def test_a_clear_measured_winner_counts_and_a_tie_does_not():
+    clear = results({"rag": noisy(0.7), "ft": noisy(0.2, seed=1)})
+    assert measured(clear)[0] == "rag" and "paired F1 difference RAG − fine-tuning: +0." in measured(clear)[1][0]
+    same = noisy(0.5)
+    tie = results({"rag": same, "ft+rag": same[1:] + same[:1]})
+    assert measured(tie)[0] is None and "no arm is clearly better" in measured(tie)[1][0]
+    tuned = results({"ft": noisy(0.8), "rag": noisy(0.3, seed=2)})
     assert advise(Situation(data_changes="rarely", training_examples=600), tuned).verdict == "ft"
 
 
+def test_the_comparison_is_paired_on_the_same_questions():
+    """Two arms whose unpaired intervals overlap, but one is better on every single question by 0.05."""
+    base = noisy(0.5, n=80)
+    better = [min(1.0, f + 0.05) for f in base]
+    r = results({"ft+rag": better, "rag": base})
+    assert r["arms"]["ft+rag"]["f1_ci"][0] < r["arms"]["rag"]["f1_ci"][1]  # the unpaired intervals overlap ...
+    assert measured(r)[0] == "ft+rag"  # ... the paired difference does not include zero
+
+
 def test_a_single_measured_approach_is_reported_against_the_base_model():
-    r = results({"rag": (0.35, 0.28, 0.41), "base": (0.01, 0.01, 0.02)})
+    r = results({"rag": [0.0, 1.0, 0.5, 0.5], "base": [0.0, 0.0, 0.0, 0.0]})
     best, lines = measured(r)
     assert best is None
-    assert lines == ["measured on your 200 questions: RAG: F1 0.35 [0.28, 0.41] (base model, closed-book: F1 0.01 "
-                     "[0.01, 0.02]); no other approach was measured"]  # fmt: skip
+    assert lines[0].startswith("measured on your 4 questions: RAG: F1 0.50 [")
+    assert lines[0].endswith("(base model, closed-book: F1 0.00 [0.00, 0.00]); no other approach was measured")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, normalize
+from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, normalize, paired_bootstrap
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.evaluate.run import Row, breakdown, score_row, summarize
 from ragtune.generate.answer import ABSTAIN, Answer, Citation
@@ -68,3 +68,11 @@ def test_question_types():
     assert question_type("Who won Super Bowl 50?") == "who"
     assert question_type("In what year did it open?") == "what"
     assert question_type("The game was played where?") == "where"
+
+
+def test_paired_bootstrap_of_per_question_differences():
+    diff, lo, hi = paired_bootstrap([1.0, 1.0, 0.5, 1.0], [0.0, 1.0, 0.5, 0.0])
+    assert diff == 0.5 and 0.0 <= lo <= diff <= hi <= 1.0
+    assert paired_bootstrap([0.3] * 20, [0.3] * 20) == (0.0, 0.0, 0.0)
+    with pytest.raises(ValueError, match="same questions"):
+        paired_bootstrap([1.0], [1.0, 0.0])

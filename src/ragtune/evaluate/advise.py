@@ -6,13 +6,16 @@ Rules (each adds evidence for an approach, with its reason):
   R3 little training data (< 500 good examples)                                    → RAG; ≥ 2000 → fine-tuning is viable
   R4 precise domain terminology or house style matters                             → fine-tuning
   R5 an automated flow with a stable output format over changing facts             → both (fine-tuned + RAG)
-Measurements: the arm with the best F1 wins only if its 95 % interval clears the runner-up's;
-otherwise the arms are called indistinguishable on these questions and the rules decide.
+Measurements: the arm with the best F1 wins only if the paired bootstrap of its per-question F1
+differences against the runner-up (same questions) has a 95 % interval above zero; otherwise the arms
+are called indistinguishable on these questions and the rules decide.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ragtune.evaluate.metrics import paired_bootstrap
 
 APPROACHES = {"rag": "RAG", "ft": "fine-tuning", "ft+rag": "fine-tuning + RAG"}
 
@@ -84,9 +87,16 @@ def measured(results: dict) -> tuple[str | None, list[str]]:
         line += f" (base model, closed-book: F1 {base['f1']:.2f} [{base['f1_ci'][0]:.2f}, {base['f1_ci'][1]:.2f}])"
     if len(ranked) == 1:
         return None, [f"measured on your {n} questions: {line}; no other approach was measured"]
-    if ranked[0][1]["f1_ci"][0] > ranked[1][1]["f1_ci"][1]:
-        return ranked[0][0], [f"measured on your {n} questions: {line} → {APPROACHES[ranked[0][0]]} is clearly best"]
-    return None, [f"measured on your {n} questions: {line} → no arm is clearly better (intervals overlap)"]
+    (best, _), (second, _) = ranked[0], ranked[1]
+    per_q = {arm: {r["id"]: r["f1"] for r in results.get("rows", []) if r["arm"] == arm} for arm in (best, second)}
+    ids = sorted(set(per_q[best]) & set(per_q[second]))
+    if not ids:
+        return None, [f"measured on your {n} questions: {line}; per-question results missing, no comparison"]
+    diff, lo, hi = paired_bootstrap([per_q[best][i] for i in ids], [per_q[second][i] for i in ids])
+    paired = f"paired F1 difference {APPROACHES[best]} − {APPROACHES[second]}: {diff:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+    if lo > 0:
+        return best, [f"measured on your {n} questions: {line}; {paired} → {APPROACHES[best]} is clearly best"]
+    return None, [f"measured on your {n} questions: {line}; {paired} → no arm is clearly better"]
 
 
 def advise(situation: Situation, results: dict | None = None) -> Advice:

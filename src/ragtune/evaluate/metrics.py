@@ -47,6 +47,20 @@ def bootstrap_ci(values: list[float], n: int = 1000, seed: int = 0) -> tuple[flo
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
+def paired_bootstrap(a: list[float], b: list[float], n: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean of the per-question differences a − b and its 95 % percentile-bootstrap interval (same questions)."""
+    import numpy as np
+
+    if len(a) != len(b):
+        raise ValueError("a paired comparison needs the same questions in both arms")
+    if not a:
+        return 0.0, 0.0, 0.0
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(n, len(diff)))].mean(axis=1)
+    return float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
 def abstention(abstained: list[bool], impossible: list[bool]) -> dict[str, float | None]:
     """Precision and recall of abstaining, with unanswerable questions as the positives."""
     tp = sum(a and i for a, i in zip(abstained, impossible, strict=True))

@@ -83,7 +83,7 @@ def write(results: dict, folder: Path, advice: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     arms = results["arms"]
     cols = ["n", "em", "em_ci", "f1", "f1_ci", "abstained", "groundedness", "citation_precision", "latency_p50_s",
-            "latency_p95_s", "peak_rss_mb", "train_s", "judged"]  # fmt: skip
+            "latency_p95_s", "throughput_qps", "peak_rss_mb", "train_s", "judged"]  # fmt: skip
     head = "".join(f"<th>{c}</th>" for c in ["arm", *cols])
     body = "".join(
         f"<tr><td><b>{a}</b></td>" + "".join(f"<td>{_fmt(m.get(c))}</td>" for c in cols) + "</tr>"

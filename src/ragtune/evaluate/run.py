@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ragtune.errors import RagtuneError
-from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1
+from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.generate.answer import Answer, Answerer
 from ragtune.retrieve.retriever import Passage, Retriever
@@ -88,6 +88,16 @@ def breakdown(rows: list[Row], key, metric: str = "f1") -> dict[str, dict[str, f
     return {arm: {g: statistics.mean(v) for g, v in groups.items()} for arm, groups in out.items()}
 
 
+def paired_differences(rows: list[Row], arms: list[str]) -> dict[str, list[float]]:
+    """For each pair of arms: mean per-question F1 difference with its paired-bootstrap 95 % interval."""
+    f1s = {a: [r.f1 for r in rows if r.arm == a] for a in arms}
+    out = {}
+    for i, a in enumerate(arms):
+        for b in arms[i + 1 :]:
+            out[f"{a} - {b}"] = [round(x, 4) for x in paired_bootstrap(f1s[a], f1s[b])]
+    return out
+
+
 def by_route(rows: list[Row]) -> dict[str, dict[str, dict[str, float]]]:
     """Per arm and route: questions, exact match and F1 (an abstention on an unanswerable question is exact)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -98,26 +108,19 @@ def by_route(rows: list[Row]) -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
-def _timed(fn, batch: list):
-    t = time.perf_counter()
-    out = fn(batch)
-    return out, (time.perf_counter() - t) / len(batch)
-
-
-def run_arm(ws, arm: str, questions: list[Question], llm, batch: int = 8) -> list[Row]:
+def run_arm(ws, arm: str, questions: list[Question], llm) -> list[Row]:
+    """Each question on its own, timed as a user waits for it (retrieval, tables and reading included)."""
     answerer = Answerer(ws, llm=llm)
     rows: list[Row] = []
-    for i in range(0, len(questions), batch):
-        chunk = questions[i : i + batch]
+    for q in questions:
+        t = time.perf_counter()
         if arm in ("base", "ft"):
-            answers, per_q = _timed(lambda b: answerer.closed_book([q.question for q in b]), chunk)
+            (ans,) = answerer.closed_book([q.question])
         elif arm == "oracle":
-            answers, per_q = _timed(
-                lambda b: [answerer.ask_with_context(q.question, _gold_passage(q)) for q in b], chunk
-            )
+            ans = answerer.ask_with_context(q.question, _gold_passage(q))
         else:
-            answers, per_q = _timed(lambda b: answerer.ask_many([q.question for q in b]), chunk)
-        rows += [score_row(arm, q, a, per_q) for q, a in zip(chunk, answers, strict=True)]
+            ans = answerer.ask(q.question)
+        rows.append(score_row(arm, q, ans, time.perf_counter() - t))
     return rows
 
 
@@ -180,7 +183,8 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         arm_rows = run_arm(ws, arm, questions, llm)
         if judge_llm is not None:
             judge(judge_llm, questions, arm_rows)
-        extra = {"wall_s": round(time.perf_counter() - t, 1),
+        wall = time.perf_counter() - t
+        extra = {"wall_s": round(wall, 1), "throughput_qps": round(len(questions) / wall, 3),
                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}  # fmt: skip
         if arm.startswith("ft"):
             extra["train_s"] = train_s
@@ -200,6 +204,7 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         "by_type": breakdown(rows, lambda r: r.type),
         "by_source": breakdown(rows, lambda r: sources[r.id]),
         "by_route": by_route(rows),
+        "paired": paired_differences(rows, arms),
         "by_category": breakdown(rows, lambda r: categories[r.id], "em") if any(categories.values()) else None,
         "rows": [asdict(r) for r in rows],
     }
