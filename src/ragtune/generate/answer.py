@@ -67,6 +67,12 @@ class Answer:
         return asdict(self)
 
 
+def _fence(text: str) -> str:
+    """Quoted text on one line, without anything that could close the <sources> block or fake a citation."""
+    text = re.sub(r"</?\s*sources\s*>", " ", " ".join(text.split()), flags=re.I)
+    return _CITE.sub(" ", text)
+
+
 class Answerer:
     """Answers questions from a workspace's store with its LLM."""
 
@@ -97,7 +103,8 @@ class Answerer:
         ready = [
             i for i, ev in enumerate(evidence) if i not in answers and ev and ev[0].score >= self.cfg.min_relevance
         ]
-        read = self.read([questions[i] for i in ready], [evidence[i] for i in ready])
+        summaries = [found[i].summaries for i in ready]
+        read = self.read([questions[i] for i in ready], [evidence[i] for i in ready], summaries)
         answers.update(zip(ready, read, strict=True))
         for i in ready:
             if self.ws.tables.catalog() and TableReader.is_aggregate(questions[i]):
@@ -171,13 +178,23 @@ class Answerer:
         cite = Citation(ev.passage.source, ev.locator or ev.passage.locator, ev.text, round(ev.score, 3))
         return Answer(f"{text} [1]", False, [cite], raw=raw)
 
-    def read(self, questions: list[str], evidence: list[list[Evidence]]) -> list[Answer]:
+    def read(
+        self, questions: list[str], evidence: list[list[Evidence]], summaries: list[list[dict]] | None = None
+    ) -> list[Answer]:
         """Answers from given evidence: the extractive reader, or one batched generation snapped to the evidence."""
         if self.extractive:
             return [self.extract(q, ev) for q, ev in zip(questions, evidence, strict=True)]
-        prompts = [self.prompt(q, ev) for q, ev in zip(questions, evidence, strict=True)]
-        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"]) if prompts else []
+        summaries = summaries or [[] for _ in questions]
+        prompts = [self.generate_prompt(q, ev, s) for q, ev, s in zip(questions, evidence, summaries, strict=True)]
+        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"], chat=True) if prompts else []
         return [self.ground(o, ev, q) for o, ev, q in zip(outputs, evidence, questions, strict=True)]
+
+    @staticmethod
+    def generate_prompt(question: str, evidence: list[Evidence], summaries: list[dict]) -> str:
+        """The generate path's prompt: numbered sources a model can cite, the documents' summaries, data fenced off."""
+        lines = "\n".join(f"[{n}] ({e.passage.source}) {_fence(e.text)}" for n, e in enumerate(evidence, 1))
+        about = "\n".join(f"- {s['source']}: {_fence(s['summary'])}" for s in summaries) or "- (none)"
+        return render("generate", summaries=about, evidence=lines, question=question.strip())
 
     def ask_with_context(self, question: str, passage: Passage) -> Answer:
         """Answer from a given passage instead of retrieval (the oracle arm: gold context, same reader)."""
