@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import string
+from collections import Counter
 
 STOPWORDS = frozenset(
     "a an the of in on at to for by with from and or is are was were be been being it its this that these those as "
@@ -31,3 +33,22 @@ def stem(word: str) -> str:
     if len(word) > 3:
         word = _SUFFIX.sub("", word) or word
     return word[:6]
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCT = set(string.punctuation)
+
+
+def normalize(text: str) -> str:
+    """Lower-case, drop punctuation and articles, squeeze whitespace (SQuAD v1.1 evaluate script)."""
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCT)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def token_f1(pred: list[str], gold: list[str]) -> float:
+    """Token-overlap F1 of two word lists (SQuAD's answer F1 once both are normalised)."""
+    same = sum((Counter(pred) & Counter(gold)).values())
+    if same == 0:
+        return 0.0
+    p, r = same / len(pred), same / len(gold)
+    return 2 * p * r / (p + r)

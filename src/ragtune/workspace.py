@@ -55,6 +55,17 @@ class Workspace:
     def doc_id(path: str) -> str:
         return hashlib.sha1(path.encode()).hexdigest()[:16]
 
+    def summarize(self, doc) -> str:
+        """A document's summary: extractive (title, first sentences, table schemas) or written by the SLM."""
+        cfg = self.settings.chunk
+        if cfg.summarizer == "llm":
+            from ragtune.generate.summary import summarize_with
+
+            return summarize_with(self.llm, doc, cfg.summary_sentences)
+        from ragtune.ingest.chunking import summarize
+
+        return summarize(doc, cfg.summary_sentences)
+
     def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None):
         from pathlib import Path
 

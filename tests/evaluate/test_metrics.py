@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, normalize, paired_bootstrap
+from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.evaluate.run import Row, breakdown, score_row, summarize
 from ragtune.generate.answer import ABSTAIN, Answer, Citation
+from ragtune.text import normalize
 
 
 def test_squad_normalisation_em_and_f1():

@@ -8,6 +8,7 @@ import pytest
 
 from ragtune.finetune.data import DataError, Datasets, read_jsonl
 from ragtune.finetune.synth import dedupe, from_corpus, raft, record_questions, useful
+from ragtune.index.base import Filter
 
 
 def write(tmp_path, lines: list) -> object:
@@ -67,7 +68,7 @@ def test_versions_are_immutable_hashed_and_hold_out_a_split(ws):
 
 
 def test_record_questions_have_paraphrases_and_answers_from_the_record(demo_ws):
-    chunk = next(c for c in demo_ws.store.rows("kind = 'chunk'") if c["source"] == "corpus/stores.sqlite")
+    chunk = next(c for c in demo_ws.store.rows([Filter.eq("kind", "chunk")]) if c["source"] == "corpus/stores.sqlite")
     rows = record_questions(chunk, paraphrases=3)
     bergen = [r for r in rows if "Bergen" in r["question"]]
     assert {r["answer"] for r in bergen if "manager" in r["question"]} == {"Ingrid Solheim"}
@@ -92,7 +93,7 @@ def test_generation_from_the_corpus_with_the_slm(demo_ws):
 
 
 def test_raft_examples_mix_oracle_and_distractors(demo_ws):
-    chunk = next(c for c in demo_ws.store.rows("kind = 'chunk'") if c["source"] == "corpus/stores.sqlite")
+    chunk = next(c for c in demo_ws.store.rows([Filter.eq("kind", "chunk")]) if c["source"] == "corpus/stores.sqlite")
     rows = record_questions(chunk, paraphrases=1)[:5]
     with_oracle = raft(demo_ws, rows, distractors=3, p_oracle=1.0)
     assert all(chunk["text"] in r["documents"] and len(r["documents"]) == 4 for r in with_oracle)

@@ -8,6 +8,7 @@ import pytest
 
 from ragtune.demo.corpus import QUESTIONS
 from ragtune.generate.answer import ABSTAIN, Answerer, Evidence
+from ragtune.index.base import Filter
 from ragtune.retrieve.retriever import Passage
 
 
@@ -20,7 +21,7 @@ def assert_grounded(ws, ans) -> None:
     the value of a cited row, or computed from the cited rows)."""
     assert not ans.abstained and ans.citations
     for c in ans.citations:
-        rows = ws.store.rows(f"source = '{c.source}' AND locator = '{c.locator}'")
+        rows = ws.store.rows([Filter.eq("source", c.source), Filter.eq("locator", c.locator)])
         if ans.route == "prose":
             assert any(c.quote in r["text"] for r in rows if r["kind"] == "chunk")
         else:

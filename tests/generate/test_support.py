@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ragtune.generate.reader import answer_type, candidates
-from ragtune.generate.support import best_span, new_information, overlap, token_f1
+from ragtune.generate.support import best_span, new_information, overlap
+from ragtune.text import token_f1
 
 
 def test_new_information_drops_what_the_question_already_says():

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from ragtune.index.base import Filter
 from tests.conftest import make_workspace
 
 
 def consistent(ws) -> None:
     """The store holds exactly the manifest's documents: one summary and `chunks` chunks each, no strays."""
     docs = {d["doc_id"]: d for d in ws.manifest.documents()}
-    rows = ws.store.rows("kind = 'chunk' OR kind = 'summary'")
+    rows = ws.store.rows([Filter.isin("kind", ["chunk", "summary"])])
     by_doc: dict[str, list] = {}
     for r in rows:
         by_doc.setdefault(r["doc_id"], []).append(r["kind"])
@@ -37,7 +38,7 @@ def test_every_format_is_ingested_with_locators(demo_ws):
     assert set(docs) == {f"corpus/{n}" for n in ("handbook.md", "products.csv", "price-list.xlsx",
                          "returns-policy.pdf", "supplier-agreement.docx", "stores.sqlite", "faq.html")}  # fmt: skip
     consistent(demo_ws)
-    locators = {r["locator"] for r in demo_ws.store.rows("kind = 'chunk'")}
+    locators = {r["locator"] for r in demo_ws.store.rows([Filter.eq("kind", "chunk")])}
     assert "page 2" in locators
     assert any(loc.startswith("sheet Wholesale rows 2") for loc in locators)
     assert any(loc.startswith("table stores rowids 1") for loc in locators)
@@ -49,7 +50,7 @@ def test_large_tables_are_chunked_by_rows_with_the_header(ws, tmp_path):
     path = tmp_path / "big.csv"
     path.write_text("id,city,notes\n" + "".join(f"{i},City {i},note number {i} about things\n" for i in range(300)))
     ws.ingest([path])
-    chunks = ws.store.rows("kind = 'chunk'")
+    chunks = ws.store.rows([Filter.eq("kind", "chunk")])
     assert len(chunks) > 10
     for c in chunks:
         assert c["heading"] == "big — columns: id, city, notes"
@@ -62,7 +63,7 @@ def test_prose_chunks_fit_the_embedder_and_overlap(ws, tmp_path):
     path = tmp_path / "long.md"
     path.write_text("# Long\n\n" + " ".join(f"Sentence number {i} says something rather specific." for i in range(200)))
     ws.ingest([path])
-    chunks = sorted(ws.store.rows("kind = 'chunk'"), key=lambda r: r["ordinal"])
+    chunks = sorted(ws.store.rows([Filter.eq("kind", "chunk")]), key=lambda r: r["ordinal"])
     assert len(chunks) > 3
     assert all(ws.embedder.count_tokens(c["text"]) <= ws.settings.chunk.size for c in chunks)
     assert chunks[0]["text"][-40:] in chunks[1]["text"] or chunks[1]["text"][:40] in chunks[0]["text"]
@@ -81,7 +82,7 @@ def test_reingest_skips_unchanged_updates_changed_removes_deleted(ws, corpus_cop
     third = ws.ingest([corpus_copy])
     assert third.line() == "ingested 1, unchanged 5, updated 1, removed 1, failed 0"
     consistent(ws)
-    texts = " ".join(r["text"] for r in ws.store.rows("kind = 'chunk'"))
+    texts = " ".join(r["text"] for r in ws.store.rows([Filter.eq("kind", "chunk")]))
     assert "30 days" in texts and "27 days" not in texts
     assert "Iceland" not in texts and "canteen" in texts
 
@@ -224,7 +225,7 @@ def _documents(db: Path) -> int:
 def test_slm_written_summaries_are_an_option(ws, corpus):
     ws.settings.chunk.summarizer = "llm"
     ws.ingest([corpus / "handbook.md"])
-    (summary,) = ws.store.rows("kind = 'summary'")
+    (summary,) = ws.store.rows([Filter.eq("kind", "summary")])
     assert summary["text"].startswith("Alderbrook Outfitters employee handbook. ")
     assert len(summary["text"]) > len("Alderbrook Outfitters employee handbook. ")
     assert ws.manifest.documents()[0]["summary"] == summary["text"]

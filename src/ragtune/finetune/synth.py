@@ -6,9 +6,10 @@ import json
 import random
 import re
 
-from ragtune.evaluate.metrics import normalize
 from ragtune.generate.prompts import render
 from ragtune.generate.support import overlap
+from ragtune.index.base import Filter
+from ragtune.text import normalize
 
 RECORD_TEMPLATES = (
     "What is the {field} of {name}?",
@@ -95,7 +96,7 @@ def dedupe(rows: list[dict]) -> list[dict]:
 
 def from_corpus(ws, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: int = 0) -> list[dict]:
     """Question/answer pairs for every structured record and (with a model) for prose chunks."""
-    chunks = ws.store.rows("kind = 'chunk'")
+    chunks = ws.store.rows([Filter.eq("kind", "chunk")])
     structured = [c for c in chunks if c["records"] not in ("", "[]")]
     prose = [c for c in chunks if c["records"] in ("", "[]")]
     rows = [ex for c in structured for ex in record_questions(c, paraphrases)]

@@ -13,7 +13,7 @@ from ragtune.generate.prompts import render
 from ragtune.generate.reader import candidates, choose, complete
 from ragtune.generate.structured import TableReader
 from ragtune.generate.support import best_span, content, new_information, overlap, tokens
-from ragtune.index.lance import quote
+from ragtune.index.base import Filter
 from ragtune.ingest.chunking import sentences
 from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
 
@@ -220,7 +220,7 @@ class Answerer:
         if not found.passages:
             return []
         by_id = {p.id: (rank, p) for rank, p in enumerate(found.passages)}
-        rows = self.ws.store.rows(f"kind = 'sentence' AND parent IN ({', '.join(quote(i) for i in by_id)})")
+        rows = self.ws.store.rows([Filter.eq("kind", "sentence"), Filter.isin("parent", by_id)])
         if not rows:
             return []
         q_words = set(content(tokens(found.query)))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ragtune.config import Settings
+from ragtune.endpoint import split_endpoint
 from ragtune.generate.base import LLM
-from ragtune.index.factory import split_endpoint
 
 
 def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from ragtune.endpoint import endpoint_client
 from ragtune.errors import ModelError
 from ragtune.generate.base import cut_at_stop
-from ragtune.index.factory import endpoint_client
 
 
 class OpenAIChat:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ragtune.text import STOPWORDS, TOKEN, content, stem, tokens
+from ragtune.text import STOPWORDS, TOKEN, content, stem, token_f1, tokens
 
 
 def new_information(answer: str, question: str) -> str:
@@ -48,18 +48,3 @@ def best_span(answer: str, evidence: str, slack: int = 3) -> Span:
             if f1 > best.f1:
                 best = Span(evidence[matches[i].start() : matches[j - 1].end()], f1)
     return best
-
-
-def token_f1(pred: list[str], gold: list[str]) -> float:
-    common: dict[str, int] = {}
-    for w in pred:
-        common[w] = common.get(w, 0) + 1
-    same = 0
-    for w in gold:
-        if common.get(w, 0) > 0:
-            same += 1
-            common[w] -= 1
-    if same == 0:
-        return 0.0
-    p, r = same / len(pred), same / len(gold)
-    return 2 * p * r / (p + r)

@@ -21,6 +21,27 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+@dataclass(frozen=True)
+class Filter:
+    """A condition on stored rows, translated by each backend into its own query language.
+
+    `field` is a row column (id, doc_id, source, type, kind, parent, locator, heading); `op` is "=" (equal),
+    "in" (one of a list) or "has" (`field` "records": a structured record has a field named `value`).
+    """
+
+    field: str
+    op: str
+    value: object
+
+    @staticmethod
+    def eq(field: str, value: object) -> Filter:
+        return Filter(field, "=", value)
+
+    @staticmethod
+    def isin(field: str, values) -> Filter:
+        return Filter(field, "in", tuple(values))
+
+
 @dataclass
 class Hit:
     """One stored row returned by a search, with the score of that search."""
@@ -35,13 +56,14 @@ class VectorStore(Protocol):
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
         """Delete every row of these documents, then add the new rows."""
 
-    def dense(self, vector: np.ndarray, k: int, where: str | None = None) -> list[Hit]: ...
+    def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = ()) -> list[Hit]: ...
 
-    def bm25(self, query: str, k: int, where: str | None = None) -> list[Hit]: ...
+    def bm25(self, query: str, k: int, filters: list[Filter] = ()) -> list[Hit]: ...
 
-    def rows(self, where: str) -> list[dict]: ...
+    def rows(self, filters: list[Filter] = ()) -> list[dict]:
+        """Every row that meets all filters."""
 
-    def count(self, where: str | None = None) -> int: ...
+    def count(self, filters: list[Filter] = ()) -> int: ...
 
     def refresh(self) -> None:
         """Bring text and vector indexes up to date after writes."""

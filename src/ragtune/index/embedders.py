@@ -8,8 +8,8 @@ import httpx
 import numpy as np
 from tokenizers import Tokenizer
 
+from ragtune.endpoint import endpoint_client
 from ragtune.errors import ModelError
-from ragtune.index.factory import endpoint_client
 
 
 class SentenceTransformerEmbedder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lancedb
@@ -9,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 from lancedb.index import FTS
 
-from ragtune.index.base import Hit
+from ragtune.index.base import Filter, Hit
 
 TABLE = "chunks"
 
@@ -52,7 +53,7 @@ class LanceStore:
 
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
         if doc_ids:
-            self.table.delete(f"doc_id IN ({', '.join(quote(d) for d in doc_ids)})")
+            self.table.delete(where([Filter.isin("doc_id", doc_ids)]))
         if rows:
             self.table.add(rows)
         self._fts_stale = True
@@ -67,30 +68,54 @@ class LanceStore:
         if n:
             self.table.optimize()
 
-    def dense(self, vector: np.ndarray, k: int, where: str | None = None) -> list[Hit]:
+    def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = ()) -> list[Hit]:
         q = self.table.search(vector, query_type="vector").metric("cosine").limit(k)
-        if where:
-            q = q.where(where, prefilter=True)
+        if filters:
+            q = q.where(where(filters), prefilter=True)
         return [Hit(r, 1.0 - r.pop("_distance")) for r in q.to_list()]
 
-    def bm25(self, query: str, k: int, where: str | None = None) -> list[Hit]:
+    def bm25(self, query: str, k: int, filters: list[Filter] = ()) -> list[Hit]:
         if self._fts_stale:
             self.refresh()
         if not self.table.count_rows():
             return []
         q = self.table.search(query, query_type="fts", fts_columns="search_text").limit(k)
-        if where:
-            q = q.where(where, prefilter=True)
+        if filters:
+            q = q.where(where(filters), prefilter=True)
         try:
             return [Hit(r, r.pop("_score")) for r in q.to_list()]
         except (ValueError, RuntimeError):  # a query of stop words only, or punctuation
             return []
 
-    def rows(self, where: str) -> list[dict]:
-        return self.table.search().where(where).limit(None).to_list()
+    def rows(self, filters: list[Filter] = ()) -> list[dict]:
+        q = self.table.search()
+        if filters:
+            q = q.where(where(filters))
+        return q.limit(None).to_list()
 
-    def count(self, where: str | None = None) -> int:
-        return self.table.count_rows(where)
+    def count(self, filters: list[Filter] = ()) -> int:
+        return self.table.count_rows(where(filters) if filters else None)
+
+
+COLUMNS = {"id", "doc_id", "source", "type", "kind", "parent", "locator", "heading"}
+
+
+def where(filters: list[Filter]) -> str:
+    """Filters → a LanceDB SQL predicate (values quoted; only known columns)."""
+    parts = []
+    for f in filters:
+        if f.op == "has" and f.field == "records":
+            needle = json.dumps(str(f.value))[1:-1].replace("'", "''").replace("%", "\\%").replace("_", "\\_")
+            parts.append(f"records LIKE '%\"{needle}\": %'")
+        elif f.field not in COLUMNS:
+            raise ValueError(f"cannot filter on {f.field!r}")
+        elif f.op == "=":
+            parts.append(f"{f.field} = {quote(f.value)}")
+        elif f.op == "in":
+            parts.append(f"{f.field} IN ({', '.join(map(quote, f.value))})" if f.value else "FALSE")
+        else:
+            raise ValueError(f"unknown filter operation {f.op!r}")
+    return " AND ".join(parts)
 
 
 def quote(value: str) -> str:

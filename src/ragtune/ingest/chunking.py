@@ -94,15 +94,6 @@ def units(chunk: Chunk) -> list[tuple[str, str]]:
     return [(s, chunk.locator) for s in sentences(chunk.text)]
 
 
-def summarize_with(llm, doc: Document, n_sentences: int) -> str:
-    """A summary written by the model from the document's opening, prefixed by the extractive one's title."""
-    from ragtune.generate.prompts import render
-
-    opening = " ".join(s.text for s in doc.sections)[:1500]
-    (written,) = llm.complete([render("summary", title=doc.title, text=opening)], 60, ["\n"], chat=True)
-    return f"{doc.title.strip()}. {written.strip()}" if written.strip() else summarize(doc, n_sentences)
-
-
 def summarize(doc: Document, n_sentences: int) -> str:
     """Extractive summary: the title, the first sentences, and table schemas."""
     parts = [doc.title.strip()] if doc.title.strip() else []

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ragtune.console import progress as progress_bar
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Table
-from ragtune.ingest.chunking import chunk_document, summarize, summarize_with, units
+from ragtune.ingest.chunking import chunk_document, units
 from ragtune.ingest.factory import parser_for, supported
 
 if TYPE_CHECKING:
@@ -153,12 +153,7 @@ def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest
     if not chunks:
         raise IngestError("no text content")
     doc_id = ws.doc_id(key)
-    cfg = ws.settings.chunk
-    summary = (
-        summarize_with(ws.llm, doc, cfg.summary_sentences)
-        if cfg.summarizer == "llm"
-        else summarize(doc, cfg.summary_sentences)
-    )
+    summary = ws.summarize(doc)
     base = {"doc_id": doc_id, "source": source, "type": doc.kind, "parent": ""}
     batch.rows.append(
         {

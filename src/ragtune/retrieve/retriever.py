@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ragtune.index.lance import quote
+from ragtune.index.base import Filter
 
 COLUMNS = {"source", "type", "doc_id", "locator", "heading"}
 MODES = ("dense", "bm25", "hybrid")
@@ -42,17 +42,16 @@ class SearchResult:
         return {"query": self.query, "passages": [p.to_dict() for p in self.passages], "summaries": self.summaries}
 
 
-def where_clause(filters: dict | None) -> tuple[str, dict]:
-    """SQL prefilter for `key=value` filters; record fields also need the exact post-check `record_match`."""
+def store_filters(filters: dict | None) -> tuple[list[Filter], dict]:
+    """`key=value` filters → store prefilters; record fields also need the exact post-check `record_match`."""
     parts, fields = [], {}
     for key, value in (filters or {}).items():
         if key in COLUMNS:
-            parts.append(f"{key} = {quote(value)}")
+            parts.append(Filter.eq(key, str(value)))
         else:
             fields[key] = str(value)
-            needle = json.dumps(key)[1:-1].replace("'", "''").replace("%", "\\%").replace("_", "\\_")
-            parts.append(f"records LIKE '%\"{needle}\": %'")
-    return "".join(f" AND {p}" for p in parts), fields
+            parts.append(Filter("records", "has", key))
+    return parts, fields
 
 
 def record_match(records: list[dict], fields: dict) -> bool:
@@ -88,23 +87,23 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
         top_k = top_k or self.cfg.top_k
-        where, fields = where_clause(filters)
+        where, fields = store_filters(filters)
         n = max(self.cfg.candidates, top_k * 4) * (4 if fields else 1)
         qv = self.ws.embedder.embed([query])[0] if vector is None else vector
         rows: dict[str, dict] = {}
         lists: dict[str, list[str]] = {}
         if mode in ("dense", "hybrid"):
-            hits = self.ws.store.dense(qv, n, "kind = 'chunk'" + where)
+            hits = self.ws.store.dense(qv, n, [Filter.eq("kind", "chunk"), *where])
             lists["dense"] = [h.row["id"] for h in hits]
             rows.update((h.row["id"], h.row) for h in hits)
         if mode == "hybrid":
-            hits = self.ws.store.dense(qv, n * 4, "kind = 'sentence'" + where)
+            hits = self.ws.store.dense(qv, n * 4, [Filter.eq("kind", "sentence"), *where])
             lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in hits))[:n]
             missing = [i for i in lists["sentence"] if i not in rows]
             if missing:
-                rows.update((r["id"], r) for r in self.ws.store.rows(f"id IN ({', '.join(map(quote, missing))})"))
+                rows.update((r["id"], r) for r in self.ws.store.rows([Filter.isin("id", missing)]))
         if mode in ("bm25", "hybrid"):
-            hits = self.ws.store.bm25(query, n, "kind = 'chunk'" + where)
+            hits = self.ws.store.bm25(query, n, [Filter.eq("kind", "chunk"), *where])
             lists["bm25"] = [h.row["id"] for h in hits]
             rows.update((h.row["id"], h.row) for h in hits)
         passages = []
@@ -136,6 +135,6 @@ class Retriever:
         ids = list(dict.fromkeys(p.doc_id for p in passages))
         if not ids:
             return []
-        rows = self.ws.store.rows(f"kind = 'summary' AND doc_id IN ({', '.join(quote(i) for i in ids)})")
+        rows = self.ws.store.rows([Filter.eq("kind", "summary"), Filter.isin("doc_id", ids)])
         by_id = {r["doc_id"]: r for r in rows}
         return [{"doc_id": i, "source": by_id[i]["source"], "summary": by_id[i]["text"]} for i in ids if i in by_id]
