@@ -63,7 +63,7 @@ def test_bad_questions_file_names_the_line(run, tmp_path):
     questions = tmp_path / "q.jsonl"
     questions.write_text('{"question": "ok?"}\n{"q": "missing field"}\n')
     result = CliRunner().invoke(main, ["ask", "--questions", str(questions)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # a data error
     assert f'error: {questions}:2: expected a JSON object with a "question" field' in result.output
 
 
@@ -83,5 +83,55 @@ def test_store_built_with_another_embedder_is_refused(tmp_path, demo_ws):
 def test_asking_an_empty_store_is_a_clear_error(tmp_path):
     for args in (["ask", "anything?"], ["search", "anything"]):
         result = CliRunner().invoke(main, ["--store", str(tmp_path / "empty"), *args])
-        assert result.exit_code == 2
+        assert result.exit_code == 3
         assert f"error: the store {tmp_path / 'empty'} is empty: run `ragtune ingest PATH...` first" in result.output
+
+
+def test_global_options_may_follow_the_command(tmp_path, corpus):
+    from ragtune.cli import hoist_global_options
+
+    assert hoist_global_options(["ingest", "docs", "--store", "kb", "-v", "--llm=x"]) == [
+        "--store", "kb", "-v", "--llm=x", "ingest", "docs"]  # fmt: skip
+    assert hoist_global_options(["ask", "--", "--store"]) == ["ask", "--", "--store"]
+    result = CliRunner().invoke(main, ["ingest", str(corpus / "handbook.md"), "--store", str(tmp_path / "kb"),
+                                       "--quiet", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ingested"] == 1 and (tmp_path / "kb" / "manifest.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "message"),
+    [
+        (["ask", "--batch-size", "0", "q"], {}, 2, "0 is not in the range"),
+        (["search", "x"], {"RAGTUNE_RETRIEVE__TOP_K": "abc"}, 3, "error: setting retrieve.top_k: Input should be"),
+        (["search", "x"], {"RAGTUNE_RETRIEVE__MODE": "fuzzy"}, 3, "error: setting retrieve.mode: Input should be"),
+        (["ingest", "README.md"], {"RAGTUNE_VECTOR_STORE": "qdrant"}, 3, "error: unknown vector store 'qdrant'"),
+        (["eval", "README.md", "--arms", "rag,nope"], {}, 3, "error: unknown arm(s) nope"),
+        (["eval", "README.md", "--arms", "ft"], {}, 3, "error: the ft and ft+rag arms need --adapter NAME"),
+        (["advise", "--results", "README.md"], {}, 3, "error: README.md: not a results.json"),
+        (["ask", "q", "--llm", "openai:m@http://127.0.0.1:9/v1"], {"RAGTUNE_ANSWER__READER": "extract"}, 3,
+         "cannot score spans"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line_with_distinct_exit_codes(tmp_path, corpus, args, env, code, message, monkeypatch):
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.chdir(corpus.parent)
+    (corpus.parent / "README.md").write_text("# Notes\n\nragtune answers questions.\n")
+    if args[0] == "ask":
+        CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", "--quiet", "README.md"])
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), *args])
+    assert result.exit_code == code, result.output
+    assert message in result.output and "Traceback" not in result.output
+    if code == 3:
+        assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+
+
+def test_listing_commands_print_json(run):
+    docs = json.loads(run("documents", "--json").output)
+    assert {d["source"] for d in docs} >= {"corpus/stores.sqlite", "corpus/handbook.md"}
+    assert json.loads(run("data", "list", "--json").output) == [] or isinstance(
+        json.loads(run("data", "list", "--json").output), list)  # fmt: skip
+    assert isinstance(json.loads(run("adapters", "list", "--json").output), list)
+    advice = json.loads(CliRunner().invoke(main, ["advise", "--needs-citations", "--json"]).output)
+    assert advice["verdict"] == "rag" and advice["reasons"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -59,54 +60,101 @@ def read_questions(path: Path) -> list[str]:
     return out
 
 
+GLOBAL_OPTIONS = ("--store", "--llm", "--embedder", "--device")
+GLOBAL_FLAGS = ("-v", "--verbose")
+EXIT_INPUTS, EXIT_USAGE, EXIT_CONFIG = 1, 2, 3  # some inputs failed | bad usage | configuration or data error
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`ragtune ingest docs --store kb` == `ragtune --store kb ingest docs`: global options may follow the command."""
+    front, rest, i = [], [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            take = 1 if "=" in arg else 2
+            front += args[i : i + take]
+            i += take
+            continue
+        (front if arg in GLOBAL_FLAGS else rest).append(arg)
+        i += 1
+    return front + rest
+
+
 class Group(click.Group):
-    """Prints RagtuneError as one line (exit 2) instead of a traceback."""
+    """Global options anywhere; RagtuneError and bad settings as one line (exit 3) instead of a traceback."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, hoist_global_options(list(args)) if ctx.parent is None else args)
 
     def invoke(self, ctx):
+        from pydantic import ValidationError
+
         try:
             return super().invoke(ctx)
         except RagtuneError as exc:
             click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(EXIT_CONFIG)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(x) for x in err["loc"])
+            click.echo(f"error: setting {where}: {err['msg']} (got {err.get('input')!r})", err=True)
+            sys.exit(EXIT_CONFIG)
 
 
 @click.group(cls=Group)
 @click.option("--store", type=click.Path(path_type=Path), envvar="RAGTUNE_STORE", help="Store folder [.ragtune].")
 @click.option("--llm", envvar="RAGTUNE_LLM", help="smollm2 | hub id | folder | file.gguf | openai:MODEL@URL.")
 @click.option("--embedder", envvar="RAGTUNE_EMBEDDER", help="minilm | sentence-transformers name | openai:MODEL@URL.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), envvar="RAGTUNE_DEVICE", help="[cuda when available]")
 @click.option("-v", "--verbose", is_flag=True, help="Show library warnings and logs.")
 @click.version_option(package_name="ragtune")
 @click.pass_context
-def main(ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None, verbose: bool) -> None:
-    """Give a small language model your knowledge: RAG, fine-tuning, or both."""
+def main(ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None, device: str | None,
+         verbose: bool) -> None:  # fmt: skip
+    """Give a small language model your knowledge: RAG, fine-tuning, or both.
+
+    Global options (--store, --llm, --embedder, --device, -v) may come before or after the command.
+    Exit status: 0 ok, 1 some inputs failed, 2 usage error, 3 configuration or data error.
+    """
     from ragtune.console import quiet_libraries
 
     quiet_libraries(verbose)
-    overrides = {k: v for k, v in {"store": store, "llm": llm, "embedder": embedder}.items() if v}
+    overrides = {k: v for k, v in {"store": store, "llm": llm, "embedder": embedder, "device": device}.items() if v}
     ctx.obj = {"settings": Settings(**overrides)}
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
     """Ingest files and folders into the store (incremental: unchanged files are skipped)."""
     ws = _workspace(ctx)
     report = ws.ingest(
         list(paths),
-        quiet=quiet,
+        quiet=quiet or as_json,
         on_error=lambda src, why: click.echo(f"error: {src}: {why}", err=True),
         on_warning=lambda src, why: click.echo(f"warning: {src}: {why}", err=True),
     )
-    click.echo(report.line())
+    if as_json:
+        out = {k: v for k, v in asdict(report).items() if k not in ("failures", "warnings")}
+        out |= {"failures": [{"source": s, "reason": r} for s, r in report.failures],
+                "warnings": [{"source": s, "reason": r} for s, r in report.warnings]}  # fmt: skip
+        click.echo(json.dumps(out))
+    else:
+        click.echo(report.line())
     if report.failed:
-        sys.exit(1)
+        sys.exit(EXIT_INPUTS)
 
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--top-k", "-k", type=int, help="How many passages [5].")
+@click.option("--top-k", "-k", type=click.IntRange(1, 1000), help="How many passages [5].")
 @click.option("--filter", "filters", multiple=True, help="key=value on source, type or any record field.")
 @click.option("--mode", type=click.Choice(["dense", "bm25", "hybrid"]), help="Retrieval mode [hybrid].")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -140,11 +188,12 @@ def _required(value: str | None, name: str) -> str:
 
 @main.command()
 @click.argument("question", required=False)
-@click.option("--top-k", "-k", type=int, help="How many passages to read [5].")
+@click.option("--top-k", "-k", type=click.IntRange(1, 1000), help="How many passages to read [5].")
 @click.option("--filter", "filters", multiple=True, help="key=value on source, type or any record field.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"answer", "abstained", "citations", "timings"}.')
 @click.option("--questions", type=click.Path(exists=True, path_type=Path), help="JSONL batch: one JSON line out each.")
-@click.option("--batch-size", type=int, default=8, show_default=True, help="Questions generated together.")
+@click.option("--batch-size", type=click.IntRange(1, 1024), default=8, show_default=True,
+              help="Questions answered together.")  # fmt: skip
 @click.option("--adapter", help="Answer with this fine-tuned adapter (closed-book unless --mode ft+rag).")
 @click.option("--mode", type=click.Choice(["rag", "closed-book", "ft+rag"]), help="[rag; closed-book with --adapter]")
 @click.pass_context
@@ -179,10 +228,15 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def documents(ctx) -> None:
+def documents(ctx, as_json: bool) -> None:
     """List the ingested documents with their summaries."""
-    for d in _workspace(ctx).manifest.documents():
+    docs = _workspace(ctx).manifest.documents()
+    if as_json:
+        click.echo(json.dumps(docs))
+        return
+    for d in docs:
         click.echo(f"{d['source']}  [{d['kind']}, {d['chunks']} chunks]  {d['summary'][:100]}")
 
 
@@ -204,13 +258,18 @@ def data() -> None:
 
 @data.command("add")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--heldout", type=float, default=0.1, show_default=True, help="Share kept out of training.")
+@click.option("--heldout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True,
+              help="Share kept out of training.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def data_add(ctx, file: Path, heldout: float) -> None:
+def data_add(ctx, file: Path, heldout: float, as_json: bool) -> None:
     """Validate FILE.jsonl and store it as a new immutable dataset version."""
     from ragtune.finetune.data import Datasets, read_jsonl
 
     meta = Datasets(_workspace(ctx)).add(read_jsonl(file), source=str(file), heldout=heldout)
+    if as_json:
+        click.echo(json.dumps(meta))
+        return
     click.echo(f"{meta['version']}: {meta['rows']} train + {meta['heldout']} held out, sha256 {meta['hash'][:12]}")
 
 
@@ -218,8 +277,9 @@ def data_add(ctx, file: Path, heldout: float) -> None:
 @click.option("--paraphrases", type=int, default=3, show_default=True, help="Wordings per question.")
 @click.option("--max-prose", type=int, default=200, show_default=True, help="Prose chunks given to the generator.")
 @click.option("--generator", help="Model that writes prose questions [the --llm]; 'none' for records only.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None) -> None:
+def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None, as_json: bool) -> None:
     """Question/answer pairs from the ingested corpus, stored as a new dataset version."""
     from ragtune.finetune.data import Datasets
     from ragtune.finetune.synth import from_corpus
@@ -231,16 +291,24 @@ def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None) 
     if not rows:
         raise RagtuneError("no question/answer pairs could be made from the store (ingest documents first)")
     meta = Datasets(ws).add(rows, source="corpus", kind="generated")
+    if as_json:
+        click.echo(json.dumps(meta))
+        return
     click.echo(f"{meta['version']}: {meta['rows']} train + {meta['heldout']} held out, from the corpus")
 
 
 @data.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def data_list(ctx) -> None:
+def data_list(ctx, as_json: bool) -> None:
     """Dataset versions."""
     from ragtune.finetune.data import Datasets
 
-    for d in Datasets(_workspace(ctx)).list():
+    versions = Datasets(_workspace(ctx)).list()
+    if as_json:
+        click.echo(json.dumps(versions))
+        return
+    for d in versions:
         click.echo(f"{d['version']}  {d['rows']:>6} train {d['heldout']:>5} held out  {d['kind']:<9} {d['source']}")
 
 
@@ -261,17 +329,21 @@ def data_list(ctx) -> None:
 @click.option("--replay", type=float, default=0.2, show_default=True, help="Share of earlier data mixed in.")
 @click.option("--qlora", is_flag=True, help="4-bit base model (needs a CUDA GPU and bitsandbytes).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def finetune(ctx, data_spec, base, parent, raft, name, resume, epochs, max_steps, lr, r, alpha, batch_size,
-             save_steps, replay, qlora, quiet) -> None:  # fmt: skip
+             save_steps, replay, qlora, quiet, as_json) -> None:  # fmt: skip
     """Train a LoRA adapter on a dataset version (continually, with --from)."""
     from ragtune.finetune.train import TrainParams
     from ragtune.finetune.train import finetune as train
 
     params = TrainParams(r=r, alpha=alpha, learning_rate=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
                          save_steps=save_steps, replay=replay, raft=raft, qlora=qlora)  # fmt: skip
-    rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume, quiet=quiet)
+    rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume, quiet=quiet or as_json)
     m = json.loads(rec["metrics"])
+    if as_json:
+        click.echo(json.dumps(_lineage(rec)))
+        return
     click.echo(f"adapter {rec['name']}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
 
 
@@ -287,10 +359,15 @@ def _adapters(ctx):
 
 
 @adapters.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def adapters_list(ctx) -> None:
+def adapters_list(ctx, as_json: bool) -> None:
     """Adapters with their parent and data versions."""
-    for a in _adapters(ctx).list():
+    records = _adapters(ctx).list()
+    if as_json:
+        click.echo(json.dumps([_lineage(a) for a in records]))
+        return
+    for a in records:
         m = json.loads(a["metrics"])
         click.echo(f"{a['name']}  parent {a['parent'] or '-':<6} data {','.join(json.loads(a['data']))}  "
                    f"base {a['base']}  loss {m['final_loss']:.3f}  {a['created_at']}")  # fmt: skip
@@ -301,10 +378,11 @@ def adapters_list(ctx) -> None:
 @click.pass_context
 def adapters_show(ctx, name: str) -> None:
     """An adapter's full lineage record as JSON."""
-    rec = _adapters(ctx).get(name)
-    click.echo(
-        json.dumps({k: json.loads(v) if k in ("data", "params", "metrics") else v for k, v in rec.items()}, indent=2)
-    )
+    click.echo(json.dumps(_lineage(_adapters(ctx).get(name)), indent=2))
+
+
+def _lineage(rec: dict) -> dict:
+    return {k: json.loads(v) if k in ("data", "params", "metrics") else v for k, v in rec.items()}
 
 
 @adapters.command("merge")
@@ -342,14 +420,17 @@ def adapters_rm(ctx, name: str) -> None:
     "--report", "report_dir", type=click.Path(path_type=Path), help="Write results.json and report.html here."
 )
 @click.option("--ingest-contexts", is_flag=True, help="Ingest the SQuAD file's paragraphs as the corpus first.")
-@click.option("--limit", type=int, help="Only the first N questions (evenly sampled).")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N questions (evenly sampled).")
 @click.option("--judge", help="Optional LLM judge (openai:MODEL@URL or any --llm spec): adds a 'judged' column.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results document (results.json) instead of the table.")
 @click.pass_context
-def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit, judge) -> None:
+def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit, judge, as_json) -> None:
     """Answer QUESTIONS (SQuAD JSON or JSONL) with every arm and compare them."""
     from ragtune.evaluate.questions import load, paragraphs
-    from ragtune.evaluate.run import evaluate
+    from ragtune.evaluate.run import check_arms, evaluate
 
+    arm_list = [a.strip() for a in arms.split(",") if a.strip()]
+    check_arms(arm_list, adapter)  # before anything is loaded or ingested
     ws = _workspace(ctx)
     qs = load(questions)
     if limit and limit < len(qs):
@@ -359,7 +440,8 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
         corpus.mkdir(parents=True, exist_ok=True)
         for i, text in enumerate(paragraphs(questions)):
             (corpus / f"p{i:04d}.txt").write_text(text + "\n")
-        click.echo(ws.ingest([corpus], quiet=False).line())
+        report = ws.ingest([corpus], quiet=as_json)
+        click.echo(report.line(), err=as_json)
     from ragtune.generate.factory import create_llm
 
     judge_llm = create_llm(judge, ws.settings) if judge else None
@@ -367,35 +449,51 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
     def progress(arm: str, m: dict) -> None:
         click.echo(f"{arm:<7} F1 {m['f1']:.3f} EM {m['em']:.3f} ({m['wall_s']} s)", err=True)
 
-    arm_list = [a.strip() for a in arms.split(",") if a.strip()]
     results = evaluate(ws, qs, arm_list, adapter, progress=progress, judge_llm=judge_llm)
-    print_results(results)
+    if as_json:
+        click.echo(json.dumps(results))
+    else:
+        print_results(results)
     if report_dir:
         from ragtune.evaluate import report
 
         report_dir.mkdir(parents=True, exist_ok=True)
         (report_dir / "results.json").write_text(json.dumps(results, indent=2))
-        click.echo(f"wrote {report_dir / 'results.json'} and {report.write(results, report_dir)}")
+        click.echo(f"wrote {report_dir / 'results.json'} and {report.write(results, report_dir)}", err=as_json)
 
 
 @main.command()
 @click.option("--results", type=click.Path(exists=True, path_type=Path), help="results.json of `ragtune eval`.")
 @click.option("--data-changes", type=click.Choice(["daily", "weekly", "rarely"]), default="weekly", show_default=True)
 @click.option("--needs-citations", is_flag=True, help="Answers must point to their sources.")
-@click.option("--training-examples", type=int, default=0, show_default=True, help="Good training examples you have.")
+@click.option("--training-examples", type=click.IntRange(0), default=0, show_default=True,
+              help="Good training examples you have.")  # fmt: skip
 @click.option("--external-data", is_flag=True, help="Answers need external or fast-changing data.")
 @click.option("--terminology", is_flag=True, help="Precise domain terminology or house style matters.")
 @click.option("--stable-format", is_flag=True, help="An automated flow with a stable output format.")
+@click.option("--json", "as_json", is_flag=True, help="Print {verdict, reasons, scores}.")
 def advise(
-    results, data_changes, needs_citations, training_examples, external_data, terminology, stable_format
+    results, data_changes, needs_citations, training_examples, external_data, terminology, stable_format, as_json
 ) -> None:
     """Recommend RAG, fine-tuning or both, with the reasons and the numbers behind them."""
     from ragtune.evaluate.advise import Situation
     from ragtune.evaluate.advise import advise as decide
 
     situation = Situation(data_changes, needs_citations, training_examples, external_data, terminology, stable_format)
-    measured = json.loads(results.read_text()) if results else None
-    click.echo(decide(situation, measured).text())
+    measured = read_results(results) if results else None
+    advice = decide(situation, measured)
+    click.echo(json.dumps(asdict(advice)) if as_json else advice.text())
+
+
+def read_results(path: Path) -> dict:
+    """A results.json of `ragtune eval`, or a one-line error naming the file and what is wrong."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RagtuneError(f"{path}: not a results.json of `ragtune eval` ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("arms"), dict) or "questions" not in data:
+        raise RagtuneError(f'{path}: not a results.json of `ragtune eval` (no "arms" and "questions")')
+    return data
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,34 +17,34 @@ def default_home() -> Path:
 class ChunkConfig(BaseModel):
     """How documents are cut into chunks (sizes in embedder tokens)."""
 
-    size: int = 200
-    overlap: int = 40
-    record_size: int = 160
-    summary_sentences: int = 3
-    summarizer: str = "extractive"  # extractive (title, first sentences, schemas) | llm (the configured SLM writes it)
-    batch: int = 512  # chunks embedded and written per store transaction
+    size: int = Field(200, ge=16, le=8192)
+    overlap: int = Field(40, ge=0, le=4096)
+    record_size: int = Field(160, ge=16, le=8192)
+    summary_sentences: int = Field(3, ge=0, le=50)
+    summarizer: Literal["extractive", "llm"] = "extractive"  # llm: the configured SLM writes it
+    batch: int = Field(512, ge=1)  # chunks embedded and written per store transaction
 
 
 class RetrieveConfig(BaseModel):
     """How chunks are found."""
 
-    mode: str = "hybrid"  # dense | bm25 | hybrid
-    top_k: int = 5
-    candidates: int = 40
-    rrf_k: int = 60
+    mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
+    top_k: int = Field(5, ge=1, le=1000)
+    candidates: int = Field(40, ge=1, le=10_000)
+    rrf_k: int = Field(60, ge=1)
     weights: dict[str, float] = Field(default_factory=lambda: {"bm25": 1.5, "dense": 1.0, "sentence": 1.0})
-    ann_threshold: int = 50_000  # build an ANN vector index above this many chunks
+    ann_threshold: int = Field(50_000, ge=0)  # build an ANN vector index above this many chunks
 
 
 class AnswerConfig(BaseModel):
     """How the answer is built, checked and cited."""
 
-    reader: str = "auto"  # extract (SLM picks an evidence span) | generate (SLM writes, snapped to evidence) | auto
-    evidence_sentences: int = 5
-    candidates: int = 32
-    max_new_tokens: int = 48
-    min_relevance: float = 0.5  # below this best evidence score: abstain (keeps 98 % answerable, 2 % off-topic)
-    min_support: float = 0.5  # share of answer content words found in the cited evidence
+    reader: Literal["auto", "extract", "generate"] = "auto"  # extract: SLM picks a span; generate: writes, snapped
+    evidence_sentences: int = Field(5, ge=1, le=100)
+    candidates: int = Field(32, ge=1, le=1000)
+    max_new_tokens: int = Field(48, ge=1, le=4096)
+    min_relevance: float = Field(0.5, ge=-1.0, le=2.0)  # below this best evidence score: abstain
+    min_support: float = Field(0.5, ge=0.0, le=1.0)  # share of answer content words found in the cited evidence
     prompt: str = "answer"
 
 
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
     embedder: str = "minilm"  # minilm | a sentence-transformers name/path | openai:<model>@<base_url>
     llm: str = "smollm2"  # smollm2 | hub id | folder | file.gguf | openai:<model>@<base_url>
     api_key: str | None = None
-    device: str | None = None  # cpu | cuda; default: cuda when available
+    device: Literal["cpu", "cuda"] | None = None  # default: cuda when available
     chunk: ChunkConfig = Field(default_factory=ChunkConfig)
     retrieve: RetrieveConfig = Field(default_factory=RetrieveConfig)
     answer: AnswerConfig = Field(default_factory=AnswerConfig)

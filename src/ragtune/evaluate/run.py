@@ -160,14 +160,19 @@ def judge(llm, questions: list[Question], rows: list[Row]) -> None:
             r.judged = 0.0  # abstained on an answerable question
 
 
+def check_arms(arms: list[str], adapter: str | None) -> None:
+    """Known arms, and an adapter where an ft arm needs one (checked before anything is loaded)."""
+    unknown = [a for a in arms if a not in ARMS]
+    if unknown or not arms:
+        raise RagtuneError(f"unknown arm(s) {', '.join(unknown) or '(none)'} (choose from {', '.join(ARMS)})")
+    if any(a.startswith("ft") for a in arms) and not adapter:
+        raise RagtuneError("the ft and ft+rag arms need --adapter NAME")
+
+
 def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None,
              judge_llm=None) -> dict:  # fmt: skip
     """Run every arm on the same questions; returns the results document (written as results.json)."""
-    unknown = [a for a in arms if a not in ARMS]
-    if unknown:
-        raise RagtuneError(f"unknown arm(s) {', '.join(unknown)} (choose from {', '.join(ARMS)})")
-    if any(a.startswith("ft") for a in arms) and not adapter:
-        raise RagtuneError("the ft and ft+rag arms need --adapter NAME")
+    check_arms(arms, adapter)
     tuned, train_s = None, None
     if adapter:
         from ragtune.finetune.adapters import Adapters

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ragtune.errors import RagtuneError
 from ragtune.generate.prompts import render
 from ragtune.generate.reader import candidates, choose, complete
 from ragtune.generate.structured import TableReader
@@ -159,7 +160,7 @@ class Answerer:
         if reader == "auto":
             return hasattr(self.llm, "score")
         if reader == "extract" and not hasattr(self.llm, "score"):
-            raise ValueError(f"model {self.llm.name} cannot score spans; use reader 'generate'")
+            raise RagtuneError(f"model {self.llm.name} cannot score spans (reader 'extract'); use reader 'generate'")
         return reader == "extract"
 
     def extract(self, question: str, evidence: list[Evidence]) -> Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ragtune.endpoint import split_endpoint
+from ragtune.errors import RagtuneError
 from ragtune.index.base import Embedder, VectorStore
 
 
@@ -25,4 +26,4 @@ def create_store(spec: str, path: Path, dim: int, ann_threshold: int = 50_000) -
         from ragtune.index.lance import LanceStore
 
         return LanceStore(path, dim, ann_threshold)
-    raise ValueError(f"unknown vector store '{spec}' (available: lancedb)")
+    raise RagtuneError(f"unknown vector store {spec!r} (available: lancedb)")
