@@ -46,6 +46,13 @@ class Workspace:
         return TableStore(self.settings.store / "tables.duckdb")
 
     @cached_property
+    def table_reader(self):
+        """Answers table questions; keeps what it learnt of the tables' columns until the next ingest."""
+        from ragtune.generate.structured import TableReader
+
+        return TableReader(self)
+
+    @cached_property
     def llm(self):
         from ragtune.generate.factory import create_llm
 
@@ -70,8 +77,10 @@ class Workspace:
         from pathlib import Path
 
         from ragtune.ingest.pipeline import ingest
+        from ragtune.lock import write_lock
 
-        return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning)
+        with write_lock(self.settings.store, "ingest"):
+            return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning)
 
     def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
         from ragtune.retrieve.retriever import Retriever

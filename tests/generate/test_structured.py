@@ -131,3 +131,13 @@ def test_unsafe_model_sql_is_refused_and_nothing_changes(tables_ws, sql):
     ans = Answerer(tables_ws, llm=FakeEndpoint(sql)).ask("How many books are out of stock?")
     assert ans.abstained and ans.route == "sql" and "refused" in ans.reason
     assert tables_ws.tables.query("SELECT COUNT(*) FROM books").rows == [(2,)]
+
+
+def test_a_large_store_searches_only_likely_tables(tables_ws, monkeypatch):
+    from ragtune.generate import structured
+
+    monkeypatch.setattr(structured, "MAX_TABLES", 2)
+    reader = TableReader(tables_ws)
+    assert [t.sql_name for t in reader.candidates("Who manages the Bergen store?")] == ["stores"]  # by a column word
+    assert reader.candidates("What is the boiling point of mercury?") == []
+    assert tables_ws.ask("What is the range of the Harbour Bus?").text == "780 km"  # by the retrieved document

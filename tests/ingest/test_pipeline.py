@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ragtune.errors import RagtuneError
 from ragtune.index.base import Filter
 from tests.conftest import make_workspace
 
@@ -229,3 +230,21 @@ def test_slm_written_summaries_are_an_option(ws, corpus):
     assert summary["text"].startswith("Alderbrook Outfitters employee handbook. ")
     assert len(summary["text"]) > len("Alderbrook Outfitters employee handbook. ")
     assert ws.manifest.documents()[0]["summary"] == summary["text"]
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(ws, corpus_copy):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from ragtune.lock import write_lock\n"
+         "with write_lock(Path(sys.argv[1]), 'ingest'):\n    print('held', flush=True); time.sleep(30)",
+         str(ws.settings.store)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RagtuneError, match=rf"is being written by pid {holder.pid}; ingest again when"):
+            ws.ingest([corpus_copy])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ws.ingest([corpus_copy]).ingested == 7  # the lock dies with its process
+    consistent(ws)

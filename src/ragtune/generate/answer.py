@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -120,15 +119,13 @@ class Answerer:
             out.append(ans)
         return out
 
-    @cached_property
-    def tables(self) -> TableReader:
-        return TableReader(self.ws)
 
     def from_tables(self, question: str, evidence: list[Evidence], filters: dict | None = None) -> Answer | None:
         """A table answer, a table abstention, or None (answer from text). The rule is in generate/structured.py."""
         if filters or not self.ws.tables.catalog():
             return None
-        found = self.tables.answer(question, self.llm)
+        doc_ids = {e.passage.doc_id for e in evidence}
+        found = self.ws.table_reader.answer(question, self.llm, doc_ids)
         top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.min_relevance
         if found is not None and found.text is not None:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]

@@ -26,6 +26,7 @@ from ragtune.text import STOPWORDS, tokens
 
 FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
 NOUN_MIN = 0.5
+MAX_TABLES = 20  # above this many tables, only likely ones are searched for the values a question names
 _COUNT = re.compile(r"^\W*how many\b", re.I)
 _SUM = re.compile(r"\b(total|sum|combined|altogether)\b", re.I)
 _AVG = re.compile(r"\b(average|mean)\b", re.I)
@@ -107,7 +108,7 @@ class TableReader:
 
     # -- what the tables hold -------------------------------------------------------------------------------
     def profiles(self, table: TableInfo) -> list[ColumnProfile]:
-        key = (table.sql_name, id(self.ws.tables.catalog()))
+        key = (table.sql_name, self.ws.tables.version)
         if key not in self._profiles:
             out = []
             for col, sql_col, kind in zip(table.columns, table.sql_columns, table.types, strict=True):
@@ -140,8 +141,9 @@ class TableReader:
         return kept
 
     # -- the rule -------------------------------------------------------------------------------------------
-    def answer(self, question: str, llm=None) -> TableAnswer | None:
-        tables = self.ws.tables.catalog()
+    def answer(self, question: str, llm=None, doc_ids: set[str] | None = None) -> TableAnswer | None:
+        """The table answer by the rule above; None when the question is not for the tables."""
+        tables = self.candidates(question, doc_ids)
         if not tables:
             return None
         matches = self.find_values(question, tables)
@@ -158,6 +160,18 @@ class TableReader:
         if llm is not None and not hasattr(llm, "score") and self.is_aggregate(question):
             return self.text_to_sql(question, tables, llm)
         return None
+
+    def candidates(self, question: str, doc_ids: set[str] | None = None) -> list[TableInfo]:
+        """Every table of a small store; in a large one, those of the retrieved documents and those whose
+        name or columns share a word with the question (so each question costs a bounded number of queries)."""
+        tables = self.ws.tables.catalog()
+        if len(tables) <= MAX_TABLES:
+            return tables
+        words = {w for w in self.matcher.words(question)}
+        named = [t for t in tables
+                 if any(same_word(w, n) for w in words for n in tokens(" ".join([t.name, *t.columns])))]  # fmt: skip
+        chosen = [t for t in tables if doc_ids and t.doc_id in doc_ids] + named
+        return list({t.sql_name: t for t in chosen}.values())[:MAX_TABLES]
 
     def _unique(self, m: Match) -> bool:
         return next(p for p in self.profiles(m.table) if p.column == m.column).unique

@@ -98,6 +98,7 @@ class TableStore:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._catalog: list[TableInfo] | None = None
         self._lock = threading.Lock()
+        self.version = 0  # bumped by every write: what readers cached about the tables is stale
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
@@ -147,6 +148,7 @@ class TableStore:
                 raise
             finally:
                 self._catalog = None
+                self.version += 1
 
     def remove(self, doc_ids: list[str]) -> None:
         self.replace([(d, "", []) for d in doc_ids])
