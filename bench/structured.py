@@ -22,6 +22,7 @@ from pathlib import Path
 from common import save, table
 
 from ragtune import Settings, Workspace
+from ragtune.console import quiet_libraries
 from ragtune.demo.corpus import build, write_sqlite, write_xlsx
 from ragtune.evaluate.metrics import exact_match
 
@@ -122,6 +123,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--llm", default="smollm2")
     args = ap.parse_args()
+    quiet_libraries()
     root = Path(tempfile.mkdtemp(prefix="ragtune-structured-"))
     build(root / "corpus" / "demo")
     build_second_set(root / "corpus" / "second")

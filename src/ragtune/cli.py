@@ -251,6 +251,40 @@ def demo(ctx, folder: Path, steps: int) -> None:
     run_demo(folder, _settings(ctx), steps)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--queue", "queue_limit", type=click.IntRange(1, 1024), default=8, show_default=True,
+              help="Model calls waiting or running before 503.")  # fmt: skip
+@click.pass_context
+def serve(ctx, host: str, port: int, queue_limit: int) -> None:
+    """Serve the store: an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/embeddings) and /search."""
+    import os
+
+    import uvicorn
+
+    from ragtune.serve.app import create_app
+
+    key = os.environ.get("RAGTUNE_API_KEY") or None
+    if not key and not is_loopback(host):
+        raise RagtuneError(f"refusing to serve on {host} without an API key: set RAGTUNE_API_KEY, or bind 127.0.0.1")
+    ws = _workspace(ctx)
+    click.echo(f"ragtune serving {ws.settings.store} on http://{host}:{port}/v1 (auth {'on' if key else 'off'})",
+               err=True)  # fmt: skip
+    uvicorn.run(create_app(ws, key, queue_limit), host=host, port=port, log_level="warning")
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @main.group()
 def data() -> None:
     """Training data: add user JSONL, generate from the corpus, list versions."""

@@ -40,7 +40,7 @@ class Manifest:
 
     def __init__(self, store: Path):
         store.mkdir(parents=True, exist_ok=True)
-        self.con = sqlite3.connect(store / "manifest.sqlite")
+        self.con = sqlite3.connect(store / "manifest.sqlite", check_same_thread=False)  # serve reads from threads
         self.con.row_factory = sqlite3.Row
         self.con.execute("PRAGMA foreign_keys = ON")
         self.con.execute("PRAGMA journal_mode = WAL")

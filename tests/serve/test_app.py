@@ -1,0 +1,153 @@
+"""The HTTP API over a real server on loopback: the official openai client, httpx, auth, the queue's 503."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+
+from ragtune.serve.app import create_app
+
+KEY = "sk-test-secret-4242"
+
+
+class Server:
+    """uvicorn on a free loopback port, in a thread, stopped at the end of the test module."""
+
+    def __init__(self, app):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started and time.time() < deadline:
+            time.sleep(0.05)
+        assert self.server.started
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(demo_ws):
+    s = Server(create_app(demo_ws))
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def secured(demo_ws):
+    s = Server(create_app(demo_ws, api_key=KEY, queue_limit=1))
+    yield s
+    s.stop()
+
+
+def test_the_official_openai_client_works_unchanged(server):
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+    assert {"ragtune-rag", "ragtune-base"} <= {m.id for m in client.models.list().data}
+    resp = client.chat.completions.create(
+        model="ragtune-rag",
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Who manages the Bergen store?"},
+        ],
+    )
+    message = resp.choices[0].message
+    assert message.content == "Ingrid Solheim [1]"
+    (cite,) = message.model_extra["citations"]
+    assert cite["source"] == "corpus/stores.sqlite" and cite["locator"] == "table stores rowid 1"
+    emb = client.embeddings.create(model="any", input=["annual leave", "warranty"])
+    assert len(emb.data) == 2 and len(emb.data[0].embedding) == 384
+
+
+def test_streaming_sends_the_text_then_the_citations(server):
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+    stream = client.chat.completions.create(
+        model="ragtune-rag",
+        stream=True,
+        messages=[{"role": "user", "content": "How long does delivery to Iceland take?"}],
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert text == "5 to 8 working days [1]"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].model_extra["citations"][0]["source"] == "corpus/faq.html"
+
+
+def test_unknown_models_and_empty_messages_are_clear_errors(server):
+    r = httpx.post(
+        f"{server.url}/v1/chat/completions", json={"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}
+    )
+    assert r.status_code == 404 and "unknown model 'gpt-9'" in r.json()["error"]["message"]
+    r = httpx.post(f"{server.url}/v1/chat/completions", json={"model": "ragtune-rag", "messages": []})
+    assert r.status_code == 400
+
+
+def test_search_documents_health_and_the_openapi_spec(server):
+    assert httpx.get(f"{server.url}/health").json()["status"] == "ok"
+    hits = httpx.get(f"{server.url}/search", params={"q": "wholesale price", "k": 2}).json()
+    assert len(hits["passages"]) == 2
+    assert any(d["source"] == "corpus/faq.html" for d in httpx.get(f"{server.url}/documents").json())
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    assert spec["openapi"].startswith("3.") and "/v1/chat/completions" in spec["paths"]
+
+
+def test_an_api_key_is_required_everywhere_but_health_and_never_echoed(secured):
+    assert httpx.get(f"{secured.url}/health").status_code == 200
+    for headers in ({}, {"Authorization": "Bearer guess-xyz"}, {"Authorization": KEY}):
+        r = httpx.get(f"{secured.url}/v1/models", headers=headers)
+        assert r.status_code == 401 and KEY not in r.text and "guess-xyz" not in r.text
+    ok = httpx.get(f"{secured.url}/v1/models", headers={"Authorization": f"Bearer {KEY}"})
+    assert ok.status_code == 200
+
+
+def test_a_full_queue_answers_503_with_retry_after(secured):
+    def ask(_):
+        return httpx.post(
+            f"{secured.url}/v1/chat/completions",
+            headers={"Authorization": f"Bearer {KEY}"},
+            json={
+                "model": "ragtune-rag",
+                "messages": [{"role": "user", "content": "How many days of paid annual leave do employees get?"}],
+            },
+            timeout=120,
+        )
+
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(ask, range(6)))
+    codes = sorted(r.status_code for r in replies)
+    assert codes[0] == 200 and 503 in codes
+    assert all(r.headers["retry-after"] == "1" for r in replies if r.status_code == 503)
+
+
+def test_ragtune_is_a_client_of_itself(server, demo_ws):
+    from ragtune.generate.factory import create_llm
+
+    llm = create_llm(f"openai:ragtune-rag@{server.url}/v1", demo_ws.settings)
+    assert llm.complete(["Who manages the Bergen store?"]) == ["Ingrid Solheim [1]"]
+
+
+def test_serve_refuses_a_public_address_without_a_key(monkeypatch):
+    from click.testing import CliRunner
+
+    from ragtune.cli import main
+
+    monkeypatch.delenv("RAGTUNE_API_KEY", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 3 and "without an API key" in result.output
