@@ -119,7 +119,6 @@ class Answerer:
             out.append(ans)
         return out
 
-
     def from_tables(self, question: str, evidence: list[Evidence], filters: dict | None = None) -> Answer | None:
         """A table answer, a table abstention, or None (answer from text). The rule is in generate/structured.py."""
         if filters or not self.ws.tables.catalog():

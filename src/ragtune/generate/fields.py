@@ -109,7 +109,8 @@ class FieldMatcher:
         self.embedder = embedder
         self._vectors: dict[str, np.ndarray] = {}
 
-    def _vecs(self, words: list[str]) -> None:
+    def load(self, words: list[str]) -> None:
+        """Embed the words not seen yet (`similarity` compares loaded words)."""
         new = [w for w in dict.fromkeys(words) if w not in self._vectors]
         if new:
             self._vectors.update(zip(new, self.embedder.embed(new), strict=True))
@@ -129,7 +130,7 @@ class FieldMatcher:
         name = field_name(column)
         if not question_words:
             return 0.0
-        self._vecs(question_words + list(name.words))
+        self.load(question_words + list(name.words))
         total = weight = 0.0
         for w in name.words:
             if w in STOPWORDS:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ragtune.generate.fields import ColumnProfile, FieldMatcher, field_name, format_value, profile, same_word
 from ragtune.generate.prompts import render
 from ragtune.index.tables import LOCATOR, TableInfo
+from ragtune.ingest.records import row_quote
 from ragtune.text import STOPWORDS, tokens
 
 FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
@@ -167,9 +168,10 @@ class TableReader:
         tables = self.ws.tables.catalog()
         if len(tables) <= MAX_TABLES:
             return tables
-        words = {w for w in self.matcher.words(question)}
-        named = [t for t in tables
-                 if any(same_word(w, n) for w in words for n in tokens(" ".join([t.name, *t.columns])))]  # fmt: skip
+        words = set(self.matcher.words(question))
+        named = [
+            t for t in tables if any(same_word(w, n) for w in words for n in tokens(" ".join([t.name, *t.columns])))
+        ]
         chosen = [t for t in tables if doc_ids and t.doc_id in doc_ids] + named
         return list({t.sql_name: t for t in chosen}.values())[:MAX_TABLES]
 
@@ -223,7 +225,7 @@ class TableReader:
         names = [w for w in tokens(f"{table.name} {stem_of_file}") if w not in STOPWORDS and not w.isdigit()]
         if not names or not words:
             return 0.0
-        self.matcher._vecs(words + names)
+        self.matcher.load(words + names)
         return sum(max(self.matcher.similarity(n, w) for n in names) for w in words)
 
     def _cite(self, table: TableInfo, columns: list[str], rows: list[tuple], limit: int = 10) -> list[CitedRow]:
@@ -231,8 +233,8 @@ class TableReader:
         for row in rows[:limit]:
             rec = dict(zip(columns, row, strict=True))
             pairs = zip(table.columns, table.sql_columns, strict=True)
-            fields = " | ".join(f"{c}: {format_value(rec[s])}" for c, s in pairs if rec.get(s) not in (None, ""))
-            out.append(CitedRow(table.source, rec.get(LOCATOR) or table.name, f"{table.name}: {fields}"))
+            record = {c: format_value(rec[s]) if rec.get(s) is not None else None for c, s in pairs}
+            out.append(CitedRow(table.source, rec.get(LOCATOR) or table.name, row_quote(table.name, record)))
         return out
 
     # -- aggregates -----------------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ class TableReader:
         words = self._about_fields(asked, table)
         if concept == "time":
             candidates = [p for p in candidates if p.year]
-            words = [w for w in words if w not in ("first", "last", "latest", "newest", "earliest", "oldest")]
+            words = [w for w in words if w not in _TIME_WORDS]
         measure_words = concept.split() if concept not in (None, "time") else words
         ranked = self.matcher.rank(question, measure_words, candidates)
         if concept == "time" and len(candidates) == 1 and ranked:
@@ -299,8 +301,6 @@ class TableReader:
             return op, None
         concept = _CONCEPT.get(op) or ("time" if op in _TIME_WORDS else None)
         low = op in _MIN.split() or op == "least expensive"
-        if op == "oldest":
-            low = True
         arg = q.lstrip().startswith("which") or op in _CONCEPT or (op in _TIME_WORDS and "which" in q)
         if not arg and re.search(rf"\b{re.escape(op)}\s+(\w+)\s*\??$", q):
             arg = True  # "what is the cheapest watch?" names rows, not a value

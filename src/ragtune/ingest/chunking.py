@@ -10,7 +10,7 @@ from tokenizers import Tokenizer
 
 from ragtune.config import ChunkConfig
 from ragtune.ingest.base import Document, Section
-from ragtune.ingest.records import record_text
+from ragtune.ingest.records import row_quote
 
 
 @dataclass
@@ -89,7 +89,7 @@ def units(chunk: Chunk) -> list[tuple[str, str]]:
     """What evidence is made of, with locators: sentences of prose, or one line per table row (its record)."""
     if chunk.records:
         table = chunk.heading.split(" — ")[0]
-        lines = [f"{table}: {' '.join(record_text(rec).split())}" for rec in chunk.records]
+        lines = [row_quote(table, rec) for rec in chunk.records]
         return list(zip(lines, chunk.locators or [chunk.locator] * len(lines), strict=True))
     return [(s, chunk.locator) for s in sentences(chunk.text)]
 

@@ -96,7 +96,7 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
         _fail(report, on_error, str(p), "no such file or folder")
     seen: set[str] = set()
     batch = _Batch()
-    with _progress(quiet) as progress:
+    with progress_bar(quiet) as progress:
         task = progress.add_task("ingest", total=len(files), info="")
         for path, root in files:
             progress.update(task, advance=1, description=f"ingest {path.name[:30]}")
@@ -222,7 +222,3 @@ def _flush(ws: Workspace, batch: _Batch) -> int:
     ws.tables.replace([(d["doc_id"], d["source"], batch.tables[d["doc_id"]]) for d in batch.docs])
     ws.manifest.record(batch.docs, batch.tables)
     return sum(d["chunks"] for d in batch.docs)
-
-
-def _progress(quiet: bool):
-    return progress_bar(quiet)

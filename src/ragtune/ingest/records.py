@@ -20,6 +20,11 @@ def record_text(record: dict) -> str:
     return " | ".join(f"{k}: {v}" for k, v in record.items() if v not in (None, ""))
 
 
+def row_quote(table: str, record: dict) -> str:
+    """How a table row is quoted as evidence and in citations: `stores: city: Bergen | manager: Ingrid Solheim`."""
+    return f"{table}: {' '.join(record_text(record).split())}"
+
+
 def _kind(v) -> str | None:
     """integer | real | boolean | text for one cell; None for an empty one."""
     if v in (None, ""):
