@@ -254,24 +254,23 @@ def demo(ctx, folder: Path, steps: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--queue", "queue_limit", type=click.IntRange(1, 1024), default=8, show_default=True,
-              help="Model calls waiting or running before 503.")  # fmt: skip
+@click.option("--queue", "queue_limit", type=click.IntRange(1, 10_000),
+              help="Model calls waiting or running before 503 [default: serve.queue_limit, 8].")  # fmt: skip
 @click.pass_context
-def serve(ctx, host: str, port: int, queue_limit: int) -> None:
-    """Serve the store: an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/embeddings) and /search."""
-    import os
-
+def serve(ctx, host: str, port: int, queue_limit: int | None) -> None:
+    """Serve the store: the web page at /, an OpenAI-compatible API under /v1, and /ingest, /search, /eval."""
     import uvicorn
 
     from ragtune.serve.app import create_app
 
-    key = os.environ.get("RAGTUNE_API_KEY") or None
+    ws = _workspace(ctx)
+    key = ws.settings.api_key.get_secret_value() if ws.settings.api_key else None
     if not key and not is_loopback(host):
         raise RagtuneError(f"refusing to serve on {host} without an API key: set RAGTUNE_API_KEY, or bind 127.0.0.1")
-    ws = _workspace(ctx)
-    click.echo(f"ragtune serving {ws.settings.store} on http://{host}:{port}/v1 (auth {'on' if key else 'off'})",
-               err=True)  # fmt: skip
-    uvicorn.run(create_app(ws, key, queue_limit), host=host, port=port, log_level="warning")
+    app = create_app(ws, key, queue_limit)
+    auth = "on" if key else "off"
+    click.echo(f"ragtune serving {ws.settings.store} at http://{host}:{port}/ (API under /v1, auth {auth})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def is_loopback(host: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +48,24 @@ class AnswerConfig(BaseModel):
     prompt: str = "answer"
 
 
+class EndpointConfig(BaseModel):
+    """How ragtune calls an OpenAI-compatible endpoint (`openai:MODEL@URL` models and embedders)."""
+
+    api_key: SecretStr | None = None  # RAGTUNE_ENDPOINT__API_KEY; else OPENAI_API_KEY; else none (local servers)
+    timeout_s: float = Field(120.0, gt=0, le=3600)
+    max_retries: int = Field(4, ge=0, le=20)  # on connection errors, 408, 409, 429 and 5xx, with backoff
+    concurrency: int = Field(4, ge=1, le=256)  # requests in flight at once
+
+
+class ServeConfig(BaseModel):
+    """`ragtune serve`: limits of the HTTP server."""
+
+    queue_limit: int = Field(8, ge=1, le=10_000)  # model calls waiting or running; more get 503 + Retry-After
+    max_upload_mb: float = Field(50.0, gt=0, le=10_000)  # per uploaded file
+    batch_window_ms: float = Field(15.0, ge=0, le=1000)  # how long a question waits for others to share a batch
+    max_batch: int = Field(8, ge=1, le=256)
+
+
 class Settings(BaseSettings):
     """All ragtune settings. Environment: RAGTUNE_STORE, RAGTUNE_LLM, RAGTUNE_ANSWER__MIN_RELEVANCE, ..."""
 
@@ -58,8 +76,10 @@ class Settings(BaseSettings):
     vector_store: str = "lancedb"  # lancedb (embedded); server backends plug into index/factory.py
     embedder: str = "minilm"  # minilm | a sentence-transformers name/path | openai:<model>@<base_url>
     llm: str = "smollm2"  # smollm2 | hub id | folder | file.gguf | openai:<model>@<base_url>
-    api_key: str | None = None
+    api_key: SecretStr | None = None  # RAGTUNE_API_KEY: the bearer key `ragtune serve` requires
     device: Literal["cpu", "cuda"] | None = None  # default: cuda when available
     chunk: ChunkConfig = Field(default_factory=ChunkConfig)
     retrieve: RetrieveConfig = Field(default_factory=RetrieveConfig)
     answer: AnswerConfig = Field(default_factory=AnswerConfig)
+    endpoint: EndpointConfig = Field(default_factory=EndpointConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)

@@ -1,22 +1,46 @@
-"""One writer per store: an advisory file lock, refused at once with a clear message when another process holds it."""
+"""Locks around a store.
+
+- `write_lock`: one writing process per store, an advisory file lock, refused at once with a clear message
+  naming the holder. A process may take it again while it holds it (`ragtune serve` holds it for its life
+  and ingests uploads under it).
+- `ReadWriteLock`: inside one process, readers (search, answers) never see a write half done: each write
+  batch excludes readers; readers wait for it, and a waiting writer goes before new readers.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ragtune.errors import RagtuneError
 
+_held: dict[Path, int] = {}  # stores this process holds the write lock of → depth
+_held_lock = threading.Lock()
+
 
 @contextmanager
 def write_lock(store: Path, what: str) -> Iterator[None]:
-    """Hold `store/.write.lock` while writing; a second writer gets a RagtuneError naming the holder."""
+    """Hold `store/.write.lock` while writing; another process gets a RagtuneError naming the holder."""
     store.mkdir(parents=True, exist_ok=True)
-    path = store / ".write.lock"
-    with path.open("a+") as fh:
+    key = store.resolve()
+    with _held_lock:
+        if key in _held:
+            _held[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_lock:
+                _held[key] -= 1
+        return
+    with (store / ".write.lock").open("a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -25,10 +49,68 @@ def write_lock(store: Path, what: str) -> Iterator[None]:
             raise RagtuneError(f"{store} is being written by {holder}; {what} again when it has finished") from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()}")
+        fh.write(f"{what} (pid {os.getpid()})")
         fh.flush()
+        with _held_lock:
+            _held[key] = 1
         try:
             yield
         finally:
+            with _held_lock:
+                del _held[key]
             fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class ReadWriteLock:
+    """Many readers or one writer; writers go first; a thread may nest reads (and reads inside its write)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer: int | None = None
+        self._waiting_writers = 0
+        self._local = threading.local()
+
+    def _depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._depth() or self._writer == me:
+            self._local.depth = self._depth() + 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        with self._cond:
+            self._cond.wait_for(lambda: self._writer is None and not self._waiting_writers)
+            self._readers += 1
+        self._local.depth = 1
+        try:
+            yield
+        finally:
+            self._local.depth = 0
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._writer == me:
+            yield
+            return
+        with self._cond:
+            self._waiting_writers += 1
+            self._cond.wait_for(lambda: self._writer is None and not self._readers)
+            self._waiting_writers -= 1
+            self._writer = me
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = None
+                self._cond.notify_all()

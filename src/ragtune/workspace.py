@@ -6,6 +6,7 @@ import hashlib
 from functools import cached_property
 
 from ragtune.config import Settings
+from ragtune.lock import ReadWriteLock
 from ragtune.manifest import Manifest
 
 
@@ -15,6 +16,7 @@ class Workspace:
     def __init__(self, settings: Settings | None = None, **overrides):
         self.settings = settings or Settings(**overrides)
         self.manifest = Manifest(self.settings.store)
+        self.guard = ReadWriteLock()  # readers in this process never see a write batch half done
 
     @cached_property
     def embedder(self):
@@ -23,7 +25,7 @@ class Workspace:
         name = self.settings.embedder
         if self.settings.embedder == Settings.model_fields["embedder"].default:
             name = self.manifest.embedder() or name  # a store keeps the embedder it was built with
-        emb = create_embedder(name, self.settings.device, self.settings.api_key)
+        emb = create_embedder(name, self.settings.device, self.settings.endpoint)
         self.manifest.check_embedder(emb.name, emb.dim)
         return emb
 
@@ -81,6 +83,21 @@ class Workspace:
 
         with write_lock(self.settings.store, "ingest"):
             return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning)
+
+    def remove(self, doc_ids: list[str]) -> list[dict]:
+        """Delete documents (by id) from the vector store, the tables and the manifest; returns those removed."""
+        from ragtune.lock import write_lock
+
+        with write_lock(self.settings.store, "remove"), self.guard.write():
+            known = {d["doc_id"]: d for d in self.manifest.documents()}
+            gone = [known[i] for i in doc_ids if i in known]
+            if gone:
+                ids = [d["doc_id"] for d in gone]
+                self.store.replace(ids, [])
+                self.tables.remove(ids)
+                self.manifest.remove([d["path"] for d in gone])
+                self.store.refresh()
+            return gone
 
     def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
         from ragtune.retrieve.retriever import Retriever

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from ragtune.serve.app import create_app
+from tests.serve.server import Server
 
 KEY = "sk-test-secret-4242"
-
-
-class Server:
-    """uvicorn on a free loopback port, in a thread, stopped at the end of the test module."""
-
-    def __init__(self, app):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 20
-        while not self.server.started and time.time() < deadline:
-            time.sleep(0.05)
-        assert self.server.started
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +124,23 @@ def test_serve_refuses_a_public_address_without_a_key(monkeypatch):
     monkeypatch.delenv("RAGTUNE_API_KEY", raising=False)
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 3 and "without an API key" in result.output
+
+
+def test_endpoint_backends_retry_a_busy_server_and_say_clearly_when_it_is_down(secured, demo_ws, monkeypatch):
+    from ragtune.config import EndpointConfig
+    from ragtune.errors import ModelError
+    from ragtune.generate.openai import OpenAIChat
+    from ragtune.index.embedders import OpenAIEmbedder
+
+    cfg = EndpointConfig(api_key=KEY, concurrency=4, max_retries=8)
+    llm = OpenAIChat("ragtune-rag", f"{secured.url}/v1", cfg)  # queue of 1: three of four get 503 and retry
+    replies = llm.complete(["Who manages the Bergen store?"] * 4)
+    assert replies == ["Ingrid Solheim [1]"] * 4
+    emb = OpenAIEmbedder("minilm", f"{secured.url}/v1", cfg)
+    assert emb.dim == 384 and emb.embed(["a", "b", "c"]).shape == (3, 384)
+    with pytest.raises(ModelError, match="answered 401") as err:
+        OpenAIChat("ragtune-rag", f"{secured.url}/v1", EndpointConfig(api_key="wrong-key-77")).complete(["hi"])
+    assert "wrong-key-77" not in str(err.value)
+    down = OpenAIChat("m", "http://127.0.0.1:9/v1", EndpointConfig(max_retries=1, timeout_s=2))
+    with pytest.raises(ModelError, match="unreachable"):
+        down.complete(["hi"])

@@ -108,11 +108,12 @@ def by_route(rows: list[Row]) -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
-def run_arm(ws, arm: str, questions: list[Question], llm) -> list[Row]:
-    """Each question on its own, timed as a user waits for it (retrieval, tables and reading included)."""
+def run_arm(ws, arm: str, questions: list[Question], llm, step=None) -> list[Row]:
+    """Each question on its own, timed as a user waits for it (retrieval, tables and reading included).
+    `step(arm, done, total)` is called after each question."""
     answerer = Answerer(ws, llm=llm)
     rows: list[Row] = []
-    for q in questions:
+    for n, q in enumerate(questions, 1):
         t = time.perf_counter()
         if arm in ("base", "ft"):
             (ans,) = answerer.closed_book([q.question])
@@ -121,6 +122,8 @@ def run_arm(ws, arm: str, questions: list[Question], llm) -> list[Row]:
         else:
             ans = answerer.ask(q.question)
         rows.append(score_row(arm, q, ans, time.perf_counter() - t))
+        if step:
+            step(arm, n, len(questions))
     return rows
 
 
@@ -170,8 +173,9 @@ def check_arms(arms: list[str], adapter: str | None) -> None:
 
 
 def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None,
-             judge_llm=None) -> dict:  # fmt: skip
-    """Run every arm on the same questions; returns the results document (written as results.json)."""
+             judge_llm=None, step=None) -> dict:  # fmt: skip
+    """Run every arm on the same questions; returns the results document (written as results.json).
+    `progress(arm, summary)` is called after each arm, `step(arm, done, total)` after each question."""
     check_arms(arms, adapter)
     tuned, train_s = None, None
     if adapter:
@@ -185,7 +189,7 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
     for arm in arms:
         llm = tuned if arm.startswith("ft") else ws.llm
         t = time.perf_counter()
-        arm_rows = run_arm(ws, arm, questions, llm)
+        arm_rows = run_arm(ws, arm, questions, llm, step)
         if judge_llm is not None:
             judge(judge_llm, questions, arm_rows)
         wall = time.perf_counter() - t

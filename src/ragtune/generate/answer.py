@@ -90,6 +90,10 @@ class Answerer:
 
     def ask_many(self, questions: list[str], top_k: int | None = None, filters: dict | None = None) -> list[Answer]:
         """Answer a batch: one retrieval each, then one batched generation for those with evidence."""
+        with self.ws.guard.read():  # the store does not change under one answer
+            return self._ask_many(questions, top_k, filters)
+
+    def _ask_many(self, questions: list[str], top_k: int | None, filters: dict | None) -> list[Answer]:
         t0 = time.perf_counter()
         qvecs = self.ws.embedder.embed(questions)
         retriever = Retriever(self.ws)

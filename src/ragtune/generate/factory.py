@@ -14,7 +14,7 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
 
         if adapter:
             raise ValueError("adapters apply to local models only; serve the merged model behind the endpoint")
-        return OpenAIChat(*split_endpoint(spec), api_key=settings.api_key)
+        return OpenAIChat(*split_endpoint(spec), settings.endpoint)
     from ragtune.generate.hf import HFModel
     from ragtune.generate.models import resolve
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import torch
 
 from ragtune.errors import ModelError
@@ -12,6 +15,17 @@ def pick_device(device: str | None) -> str:
     return device or ("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def serialized(method):
+    """One call at a time per model: a server's threads share it (the forward pass uses every core anyway)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class HFModel:
     """Greedy batched completion with a causal LM from transformers."""
 
@@ -20,6 +34,7 @@ class HFModel:
 
         self.name = name
         self.raft = False
+        self._lock = threading.RLock()
         self.device = pick_device(device)
         dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
         try:
@@ -38,6 +53,7 @@ class HFModel:
         if self.device == "cpu":
             torch.set_num_threads(max(1, torch.get_num_threads()))
 
+    @serialized
     @torch.inference_mode()
     def complete(
         self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None, chat: bool = False
@@ -61,6 +77,7 @@ class HFModel:
         texts = self.tokenizer.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
         return [cut_at_stop(t, stop).strip() for t in texts]
 
+    @serialized
     @torch.inference_mode()
     def score(self, prefix: str, options: list[str]) -> list[tuple[float, int]]:
         """(summed log-probability, token count) of each option after `prefix` (the prefix is encoded once)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 
-import httpx
 import numpy as np
 from tokenizers import Tokenizer
 
-from ragtune.endpoint import endpoint_client
+from ragtune.config import EndpointConfig
+from ragtune.endpoint import bounded_map, call, endpoint_client
 from ragtune.errors import ModelError
 
 
@@ -33,9 +34,11 @@ class SentenceTransformerEmbedder:
         self.tokenizer = self.model.tokenizer.backend_tokenizer
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
+        self._lock = threading.Lock()  # one encode at a time: a fast tokenizer is not safe across threads
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        with self._lock:
+            vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
     def count_tokens(self, text: str) -> int:
@@ -43,26 +46,28 @@ class SentenceTransformerEmbedder:
 
 
 class OpenAIEmbedder:
-    """`/v1/embeddings` of any OpenAI-compatible server (vLLM, Ollama, llama.cpp, OpenAI)."""
+    """`/v1/embeddings` of any OpenAI-compatible server (vLLM, Ollama, llama.cpp, OpenAI, another ragtune)."""
 
-    def __init__(self, model: str, base_url: str, api_key: str | None = None):
+    def __init__(self, model: str, base_url: str, config: EndpointConfig | None = None):
+        self.config = config or EndpointConfig()
         self.name = f"openai:{model}@{base_url}"
         self.model = model
-        self.base_url = base_url.rstrip("/")
-        self.client = endpoint_client(self.base_url, api_key, timeout=60)
+        self.base_url = base_url
+        self.client = endpoint_client(base_url, self.config)
         self.tokenizer = approximate_tokenizer()
         self.dim = len(self.embed(["dimension probe"])[0])
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        out = []
-        for i in range(0, len(texts), 128):
-            try:
-                resp = self.client.post("/embeddings", json={"model": self.model, "input": texts[i : i + 128]})
-                resp.raise_for_status()
-            except httpx.HTTPError as exc:
-                raise ModelError(f"embedding endpoint {self.base_url} failed: {exc}") from exc
-            out += [d["embedding"] for d in sorted(resp.json()["data"], key=lambda d: d["index"])]
-        vecs = np.asarray(out, dtype=np.float32)
+        def one(batch: list[str]) -> list[list[float]]:
+            resp = call(
+                self.base_url,
+                lambda: self.client.embeddings.create(model=self.model, input=batch, encoding_format="float"),
+            )
+            return [d.embedding for d in sorted(resp.data, key=lambda d: d.index)]
+
+        batches = [texts[i : i + 128] for i in range(0, len(texts), 128)]
+        out = [v for vecs in bounded_map(one, batches, self.config.concurrency) for v in vecs]
+        vecs = np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
     def count_tokens(self, text: str) -> int:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ragtune.config import EndpointConfig
 from ragtune.endpoint import split_endpoint
 from ragtune.errors import RagtuneError
 from ragtune.index.base import Embedder, VectorStore
 
 
-def create_embedder(spec: str, device: str | None = None, api_key: str | None = None) -> Embedder:
+def create_embedder(spec: str, device: str | None = None, endpoint: EndpointConfig | None = None) -> Embedder:
     """`minilm` (bundled), any sentence-transformers name or path, or `openai:MODEL@BASE_URL`."""
     if spec.startswith("openai:"):
         from ragtune.index.embedders import OpenAIEmbedder
 
-        return OpenAIEmbedder(*split_endpoint(spec), api_key=api_key)
+        return OpenAIEmbedder(*split_endpoint(spec), endpoint)
     from ragtune.index.embedders import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(spec, device=device)

@@ -46,7 +46,8 @@ class LanceStore:
             self.table = self.db.open_table(TABLE)
         else:
             self.table = self.db.create_table(TABLE, schema=schema(dim))
-        self._fts_stale = not self._has_fts()
+        self._fts_ready = self._has_fts()
+        self._fts_stale = not self._fts_ready
 
     def _has_fts(self) -> bool:
         return any(ix.index_type == "FTS" for ix in self.table.list_indices())
@@ -62,7 +63,7 @@ class LanceStore:
         n = self.table.count_rows()
         if n and self._fts_stale:
             self.table.create_index("search_text", config=FTS(stem=True), replace=True)
-            self._fts_stale = False
+            self._fts_stale, self._fts_ready = False, True
         if n >= self.ann_threshold and not any(ix.index_type.startswith("IVF") for ix in self.table.list_indices()):
             self.table.create_index(metric="cosine", index_type="IVF_HNSW_SQ")
         if n:
@@ -75,7 +76,7 @@ class LanceStore:
         return [Hit(r, 1.0 - r.pop("_distance")) for r in q.to_list()]
 
     def bm25(self, query: str, k: int, filters: list[Filter] = ()) -> list[Hit]:
-        if self._fts_stale:
+        if not self._fts_ready:  # rows written after the index are searched too; only a missing index matters
             self.refresh()
         if not self.table.count_rows():
             return []

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ragtune.console import progress as progress_bar
 from ragtune.errors import IngestError
+from ragtune.ingest import sniff
 from ragtune.ingest.base import Table
 from ragtune.ingest.chunking import chunk_document, units
 from ragtune.ingest.factory import parser_for, supported
@@ -34,6 +35,7 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # ingested, but something was repaired
     chunks: int = 0
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)  # source → (status, reason)
 
     @property
     def failed(self) -> int:
@@ -109,6 +111,7 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
                 digest = file_hash(path)
                 if known.get(key) == digest:
                     report.unchanged += 1
+                    report.files[source] = ("unchanged", "")
                     continue
                 for warning in _add(ws, batch, path, key, source, digest):
                     report.warnings.append((source, warning))
@@ -120,35 +123,39 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
             except Exception as exc:  # a parser bug must not stop ten thousand good files
                 _fail(report, on_error, source, f"unexpected {type(exc).__name__}: {exc}")
                 continue
-            if key in known:
-                report.updated += 1
-            else:
-                report.ingested += 1
+            status = "updated" if key in known else "ingested"
+            report.updated += status == "updated"
+            report.ingested += status == "ingested"
+            report.files[source] = (status, "")
             if len(batch.rows) >= ws.settings.chunk.batch:
                 report.chunks += _flush(ws, batch)
                 batch = _Batch()
         report.chunks += _flush(ws, batch)
     roots = [p.resolve() for p in paths if p.is_dir()]
     gone = [k for k in known if k not in seen and any(Path(k).is_relative_to(r) for r in roots)]
-    if gone:
-        ids = [ws.doc_id(k) for k in gone]
-        ws.store.replace(ids, [])
-        ws.tables.remove(ids)
-        ws.manifest.remove(gone)
-        report.removed = len(gone)
-    ws.store.refresh()
+    with ws.guard.write():
+        if gone:
+            ids = [ws.doc_id(k) for k in gone]
+            ws.store.replace(ids, [])
+            ws.tables.remove(ids)
+            ws.manifest.remove(gone)
+            report.removed = len(gone)
+        ws.store.refresh()
     return report
 
 
 def _fail(report: IngestReport, on_error, source: str, reason: str) -> None:
     report.failures.append((source, reason))
+    report.files[source] = ("failed", reason)
     if on_error:
         on_error(source, reason)
 
 
 def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest: str) -> list[str]:
     """Parse, chunk and summarise one file into the batch; returns the parser's warnings."""
-    doc = parser_for(path).parse(path)
+    parser = parser_for(path)
+    sniff.check(path)
+    doc = parser.parse(path)
     chunks = chunk_document(doc, ws.embedder.tokenizer, ws.settings.chunk)
     if not chunks:
         raise IngestError("no text content")
@@ -218,7 +225,8 @@ def _flush(ws: Workspace, batch: _Batch) -> int:
     vectors = ws.embedder.embed([r["search_text"] or r["text"] for r in batch.rows])
     for row, vec in zip(batch.rows, vectors, strict=True):
         row["vector"] = vec
-    ws.store.replace([d["doc_id"] for d in batch.docs], batch.rows)
-    ws.tables.replace([(d["doc_id"], d["source"], batch.tables[d["doc_id"]]) for d in batch.docs])
-    ws.manifest.record(batch.docs, batch.tables)
+    with ws.guard.write():  # readers in this process see the batch whole or not at all
+        ws.store.replace([d["doc_id"] for d in batch.docs], batch.rows)
+        ws.tables.replace([(d["doc_id"], d["source"], batch.tables[d["doc_id"]]) for d in batch.docs])
+        ws.manifest.record(batch.docs, batch.tables)
     return sum(d["chunks"] for d in batch.docs)

@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Document, Section
+from ragtune.ingest.sniff import check_text
 
 
 def read_text(path: Path) -> str:
@@ -16,8 +17,7 @@ def read_text(path: Path) -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise IngestError("empty file")
-    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError("binary content, not text")
+    check_text(raw[:8192])
     best = from_bytes(raw).best()
     if best is None:
         raise IngestError("binary content, not text (no text encoding fits)")

@@ -83,6 +83,10 @@ class Retriever:
         mode: str | None = None,
         vector: np.ndarray | None = None,
     ) -> SearchResult:
+        with self.ws.guard.read():  # never a write batch half done
+            return self._search(query, top_k, filters, mode, vector)
+
+    def _search(self, query, top_k, filters, mode, vector) -> SearchResult:
         mode = mode or self.cfg.mode
         if mode not in MODES:
             raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")

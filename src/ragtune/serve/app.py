@@ -1,29 +1,42 @@
-"""`ragtune serve`: one store behind an OpenAI-compatible HTTP API (FastAPI), plus ragtune's own routes.
+"""`ragtune serve`: one store behind an OpenAI-compatible HTTP API (FastAPI), ragtune's own routes and a web page.
 
 Models (one per arm): `ragtune-rag`, `ragtune-base`, and per adapter `ragtune-ft:<name>` (closed-book) and
 `ragtune-ft-rag:<name>`. The last user message is the question; the answer keeps its [n] markers and the
 citations travel in a `citations` field on the message (and on the final stream chunk).
-Model calls run on one worker thread, off the event loop, behind a bounded queue: when it is full the
-server answers 503 with Retry-After.
+
+Model calls run on one worker thread behind a bounded queue that batches concurrent questions (batcher.py);
+when it is full the server answers 503 with Retry-After. Uploads are ingested on another thread, one at a time,
+under the store's write lock, which the server holds for its life (a `ragtune ingest` beside it is refused
+with that reason). A write batch excludes readers, so no request sees a half-written index.
 """
 
 from __future__ import annotations
 
-import asyncio
+import base64
 import hmac
 import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+import numpy as np
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from ragtune.errors import RagtuneError
+from ragtune.serve.batcher import Batcher, Busy
+from ragtune.serve.uploads import UploadRejected, save
+
 PREFIX_FT, PREFIX_FT_RAG = "ragtune-ft:", "ragtune-ft-rag:"
+STATIC = Path(__file__).parent / "static"
+PUBLIC_DOC_FIELDS = ("doc_id", "source", "kind", "title", "summary", "chunks", "ingested_at")
 
 
 class ChatMessage(BaseModel):
@@ -43,31 +56,7 @@ class ChatRequest(BaseModel):
 class EmbeddingRequest(BaseModel):
     model: str = "ragtune-embedder"
     input: str | list[str]
-
-
-class Busy(Exception):
-    """The model queue is full."""
-
-
-class ModelQueue:
-    """One worker thread for model calls and at most `limit` calls waiting or running."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.pending = 0
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ragtune-model")
-
-    async def run(self, fn: Callable, *args):
-        with self._lock:
-            if self.pending >= self.limit:
-                raise Busy
-            self.pending += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        finally:
-            with self._lock:
-                self.pending -= 1
+    encoding_format: str = "float"
 
 
 def _question(messages: list[ChatMessage]) -> str:
@@ -79,14 +68,62 @@ def _question(messages: list[ChatMessage]) -> str:
     raise HTTPException(400, "no user message with text")
 
 
-def create_app(ws, api_key: str | None = None, queue_limit: int = 8) -> FastAPI:
-    """The FastAPI app over workspace `ws`; `api_key`, if set, is required as a bearer token (not on /health)."""
-    from ragtune.finetune.adapters import Adapters
-    from ragtune.generate.answer import Answerer
+class Models:
+    """The arms as models: answers a batch of questions for one model name."""
 
-    app = FastAPI(title="ragtune", version="0.1.0", description="RAG, fine-tuning or both, over one store.")
-    queue = ModelQueue(queue_limit)
-    tuned: dict[str, object] = {}
+    def __init__(self, ws):
+        from ragtune.finetune.adapters import Adapters
+
+        self.ws = ws
+        self.adapters = Adapters(ws)
+        self.tuned: dict[str, object] = {}
+
+    def names(self) -> list[str]:
+        out = ["ragtune-rag", "ragtune-base"]
+        for a in self.adapters.list():
+            out += [f"{PREFIX_FT}{a['name']}", f"{PREFIX_FT_RAG}{a['name']}"]
+        return out
+
+    def answer_batch(self, model: str, questions: list[str]) -> list:
+        from ragtune.generate.answer import Answerer
+
+        if model == "ragtune-rag":
+            return Answerer(self.ws).ask_many(questions)
+        if model == "ragtune-base":
+            return Answerer(self.ws).closed_book(questions)
+        prefix = PREFIX_FT_RAG if model.startswith(PREFIX_FT_RAG) else PREFIX_FT
+        name = model.removeprefix(prefix)
+        if name not in self.tuned:
+            self.tuned[name] = self.adapters.load(name)
+        answerer = Answerer(self.ws, llm=self.tuned[name])
+        return answerer.ask_many(questions) if prefix == PREFIX_FT_RAG else answerer.closed_book(questions)
+
+
+def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -> FastAPI:
+    """The FastAPI app over workspace `ws`; `api_key`, if set, is required as a bearer token (not on /health)."""
+    from ragtune.lock import write_lock
+    from ragtune.serve.jobs import EvalJobs
+
+    cfg = ws.settings.serve
+    models = Models(ws)
+    queue = Batcher(models.answer_batch, queue_limit or cfg.queue_limit, cfg.batch_window_ms / 1000, cfg.max_batch)
+    evals = EvalJobs(ws)
+    uploads = ws.settings.store / "uploads"
+    writing = threading.Lock()  # one ingest or delete at a time in this process
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        with ExitStack() as stack:
+            stack.enter_context(write_lock(ws.settings.store, "ragtune serve; upload through its POST /ingest"))
+            yield
+        queue.close()
+
+    app = FastAPI(
+        title="ragtune",
+        version="0.1.0",
+        description="RAG, fine-tuning or both, over one store.",
+        lifespan=lifespan,
+    )
 
     def authorize(request: Request) -> None:
         if not api_key:
@@ -105,46 +142,35 @@ def create_app(ws, api_key: str | None = None, queue_limit: int = 8) -> FastAPI:
         body = {"error": {"message": "the model queue is full; retry shortly", "type": "overloaded", "code": 503}}
         return JSONResponse(body, 503, headers={"Retry-After": "1"})
 
-    def adapter_names() -> list[str]:
-        return [a["name"] for a in Adapters(ws).list()]
+    @app.exception_handler(RagtuneError)
+    async def ragtune_error(request: Request, exc: RagtuneError):
+        body = {"error": {"message": str(exc).splitlines()[0], "type": "invalid_request_error", "code": 400}}
+        return JSONResponse(body, 400)
 
-    def answer(model: str, question: str):
-        if model == "ragtune-rag":
-            return Answerer(ws).ask(question)
-        if model == "ragtune-base":
-            return Answerer(ws).closed_book([question])[0]
-        for prefix in (PREFIX_FT_RAG, PREFIX_FT):
-            if model.startswith(prefix):
-                name = model.removeprefix(prefix)
-                if name not in tuned:
-                    tuned[name] = Adapters(ws).load(name)
-                answerer = Answerer(ws, llm=tuned[name])
-                return answerer.ask(question) if prefix == PREFIX_FT_RAG else answerer.closed_book([question])[0]
-        raise HTTPException(404, f"unknown model {model!r}; GET /v1/models lists them")
+    auth = [Depends(authorize)]
 
     @app.get("/health")
     def health() -> dict:
-        return {"status": "ok", "documents": len(ws.manifest.documents())}
+        with ws.guard.read():
+            docs = len(ws.manifest.documents())
+        return {"status": "ok", "documents": docs, "queue": queue.pending, "auth": bool(api_key)}
 
-    @app.get("/v1/models", dependencies=[Depends(authorize)])
-    def models() -> dict:
-        names = ["ragtune-rag", "ragtune-base"]
-        for a in adapter_names():
-            names += [f"{PREFIX_FT}{a}", f"{PREFIX_FT_RAG}{a}"]
-        return {
-            "object": "list",
-            "data": [{"id": n, "object": "model", "created": 0, "owned_by": "ragtune"} for n in names],
-        }
+    @app.get("/v1/models", dependencies=auth)
+    def list_models() -> dict:
+        data = [{"id": n, "object": "model", "created": 0, "owned_by": "ragtune"} for n in models.names()]
+        return {"object": "list", "data": data}
 
-    @app.post("/v1/chat/completions", dependencies=[Depends(authorize)])
+    @app.post("/v1/chat/completions", dependencies=auth)
     async def chat(req: ChatRequest):
-        known = {"ragtune-rag", "ragtune-base"} | {p + a for a in adapter_names() for p in (PREFIX_FT, PREFIX_FT_RAG)}
-        if req.model not in known:
+        if req.model not in models.names():
             raise HTTPException(404, f"unknown model {req.model!r}; GET /v1/models lists them")
-        ans = await queue.run(answer, req.model, _question(req.messages))
+        question = _question(req.messages)
+        if len(question) > 20_000:
+            raise HTTPException(413, "question longer than 20,000 characters")
+        ans = await queue.ask(req.model, question)
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         citations = [asdict(c) for c in ans.citations]
-        extra = {"abstained": ans.abstained, "route": ans.route}
+        extra = {"abstained": ans.abstained, "route": ans.route, "reason": ans.reason}
         if req.stream:
             return StreamingResponse(
                 _stream(cid, created, req.model, ans.answer, citations, extra), media_type="text/event-stream"
@@ -159,32 +185,120 @@ def create_app(ws, api_key: str | None = None, queue_limit: int = 8) -> FastAPI:
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         }
 
-    @app.post("/v1/embeddings", dependencies=[Depends(authorize)])
+    @app.post("/v1/embeddings", dependencies=auth)
     async def embeddings(req: EmbeddingRequest) -> dict:
         texts = [req.input] if isinstance(req.input, str) else req.input
-        if not texts or not all(isinstance(t, str) for t in texts):
-            raise HTTPException(400, "input must be a string or a list of strings")
+        if not texts or not all(isinstance(t, str) for t in texts) or len(texts) > 2048:
+            raise HTTPException(400, "input must be a string or a list of 1 to 2048 strings")
         vecs = await queue.run(ws.embedder.embed, texts)
-        data = [{"object": "embedding", "index": i, "embedding": v.tolist()} for i, v in enumerate(vecs)]
-        return {
-            "object": "list",
-            "data": data,
-            "model": ws.embedder.name,
-            "usage": {"prompt_tokens": 0, "total_tokens": 0},
-        }
+        data = [
+            {"object": "embedding", "index": i, "embedding": _vector(v, req.encoding_format)}
+            for i, v in enumerate(vecs)
+        ]
+        usage = {"prompt_tokens": 0, "total_tokens": 0}
+        return {"object": "list", "data": data, "model": ws.embedder.name, "usage": usage}
 
-    @app.get("/search", dependencies=[Depends(authorize)])
+    @app.get("/search", dependencies=auth)
     async def search(q: str, k: int = 5) -> dict:
         if not 1 <= k <= 100:
             raise HTTPException(422, "k must be between 1 and 100")
         result = await queue.run(lambda: ws.search(q, top_k=k))
         return result.to_dict()
 
-    @app.get("/documents", dependencies=[Depends(authorize)])
+    @app.get("/documents", dependencies=auth)
     def documents() -> list[dict]:
-        return ws.manifest.documents()
+        with ws.guard.read():
+            docs = ws.manifest.documents()
+        return [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in docs]
 
+    @app.delete("/documents/{doc_id}", dependencies=auth)
+    async def delete_document(doc_id: str) -> dict:
+        def remove() -> list[dict]:
+            with writing:
+                gone = ws.remove([doc_id])
+                for d in gone:  # an uploaded file goes too, or the next upload would bring it back
+                    path = Path(d["path"])
+                    if path.parent == uploads.resolve():
+                        path.unlink(missing_ok=True)
+                return gone
+
+        gone = await run_in_threadpool(remove)
+        if not gone:
+            raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
+        return {"removed": [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in gone]}
+
+    @app.post("/ingest", dependencies=auth)
+    async def ingest(files: Annotated[list[UploadFile], File()]) -> dict:
+        results, saved = [], {}
+        for f in files:
+            try:
+                path = await save(f, uploads, int(cfg.max_upload_mb * 2**20))
+                saved[f"uploads/{path.name}"] = f.filename
+            except UploadRejected as exc:
+                results.append({"file": f.filename, "status": "rejected", "reason": str(exc), "code": exc.status})
+        if saved:
+            report = await run_in_threadpool(_ingest_uploads, ws, uploads, writing)
+            warned: dict[str, list[str]] = {}
+            for source, warning in report.warnings:
+                warned.setdefault(source, []).append(warning)
+            for source, name in saved.items():
+                status, reason = report.files.get(source, ("failed", "not ingested"))
+                if status == "failed":  # not kept: it would fail again on every later upload
+                    (uploads / Path(source).name).unlink(missing_ok=True)
+                result = {"file": name, "source": source, "status": status, "reason": reason}
+                results.append(result | {"warnings": warned.get(source, [])})
+        ok = any(r["status"] in ("ingested", "updated", "unchanged") for r in results)
+        code = 200 if ok else max((r.get("code", 422) for r in results), default=422)
+        return JSONResponse({"files": results}, code)
+
+    @app.post("/eval", dependencies=auth, status_code=202)
+    async def start_eval(
+        questions: Annotated[UploadFile, File()],
+        arms: Annotated[str, Form()] = "base,rag",
+        adapter: Annotated[str | None, Form()] = None,
+        limit: Annotated[int | None, Form(ge=1)] = None,
+    ) -> dict:
+        folder = ws.settings.store / "evals" / "incoming"
+        try:
+            path = await save(questions, folder, int(cfg.max_upload_mb * 2**20), kinds=(".json", ".jsonl"))
+        except UploadRejected as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        arm_list = [a.strip() for a in arms.split(",") if a.strip()]
+        job = await run_in_threadpool(evals.start, path, arm_list, adapter or None, limit)
+        return job.to_dict()
+
+    @app.get("/eval/{job_id}", dependencies=auth)
+    def eval_status(job_id: str) -> dict:
+        if job_id not in evals.jobs:
+            raise HTTPException(404, f"no evaluation {job_id!r}")
+        return evals.jobs[job_id].to_dict()
+
+    @app.get("/report", dependencies=auth)
+    def latest_report():
+        path = evals.latest_report()
+        if path is None:
+            raise HTTPException(404, "no evaluation report yet; POST /eval starts one")
+        return FileResponse(path, media_type="text/html")
+
+    @app.get("/", include_in_schema=False)
+    def page():
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.queue, app.state.evals = queue, evals
     return app
+
+
+def _ingest_uploads(ws, uploads: Path, writing: threading.Lock):
+    """Ingest the upload folder (unchanged files are skipped by hash); one writer at a time."""
+    with writing:
+        return ws.ingest([uploads])
+
+
+def _vector(v: np.ndarray, encoding: str):
+    if encoding == "base64":
+        return base64.b64encode(np.asarray(v, dtype="<f4").tobytes()).decode()
+    return v.tolist()
 
 
 def _stream(cid: str, created: int, model: str, text: str, citations: list[dict], extra: dict):

@@ -1,0 +1,92 @@
+"""Background evaluations for `POST /eval`: one at a time, progress readable while they run, results kept on disk."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ragtune.errors import RagtuneError
+
+
+@dataclass
+class EvalJob:
+    id: str
+    arms: list[str]
+    adapter: str | None
+    questions: int
+    status: str = "queued"  # queued | running | done | failed
+    arm: str | None = None
+    done: int = 0  # questions answered, over all arms
+    total: int = 0
+    error: str | None = None
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    summary: dict | None = None  # per arm: f1, em, ... (the results document is at /eval/{id}/results)
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"progress": round(self.done / self.total, 3) if self.total else 0.0}
+
+
+class EvalJobs:
+    """Runs evaluations on their own thread; their files live under `store/evals/<id>/`."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.folder = ws.settings.store / "evals"
+        self.jobs: dict[str, EvalJob] = {}
+        self._one = threading.Lock()
+
+    def start(self, questions_file: Path, arms: list[str], adapter: str | None, limit: int | None) -> EvalJob:
+        """Check the request now (bad arms or questions fail here), then run it in the background."""
+        from ragtune.evaluate.questions import load
+        from ragtune.evaluate.run import check_arms
+
+        check_arms(arms, adapter)
+        if adapter and adapter not in {a["name"] for a in self._adapters().list()}:
+            raise RagtuneError(f"unknown adapter {adapter!r}")
+        qs = load(questions_file)
+        if not qs:
+            raise RagtuneError(f"{questions_file.name}: no questions")
+        if limit and limit < len(qs):
+            qs = qs[:: max(1, len(qs) // limit)][:limit]
+        job = EvalJob(uuid.uuid4().hex[:12], arms, adapter, len(qs), total=len(qs) * len(arms))
+        self.jobs[job.id] = job
+        threading.Thread(target=self._run, args=(job, qs), name=f"ragtune-eval-{job.id}", daemon=True).start()
+        return job
+
+    def _adapters(self):
+        from ragtune.finetune.adapters import Adapters
+
+        return Adapters(self.ws)
+
+    def _run(self, job: EvalJob, qs: list) -> None:
+        from ragtune.evaluate import report
+        from ragtune.evaluate.run import evaluate
+
+        def step(arm: str, n: int, total: int) -> None:
+            job.arm = arm
+            job.done += 1
+
+        with self._one:
+            job.status = "running"
+            try:
+                results = evaluate(self.ws, qs, job.arms, job.adapter, step=step)
+                out = self.folder / job.id
+                out.mkdir(parents=True, exist_ok=True)
+                (out / "results.json").write_text(json.dumps(results, indent=2))
+                report.write(results, out)
+                job.summary = {a: {k: m[k] for k in ("f1", "em", "abstained") if k in m}
+                               for a, m in results["arms"].items()}  # fmt: skip
+                job.status = "done"
+            except Exception as exc:  # the job reports it; the server goes on
+                job.status, job.error = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            job.finished = time.time()
+
+    def latest_report(self) -> Path | None:
+        """The newest report.html under store/evals (also from earlier server runs)."""
+        reports = sorted(self.folder.glob("*/report.html"), key=lambda p: p.stat().st_mtime)
+        return reports[-1] if reports else None
