@@ -71,7 +71,7 @@ def test_endpoint_answers_use_the_generate_reader(endpoint, demo_ws):
     assert ans.abstained or any(ans.answer.split(" [")[0] in c.quote for c in ans.citations)
 
 
-def test_unreachable_endpoint_is_a_clear_error():
-    remote = create_llm("openai:x@http://127.0.0.1:9/v1", Settings())
-    with pytest.raises(ModelError, match=r"chat endpoint http://127\.0\.0\.1:9/v1 failed"):
+def test_unreachable_endpoint_is_a_clear_error_after_its_retries():
+    remote = create_llm("openai:x@http://127.0.0.1:9/v1", Settings(endpoint={"max_retries": 1, "timeout_s": 2}))
+    with pytest.raises(ModelError, match=r"endpoint http://127\.0\.0\.1:9/v1 is unreachable \(after retries\)"):
         remote.complete(["hi"])

@@ -241,7 +241,7 @@ def test_a_second_writer_is_refused_with_a_clear_message(ws, corpus_copy):
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(RagtuneError, match=rf"is being written by pid {holder.pid}; ingest again when"):
+        with pytest.raises(RagtuneError, match=rf"is being written by ingest \(pid {holder.pid}\); ingest again when"):
             ws.ingest([corpus_copy])
     finally:
         holder.kill()

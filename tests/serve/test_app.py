@@ -126,7 +126,7 @@ def test_serve_refuses_a_public_address_without_a_key(monkeypatch):
     assert result.exit_code == 3 and "without an API key" in result.output
 
 
-def test_endpoint_backends_retry_a_busy_server_and_say_clearly_when_it_is_down(secured, demo_ws, monkeypatch):
+def test_endpoint_backends_retry_a_busy_server_and_never_echo_the_key(secured):
     from ragtune.config import EndpointConfig
     from ragtune.errors import ModelError
     from ragtune.generate.openai import OpenAIChat
@@ -141,6 +141,3 @@ def test_endpoint_backends_retry_a_busy_server_and_say_clearly_when_it_is_down(s
     with pytest.raises(ModelError, match="answered 401") as err:
         OpenAIChat("ragtune-rag", f"{secured.url}/v1", EndpointConfig(api_key="wrong-key-77")).complete(["hi"])
     assert "wrong-key-77" not in str(err.value)
-    down = OpenAIChat("m", "http://127.0.0.1:9/v1", EndpointConfig(max_retries=1, timeout_s=2))
-    with pytest.raises(ModelError, match="unreachable"):
-        down.complete(["hi"])

@@ -1,0 +1,116 @@
+"""HTTP load of `ragtune serve` on loopback: requests/s and latency p50/p95 of /search and /v1/chat/completions
+at 1, 4 and 16 concurrent clients, over the demo corpus with the bundled models.
+
+The server is the real CLI (`ragtune serve`) in its own process; clients are httpx threads here. Each level
+runs for a fixed number of requests per client after one warm-up request per client. Questions rotate over a
+fixed list, so batches mix different questions.
+
+    python bench/serve.py                 # prints the table, writes bench/results/serve.json
+    python bench/serve.py --requests 4    # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from common import save, table
+
+from ragtune import Settings, Workspace
+from ragtune.console import quiet_libraries
+from ragtune.demo.corpus import QUESTIONS, build
+
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, port: int) -> subprocess.Popen:
+    env = os.environ | {"RAGTUNE_SERVE__QUEUE_LIMIT": "256"}
+    cmd = [sys.executable, "-m", "ragtune.cli", "serve", "--store", str(store), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"server did not start: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def request(client: httpx.Client, route: str, i: int) -> float:
+    q = QUESTIONS[i % len(QUESTIONS)]
+    t = time.perf_counter()
+    if route == "/search":
+        r = client.get("/search", params={"q": q, "k": 5})
+    else:
+        body = {"model": "ragtune-rag", "messages": [{"role": "user", "content": q}]}
+        r = client.post("/v1/chat/completions", json=body)
+    r.raise_for_status()
+    return time.perf_counter() - t
+
+
+def level(url: str, route: str, clients: int, per_client: int) -> dict:
+    def worker(c: int) -> list[float]:
+        with httpx.Client(base_url=url, timeout=600) as client:
+            request(client, route, c)  # warm-up, not counted
+            return [request(client, route, c * per_client + i) for i in range(per_client)]
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        lat = [x for xs in pool.map(worker, range(clients)) for x in xs]
+    wall = time.perf_counter() - t
+    lat.sort()
+    return {
+        "route": route,
+        "clients": clients,
+        "requests": len(lat),
+        "rps": len(lat) / wall,
+        "p50_ms": 1000 * statistics.median(lat),
+        "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=8, help="requests per client per level")
+    ap.add_argument("--levels", default="1,4,16")
+    args = ap.parse_args()
+    quiet_libraries()
+    root = Path(tempfile.mkdtemp(prefix="ragtune-serve-"))
+    corpus = build(root / "corpus")
+    Workspace(Settings(store=root / "store")).ingest([corpus])
+    port = free_port()
+    proc = start_server(root / "store", port)
+    url = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        for route in ("/search", "/v1/chat/completions"):
+            for clients in map(int, args.levels.split(",")):
+                rows.append(level(url, route, clients, args.requests))
+                print(table(rows[-1:], list(rows[-1])), flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    print()
+    print(table(rows, ["route", "clients", "requests", "rps", "p50_ms", "p95_ms"]))
+    out = save("serve", {"rows": rows, "requests_per_client": args.requests, "command": " ".join(sys.argv)})
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
