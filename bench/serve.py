@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +29,6 @@ from common import save, table
 from ragtune import Settings, Workspace
 from ragtune.console import quiet_libraries
 from ragtune.demo.corpus import QUESTIONS, build
-
 
 
 def free_port() -> int:
@@ -65,16 +65,21 @@ def request(client: httpx.Client, route: str, i: int) -> float:
 
 
 def level(url: str, route: str, clients: int, per_client: int) -> dict:
+    """`clients` threads, each with its own connection; timed from when all have warmed up."""
+    ready = threading.Barrier(clients + 1)
+
     def worker(c: int) -> list[float]:
         with httpx.Client(base_url=url, timeout=600) as client:
-            request(client, route, c)  # warm-up, not counted
+            request(client, route, c)  # warm-up (connection, caches), not counted
+            ready.wait()
             return [request(client, route, c * per_client + i) for i in range(per_client)]
 
-    t = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        lat = [x for xs in pool.map(worker, range(clients)) for x in xs]
-    wall = time.perf_counter() - t
-    lat.sort()
+        futures = [pool.submit(worker, c) for c in range(clients)]
+        ready.wait()
+        t = time.perf_counter()
+        lat = sorted(x for f in futures for x in f.result())
+        wall = time.perf_counter() - t
     return {
         "route": route,
         "clients": clients,

@@ -487,12 +487,14 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
         click.echo(json.dumps(results))
     else:
         print_results(results)
-    if report_dir:
-        from ragtune.evaluate import report
+    from ragtune.evaluate import report
 
-        report_dir.mkdir(parents=True, exist_ok=True)
-        (report_dir / "results.json").write_text(json.dumps(results, indent=2))
-        click.echo(f"wrote {report_dir / 'results.json'} and {report.write(results, report_dir)}", err=as_json)
+    kept = report.keep(results, ws.settings.store)  # the store keeps every run; `ragtune serve` shows the latest
+    if report_dir:
+        path = report.keep(results, ws.settings.store, folder=report_dir)
+        click.echo(f"wrote {report_dir / 'results.json'} and {path}", err=as_json)
+    else:
+        click.echo(f"report: {kept}", err=as_json)
 
 
 @main.command()

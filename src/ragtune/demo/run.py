@@ -63,7 +63,7 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
     click.echo(verdict)
     from ragtune.evaluate import report
 
-    (folder / "report").mkdir(parents=True, exist_ok=True)
-    (folder / "report" / "results.json").write_text(json.dumps(results, indent=2))
-    click.echo(f"\nreport: {report.write(results, folder / 'report', verdict)}")
+    path = report.keep(results, ws.settings.store, verdict, folder / "report")
+    report.keep(results, ws.settings.store, verdict)  # the store's copy: `ragtune serve` shows the latest
+    click.echo(f"\nreport: {path}")
     return results

@@ -98,6 +98,7 @@ def write(results: dict, folder: Path, advice: str | None = None) -> Path:
                 f"hit@5 {ret['hit@5']:.3f}, MRR@10 {ret['mrr@10']:.3f}</p>") if ret else ""  # fmt: skip
     verdict = f"<h2>Recommendation</h2><pre>{html.escape(advice)}</pre>" if advice else ""
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ragtune eval</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#1a202c}}
 table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #cbd5e0;padding:4px 8px;text-align:right}}
 img{{max-width:100%;margin:1em 0}}pre{{background:#f7fafc;padding:1em;white-space:pre-wrap}}</style></head><body>
@@ -106,7 +107,7 @@ img{{max-width:100%;margin:1em 0}}pre{{background:#f7fafc;padding:1em;white-spac
 model <code>{html.escape(str(results["model"]))}</code>,
 adapter <code>{html.escape(str(results.get("adapter")))}</code>.</p>
 {verdict}
-<h2>Results</h2><table><tr>{head}</tr>{body}</table>{ret_html}
+<h2>Results</h2><div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{ret_html}
 <p>Abstention on unanswerable questions:</p><ul>{abst}</ul>
 <img alt="accuracy per arm" src="{accuracy_plot(arms)}">
 <img alt="latency per arm" src="{latency_plot(arms)}">
@@ -116,3 +117,22 @@ adapter <code>{html.escape(str(results.get("adapter")))}</code>.</p>
     path = folder / "report.html"
     path.write_text(page)
     return path
+
+
+def keep(results: dict, store: Path, advice: str | None = None, folder: Path | None = None) -> Path:
+    """Write results.json and report.html to `folder` (default: a new `store/evals/<time>` folder); the store
+    keeps every run so `ragtune serve` can show the latest. Returns the report's path."""
+    import json
+    import time
+    import uuid
+
+    folder = folder or store / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(json.dumps(results, indent=2))
+    return write(results, folder, advice)
+
+
+def latest(store: Path) -> Path | None:
+    """The newest report kept in `store` (None before the first evaluation)."""
+    reports = sorted((store / "evals").glob("*/report.html"), key=lambda p: p.stat().st_mtime)
+    return reports[-1] if reports else None

@@ -101,6 +101,7 @@ class Models:
 
 def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -> FastAPI:
     """The FastAPI app over workspace `ws`; `api_key`, if set, is required as a bearer token (not on /health)."""
+    from ragtune.evaluate import report
     from ragtune.lock import write_lock
     from ragtune.serve.jobs import EvalJobs
 
@@ -275,7 +276,7 @@ def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -
 
     @app.get("/report", dependencies=auth)
     def latest_report():
-        path = evals.latest_report()
+        path = report.latest(ws.settings.store)
         if path is None:
             raise HTTPException(404, "no evaluation report yet; POST /eval starts one")
         return FileResponse(path, media_type="text/html")

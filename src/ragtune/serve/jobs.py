@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
@@ -75,18 +74,10 @@ class EvalJobs:
             job.status = "running"
             try:
                 results = evaluate(self.ws, qs, job.arms, job.adapter, step=step)
-                out = self.folder / job.id
-                out.mkdir(parents=True, exist_ok=True)
-                (out / "results.json").write_text(json.dumps(results, indent=2))
-                report.write(results, out)
+                report.keep(results, self.ws.settings.store, folder=self.folder / job.id)
                 job.summary = {a: {k: m[k] for k in ("f1", "em", "abstained") if k in m}
                                for a, m in results["arms"].items()}  # fmt: skip
                 job.status = "done"
             except Exception as exc:  # the job reports it; the server goes on
                 job.status, job.error = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             job.finished = time.time()
-
-    def latest_report(self) -> Path | None:
-        """The newest report.html under store/evals (also from earlier server runs)."""
-        reports = sorted(self.folder.glob("*/report.html"), key=lambda p: p.stat().st_mtime)
-        return reports[-1] if reports else None
