@@ -32,6 +32,9 @@ MIGRATIONS = [
         params TEXT NOT NULL, metrics TEXT NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE pending (doc_id TEXT PRIMARY KEY);
+    """,
 ]
 
 
@@ -76,11 +79,28 @@ class Manifest:
         """path → content hash of every ingested document."""
         return {r["path"]: r["hash"] for r in self.con.execute("SELECT path, hash FROM documents")}
 
+    def begin(self, doc_ids: list[str]) -> None:
+        """Journal a write batch before the vector store and the tables are touched: until `record` or `remove`
+        clears them, these documents are in flight (readers skip them; `recover` undoes them after a crash)."""
+        with self.con:
+            self.con.executemany("INSERT OR IGNORE INTO pending VALUES (?)", [(i,) for i in doc_ids])
+
+    def pending(self) -> set[str]:
+        """Documents of a write batch begun and not finished (by a writer now, or by one that died)."""
+        return {r[0] for r in self.con.execute("SELECT doc_id FROM pending")}
+
+    def forget(self, doc_ids: list[str]) -> None:
+        """Drop documents and their journal entries (after their rows were removed from the stores)."""
+        with self.con:
+            self.con.executemany("DELETE FROM documents WHERE doc_id = ?", [(i,) for i in doc_ids])
+            self.con.executemany("DELETE FROM pending WHERE doc_id = ?", [(i,) for i in doc_ids])
+
     def record(self, docs: list[dict], tables: dict[str, list[Table]]) -> None:
-        """Upsert documents and their table schemas in one transaction."""
+        """Upsert documents and their table schemas, and end their journal entries, in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.con:
             for d in docs:
+                self.con.execute("DELETE FROM pending WHERE doc_id = ?", (d["doc_id"],))
                 self.con.execute("DELETE FROM documents WHERE doc_id = ?", (d["doc_id"],))
                 self.con.execute(
                     "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -105,8 +125,7 @@ class Manifest:
     def remove(self, paths: list[str]) -> list[str]:
         """Forget documents by path; returns their doc ids."""
         ids = [r[0] for p in paths for r in self.con.execute("SELECT doc_id FROM documents WHERE path = ?", (p,))]
-        with self.con:
-            self.con.executemany("DELETE FROM documents WHERE doc_id = ?", [(i,) for i in ids])
+        self.forget(ids)
         return ids
 
     def documents(self) -> list[dict]:

@@ -17,6 +17,8 @@ class Workspace:
         self.settings = settings or Settings(**overrides)
         self.manifest = Manifest(self.settings.store)
         self.guard = ReadWriteLock()  # readers in this process never see a write batch half done
+        if self.manifest.pending():
+            self._recover_if_free()
 
     @cached_property
     def embedder(self):
@@ -82,6 +84,7 @@ class Workspace:
         from ragtune.lock import write_lock
 
         with write_lock(self.settings.store, "ingest"):
+            self.recover()
             return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning)
 
     def remove(self, doc_ids: list[str]) -> list[dict]:
@@ -92,12 +95,35 @@ class Workspace:
             known = {d["doc_id"]: d for d in self.manifest.documents()}
             gone = [known[i] for i in doc_ids if i in known]
             if gone:
-                ids = [d["doc_id"] for d in gone]
-                self.store.replace(ids, [])
-                self.tables.remove(ids)
-                self.manifest.remove([d["path"] for d in gone])
+                self.drop([d["doc_id"] for d in gone])
                 self.store.refresh()
             return gone
+
+    def drop(self, doc_ids: list[str]) -> None:
+        """Delete documents everywhere, journaled (hold the write lock): a crash midway is undone by `recover`."""
+        self.manifest.begin(doc_ids)
+        self.store.replace(doc_ids, [])
+        self.tables.remove(doc_ids)
+        self.manifest.forget(doc_ids)
+
+    def recover(self) -> list[str]:
+        """Undo the write batch a killed writer left half done (hold the write lock); the next ingest redoes it."""
+        pending = sorted(self.manifest.pending())
+        if pending:
+            with self.guard.write():
+                self.drop(pending)
+        return pending
+
+    def _recover_if_free(self) -> None:
+        """On open: a batch left by a dead writer is undone now, unless a live writer holds the store."""
+        from ragtune.errors import RagtuneError
+        from ragtune.lock import write_lock
+
+        try:
+            with write_lock(self.settings.store, "recover"):
+                self.recover()
+        except RagtuneError:
+            pass  # a writer is at work: its batch is in flight, and readers skip it
 
     def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
         from ragtune.retrieve.retriever import Retriever

@@ -14,24 +14,13 @@ import pytest
 
 from ragtune.errors import RagtuneError
 from ragtune.index.base import Filter
+from ragtune.integrity import problems
 from tests.conftest import make_workspace
 
 
 def consistent(ws) -> None:
     """The store holds exactly the manifest's documents: one summary and `chunks` chunks each, no strays."""
-    docs = {d["doc_id"]: d for d in ws.manifest.documents()}
-    rows = ws.store.rows([Filter.isin("kind", ["chunk", "summary"])])
-    by_doc: dict[str, list] = {}
-    for r in rows:
-        by_doc.setdefault(r["doc_id"], []).append(r["kind"])
-    assert set(by_doc) == set(docs)
-    for doc_id, kinds in by_doc.items():
-        assert kinds.count("summary") == 1
-        assert kinds.count("chunk") == docs[doc_id]["chunks"]
-    ids = [r["id"] for r in rows]
-    assert len(ids) == len(set(ids))
-    schemas = {(s["doc_id"], s["name"]) for s in ws.manifest.schemas()}
-    assert {(t.doc_id, t.name) for t in ws.tables.catalog()} == schemas  # SQL tables in step with the manifest
+    assert problems(ws) == []
 
 
 def test_every_format_is_ingested_with_locators(demo_ws):
@@ -248,3 +237,24 @@ def test_a_second_writer_is_refused_with_a_clear_message(ws, corpus_copy):
         holder.wait()
     assert ws.ingest([corpus_copy]).ingested == 7  # the lock dies with its process
     consistent(ws)
+
+
+def test_a_batch_cut_off_midway_is_skipped_by_readers_and_undone_on_open(tmp_path, embedder, llm, corpus_copy):
+    ws = make_workspace(tmp_path / "store", embedder)
+    ws.ingest([corpus_copy / "handbook.md"])
+    (corpus_copy / "handbook.md").write_text("# Handbook\n\nEmployees get 31 days of paid annual leave.\n")
+
+    def die(*args):  # the process dies after the vector store was written, before tables and manifest
+        raise SystemExit("killed")
+
+    ws.tables.replace = die
+    with pytest.raises(SystemExit):
+        ws.ingest([corpus_copy])
+    assert ws.manifest.pending()
+    assert not [p for p in ws.search("31 days of paid annual leave").passages if p.doc_id in ws.manifest.pending()]
+    reopened = make_workspace(tmp_path / "store", embedder, llm)  # opening undoes the dead writer's batch
+    assert not reopened.manifest.pending() and problems(reopened) == []
+    report = reopened.ingest([corpus_copy])
+    assert report.failed == 0 and len(reopened.manifest.documents()) == 7
+    consistent(reopened)
+    assert "31 days" in reopened.ask("How many days of paid annual leave do employees get?").answer

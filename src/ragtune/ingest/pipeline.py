@@ -1,8 +1,10 @@
 """Incremental, crash-safe ingest: parse → chunk → summarise → embed → store, in batches of files.
 
-Order of writes per batch: vector store first (delete + add for those documents), then the SQL tables
-(one DuckDB transaction), manifest last. A run killed in between leaves the manifest with the old hash,
-so the next run redoes that batch; both earlier writes replace by document, so redoing is safe.
+Order of writes per batch: the batch's documents are journaled in the manifest, then the vector store
+(delete + add for those documents), the SQL tables (one DuckDB transaction), and last the manifest records
+them and clears the journal in one transaction. Readers skip journaled documents. A run killed in between
+leaves them journaled: the next open or ingest deletes them everywhere (`Workspace.recover`) and the
+next ingest redoes them, since the manifest no longer knows them.
 """
 
 from __future__ import annotations
@@ -135,10 +137,7 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
     gone = [k for k in known if k not in seen and any(Path(k).is_relative_to(r) for r in roots)]
     with ws.guard.write():
         if gone:
-            ids = [ws.doc_id(k) for k in gone]
-            ws.store.replace(ids, [])
-            ws.tables.remove(ids)
-            ws.manifest.remove(gone)
+            ws.drop([ws.doc_id(k) for k in gone])
             report.removed = len(gone)
         ws.store.refresh()
     return report
@@ -226,6 +225,7 @@ def _flush(ws: Workspace, batch: _Batch) -> int:
     for row, vec in zip(batch.rows, vectors, strict=True):
         row["vector"] = vec
     with ws.guard.write():  # readers in this process see the batch whole or not at all
+        ws.manifest.begin([d["doc_id"] for d in batch.docs])  # the journal: readers elsewhere skip these
         ws.store.replace([d["doc_id"] for d in batch.docs], batch.rows)
         ws.tables.replace([(d["doc_id"], d["source"], batch.tables[d["doc_id"]]) for d in batch.docs])
         ws.manifest.record(batch.docs, batch.tables)

@@ -111,8 +111,11 @@ class Retriever:
             lists["bm25"] = [h.row["id"] for h in hits]
             rows.update((h.row["id"], h.row) for h in hits)
         passages = []
+        in_flight = self.ws.manifest.pending()  # a write batch under way (another process) or left by a crash
         for id_, score in rrf(lists, self.cfg.weights, self.cfg.rrf_k):
             row = rows[id_]
+            if row["doc_id"] in in_flight:
+                continue
             records = json.loads(row["records"] or "[]")
             if fields and not record_match(records, fields):
                 continue
