@@ -41,13 +41,18 @@ class Adapters:
         if len(runs) != 1:
             found = ", ".join(r.name.removesuffix(".training") for r in runs) or "none"
             raise RagtuneError(f"--resume needs exactly one unfinished run (found: {found}); name it with --name")
-        return runs[0].name.removesuffix(".training"), json.loads((runs[0] / "run.json").read_text())
+        name = runs[0].name.removesuffix(".training")
+        if not (runs[0] / "run.json").exists():
+            raise RagtuneError(f"run {name} was stopped before it began; start it again without --resume")
+        return name, json.loads((runs[0] / "run.json").read_text())
 
     def finish(self, name: str, work: Path, model, run: dict, metrics: dict, losses: list[dict]) -> dict:
         """Save the adapter and its lineage, then record it; the training folder goes last."""
         final = self.root / name
         tmp = self.root / f".{name}.part"
         shutil.rmtree(tmp, ignore_errors=True)
+        if final.exists() and not self.con.execute("SELECT 1 FROM adapters WHERE name = ?", (name,)).fetchone():
+            shutil.rmtree(final)  # saved by a run killed before it was recorded: this run saves it again
         model.save_pretrained(tmp)
         record = {"name": name, "parent": run["parent"], "base": run["base"], "data": json.dumps(run["data"]),
                   "params": json.dumps(run["params"]), "metrics": json.dumps(metrics), "path": str(final),

@@ -19,6 +19,7 @@ from transformers import TrainerCallback
 
 from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
+from ragtune.files import write_atomic
 from ragtune.generate.prompts import render
 
 LORA_TARGETS = {
@@ -127,7 +128,7 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
         raise RagtuneError(f"adapter '{name}' exists; pick another --name or `ragtune adapters rm {name}`")
     work.mkdir(parents=True, exist_ok=True)
     run = {"data": version, "base": base, "parent": parent, "params": asdict(params)}
-    (work / "run.json").write_text(json.dumps(run, indent=2))
+    write_atomic(work / "run.json", json.dumps(run, indent=2))
 
     rows = datasets.rows(version)
     lineage_data = [version]

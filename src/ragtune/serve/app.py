@@ -116,6 +116,8 @@ def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -
     async def lifespan(app: FastAPI):
         with ExitStack() as stack:
             stack.enter_context(write_lock(ws.settings.store, "ragtune serve; upload through its POST /ingest"))
+            for part in uploads.glob(".*") if uploads.exists() else []:
+                part.unlink(missing_ok=True)  # an upload cut off when an earlier server died
             yield
         queue.close()
 
