@@ -109,7 +109,7 @@ def kill_after(proc: subprocess.Popen, delay: float) -> bool:
         return True
 
 
-def ingest_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
+def ingest_trials(n: int, root: Path, embedder, rng: random.Random):
     corpus = Corpus(root / "corpus", rng)
     for i in range(60):
         corpus.write(f"doc{i:03d}.md")
@@ -126,12 +126,11 @@ def ingest_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
     t = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     span = time.perf_counter() - t
-    failures, killed = [], 0
-    for trial in range(n):
+    for _ in range(n):
         corpus.change()
         remember()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        killed += kill_after(proc, rng.uniform(0.2, 1.0) * span)
+        killed = kill_after(proc, rng.uniform(0.2, 1.0) * span)
         ws = open_ws(store, embedder)
         found = problems(ws) + [f"committed but not found: {s}" for s in unsearchable(ws, committed_probes(ws, hashes))]
         report = ws.ingest([corpus.folder])
@@ -140,13 +139,10 @@ def ingest_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
             found.append("after the re-run the manifest is not the corpus")
         found += problems(ws) + [f"not found after re-run: {s}" for s in unsearchable(ws, corpus.expected())]
         close(ws)
-        if found:
-            failures.append({"trial": trial, "problems": found[:5]})
-        print(f"ingest trial {trial + 1}/{n}: {'FAIL ' + found[0] if found else 'ok'}", flush=True)
-    return {"phase": "ingest", "trials": n, "killed_mid_run": killed, "failures": len(failures), "details": failures}
+        yield killed, found
 
 
-def finetune_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
+def finetune_trials(n: int, root: Path, embedder, rng: random.Random):
     from ragtune.finetune.data import Datasets
     from ragtune.finetune.train import TrainParams, finetune
 
@@ -167,17 +163,15 @@ def finetune_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
     subprocess.run(cmd("ref"), check=True, capture_output=True)
     span = time.perf_counter() - t
     reference = [x["loss"] for x in json.loads((store / "adapters" / "ref" / "loss.json").read_text())]
-    failures, killed, resumed = [], 0, 0
     for trial in range(n):
         name = f"t{trial:03d}"
         proc = subprocess.Popen(cmd(name), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        killed += kill_after(proc, rng.uniform(0.3, 1.0) * span)
+        killed = kill_after(proc, rng.uniform(0.3, 1.0) * span)
         found = []
         ws = open_ws(store, embedder)
         work = store / "adapters" / f"{name}.training"
         try:
             if (work / "run.json").exists():  # what a user does: --resume an unfinished run ...
-                resumed += any((work / "checkpoints").glob("checkpoint-*"))
                 finetune(ws, name=name, resume=True, quiet=True)
             elif not (store / "adapters" / name / "loss.json").exists():  # ... or start one killed before it began
                 finetune(ws, data="v0001", name=name, params=TrainParams(max_steps=steps, save_steps=1, batch_size=2),
@@ -193,11 +187,7 @@ def finetune_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
         except Exception as exc:  # a failure to resume is what this bench looks for
             found.append(f"{type(exc).__name__}: {str(exc)[:200]}")
         close(ws)
-        if found:
-            failures.append({"trial": trial, "problems": found})
-        print(f"finetune trial {trial + 1}/{n}: {'FAIL ' + found[0] if found else 'ok'}", flush=True)
-    return {"phase": "finetune", "trials": n, "killed_mid_run": killed, "resumed_from_checkpoint": resumed,
-            "failures": len(failures), "details": failures}  # fmt: skip
+        yield killed, found
 
 
 def _adapters(ws):
@@ -206,10 +196,9 @@ def _adapters(ws):
     return Adapters(ws)
 
 
-def serve_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
+def serve_trials(n: int, root: Path, embedder, rng: random.Random):
     store = root / "serve-store"
     corpus = Corpus(root / "uploads-src", rng)
-    failures, killed = [], 0
     for trial in range(n):
         names = [f"up{trial:03d}-{k}.md" for k in range(3)]
         for name in names:
@@ -220,7 +209,7 @@ def serve_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
         _wait_health(port)
         files = [("files", (n_, (corpus.folder / n_).read_bytes(), "text/markdown")) for n_ in names]
         threading.Thread(target=_post, args=(f"http://127.0.0.1:{port}/ingest", files), daemon=True).start()
-        killed += kill_after(proc, rng.uniform(0.0, 3.0))
+        killed = kill_after(proc, rng.uniform(0.0, 3.0))
         ws = open_ws(store, embedder)
         found = problems(ws)
         hashes = {hash_file(corpus.folder / n_): corpus.probes[n_].split()[0] for n_ in corpus.probes}
@@ -233,11 +222,7 @@ def serve_trials(n: int, root: Path, embedder, rng: random.Random) -> dict:
         close(ws)
         if stray and _restart_cleans(store, stray):
             found.append(f"partial uploads left after a restart: {stray}")
-        if found:
-            failures.append({"trial": trial, "problems": found[:5]})
-        print(f"serve trial {trial + 1}/{n}: {'FAIL ' + found[0] if found else 'ok'}", flush=True)
-    return {"phase": "serve (uploads)", "trials": n, "killed_mid_run": killed, "failures": len(failures),
-            "details": failures}  # fmt: skip
+        yield killed, found
 
 
 def _restart_cleans(store: Path, stray: list[str]) -> bool:
@@ -290,17 +275,38 @@ def main() -> None:
     embedder = create_embedder("minilm")
     rng = random.Random(args.seed)
     root = Path(tempfile.mkdtemp(prefix="ragtune-crash-"))
-    rows = []
+    phases = {"ingest": ingest_trials(args.ingest, root, embedder, rng),
+              "finetune": finetune_trials(args.finetune, root, embedder, rng),
+              "serve (uploads)": serve_trials(args.serve, root, embedder, rng)}  # fmt: skip
+    rows = {p: {"phase": p, "trials": 0, "killed_mid_run": 0, "failures": 0, "details": []} for p in phases}
+    started = time.perf_counter()
     try:
-        for n, fn in [(args.ingest, ingest_trials), (args.finetune, finetune_trials), (args.serve, serve_trials)]:
-            if n:
-                t = time.perf_counter()
-                rows.append(fn(n, root, embedder, rng) | {"seconds": round(time.perf_counter() - t)})
+        while phases:  # round robin, so every phase has trials if the run is stopped early
+            for phase, trials in list(phases.items()):
+                try:
+                    killed, found = next(trials)
+                except StopIteration:
+                    del phases[phase]
+                    continue
+                row = rows[phase]
+                row["trials"] += 1
+                row["killed_mid_run"] += killed
+                if found:
+                    row["failures"] += 1
+                    row["details"].append({"trial": row["trials"], "problems": found[:5]})
+                print(f"{phase} trial {row['trials']}: {'FAIL ' + found[0] if found else 'ok'}", flush=True)
+                _save(rows, args, started, done=False)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print()
-    print(table(rows, ["phase", "trials", "killed_mid_run", "failures", "seconds"]))
-    print(f"wrote {save('crash', {'rows': rows, 'seed': args.seed, 'command': ' '.join(sys.argv)})}")
+    print(table(list(rows.values()), ["phase", "trials", "killed_mid_run", "failures"]))
+    print(f"wrote {_save(rows, args, started, done=True)}")
+
+
+def _save(rows: dict, args, started: float, done: bool) -> Path:
+    payload = {"rows": list(rows.values()), "complete": done, "seconds": round(time.perf_counter() - started),
+               "seed": args.seed, "command": " ".join(sys.argv)}  # fmt: skip
+    return save("crash", payload)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ from common import save, table
 
 from ragtune import Settings, Workspace
 from ragtune.console import quiet_libraries
-from ragtune.demo.corpus import build, write_sqlite, write_xlsx
+from ragtune.demo.corpus import build
 from ragtune.evaluate.metrics import exact_match
+from ragtune.samples import write_sqlite, write_xlsx
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "structured-qa.jsonl"
 TARGETS = {"lookup": 0.95, "aggregate": 0.85, "filter": 0.85, "unanswerable": 0.90}

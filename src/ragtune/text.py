@@ -52,3 +52,25 @@ def token_f1(pred: list[str], gold: list[str]) -> float:
         return 0.0
     p, r = same / len(pred), same / len(gold)
     return 2 * p * r / (p + r)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|Sr|Jr|St|Mt|Ft|Gen|Col|Capt|Lt|Sgt|Rev|Hon|Gov|Sen|Rep|Inc|Ltd|Co|Corp|No|Nos|Fig|"
+    r"Vol|vs|approx|ca|cf|al|e\.g|i\.e|U\.S|U\.K)|\b[A-Z])\.$"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of prose (line breaks end a sentence too); a title, initial or common abbreviation ("Dr.",
+    "J.", "e.g.") does not."""
+    out: list[str] = []
+    for line in text.splitlines():
+        merged: list[str] = []
+        for piece in (p.strip() for p in _SENTENCE.split(line.strip())):
+            if merged and _ABBREVIATION.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {piece}"
+            elif piece:
+                merged.append(piece)
+        out += merged
+    return out

@@ -9,7 +9,7 @@ import re
 from ragtune.generate.prompts import render
 from ragtune.generate.support import overlap
 from ragtune.index.base import Filter
-from ragtune.text import normalize
+from ragtune.text import normalize, sentences
 
 RECORD_TEMPLATES = (
     "What is the {field} of {name}?",
@@ -120,7 +120,7 @@ def raft(ws, rows: list[dict], distractors: int = 4, p_oracle: float = 0.8, seed
         if rng.random() < p_oracle:
             docs.append(oracle)
         rng.shuffle(docs)
-        quote = max(re.split(r"(?<=[.!?])\s+|\n", oracle), key=lambda s: overlap(r["answer"], s))
+        quote = max(sentences(oracle) or [oracle], key=lambda s: overlap(r["answer"], s))
         out.append({"question": r["question"], "answer": r["answer"], "documents": docs,
                     "target": render("raft-target", quote=quote.strip(), answer=r["answer"]).rstrip("\n")})  # fmt: skip
     return out

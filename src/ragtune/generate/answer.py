@@ -12,7 +12,7 @@ from ragtune.errors import RagtuneError
 from ragtune.generate.prompts import render
 from ragtune.generate.reader import candidates, choose, complete
 from ragtune.generate.structured import TableReader
-from ragtune.generate.support import best_span, content, new_information, overlap, tokens
+from ragtune.generate.support import best_span, content, instruction_like, new_information, overlap, tokens
 from ragtune.index.base import Filter
 from ragtune.ingest.chunking import sentences
 from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
@@ -227,6 +227,8 @@ class Answerer:
         q_words = set(content(tokens(found.query)))
         scored = []
         for row in rows:
+            if instruction_like(row["text"]):  # documents are data: what speaks to the model is not evidence
+                continue
             rank, passage = by_id[row["parent"]]
             vec = np.asarray(row["vector"], dtype=np.float32)
             score = self._score(q_words, row["text"], vec, qvec, rank)

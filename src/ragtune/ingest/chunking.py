@@ -11,6 +11,7 @@ from tokenizers import Tokenizer
 from ragtune.config import ChunkConfig
 from ragtune.ingest.base import Document, Section
 from ragtune.ingest.records import row_quote
+from ragtune.text import sentences
 
 
 @dataclass
@@ -70,19 +71,6 @@ def _split_prose(section: Section, tokenizer: Tokenizer, count, cfg: ChunkConfig
     chunker = semchunk.chunkerify(tokenizer, budget)
     parts = chunker(section.text, overlap=min(cfg.overlap, budget // 2))
     return [Chunk(p.strip(), section.locator, section.heading) for p in parts if p.strip()]
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences of prose (paragraph and line breaks end a sentence too); good enough for evidence and summaries."""
-    out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            out += [s.strip() for s in _SENTENCE.split(line) if s.strip()]
-    return out
 
 
 def units(chunk: Chunk) -> list[tuple[str, str]]:
