@@ -8,6 +8,7 @@ Requests of one batch run at most `concurrency` at a time.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
@@ -29,6 +30,11 @@ def split_endpoint(spec: str) -> tuple[str, str]:
     return model, (url or "http://127.0.0.1:8000/v1").rstrip("/")
 
 
+def redact(text: str) -> str:
+    """`text` with any `user:password@` in URLs replaced, for names, logs and results."""
+    return re.sub(r"(://)[^/@\s]+@", r"\1***@", text)
+
+
 def endpoint_client(base_url: str, config: EndpointConfig) -> openai.OpenAI:
     """An `openai.OpenAI` client for `base_url` (a placeholder key for local servers that need none)."""
     import openai
@@ -41,6 +47,7 @@ def call(base_url: str, fn: Callable[[], R]) -> R:
     """Run one SDK call; its failure becomes a one-line ModelError naming the endpoint (never the key)."""
     import openai
 
+    base_url = redact(base_url)
     try:
         return fn()
     except openai.APIConnectionError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ragtune.endpoint import redact
 from ragtune.errors import RagtuneError
 from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap
 from ragtune.evaluate.questions import Question, question_type
@@ -206,7 +207,7 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
     return {
         "questions": len(questions),
         "unanswerable": sum(q.impossible for q in questions),
-        "model": ws.settings.llm,
+        "model": redact(ws.settings.llm),
         "adapter": adapter,
         "arms": summary,
         "retrieval": retrieval_quality(ws, questions) if {"rag", "ft+rag"} & set(arms) else None,

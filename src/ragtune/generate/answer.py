@@ -73,6 +73,11 @@ def _fence(text: str) -> str:
     return _CITE.sub(" ", text)
 
 
+def _data_only(text: str) -> str:
+    """The text without its sentences that talk to the model."""
+    return " ".join(s for s in sentences(text) if not instruction_like(s))
+
+
 class Answerer:
     """Answers questions from a workspace's store with its LLM."""
 
@@ -194,7 +199,7 @@ class Answerer:
     def generate_prompt(question: str, evidence: list[Evidence], summaries: list[dict]) -> str:
         """The generate path's prompt: numbered sources a model can cite, the documents' summaries, data fenced off."""
         lines = "\n".join(f"[{n}] ({e.passage.source}) {_fence(e.text)}" for n, e in enumerate(evidence, 1))
-        about = "\n".join(f"- {s['source']}: {_fence(s['summary'])}" for s in summaries) or "- (none)"
+        about = "\n".join(f"- {s['source']}: {_fence(_data_only(s['summary']))}" for s in summaries) or "- (none)"
         return render("generate", summaries=about, evidence=lines, question=question.strip())
 
     def ask_with_context(self, question: str, passage: Passage) -> Answer:

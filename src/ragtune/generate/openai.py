@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ragtune.config import EndpointConfig
-from ragtune.endpoint import bounded_map, call, endpoint_client
+from ragtune.endpoint import bounded_map, call, endpoint_client, redact
 from ragtune.generate.base import cut_at_stop
 
 
@@ -12,7 +12,7 @@ class OpenAIChat:
 
     def __init__(self, model: str, base_url: str, config: EndpointConfig | None = None):
         self.config = config or EndpointConfig()
-        self.name = f"openai:{model}@{base_url}"
+        self.name = redact(f"openai:{model}@{base_url}")
         self.model = model
         self.base_url = base_url
         self.client = endpoint_client(base_url, self.config)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from ragtune.text import STOPWORDS, TOKEN, content, stem, token_f1, tokens
 
-
 _OVERRIDE = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|sources|context)\b"
+    r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|sources|context|questions?|user)"
+    r"|\b(answer|reply|respond)\w*\b[^.]{0,30}\b(every|all|any) (questions?|quer(y|ies)|prompts?|users?)\b"
     r"|\byou are (now )?(a |an |the )?[\w-]*(bot|assistant|ai|gpt|model)\b"
     r"|\b(system|developer) (prompt|message)\b|^\s*(system|assistant)\s*:"
     r"|<\|im_start\|>|<\|system\|>|\[/?INST\]|<<SYS>>"

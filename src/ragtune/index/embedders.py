@@ -9,7 +9,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from ragtune.config import EndpointConfig
-from ragtune.endpoint import bounded_map, call, endpoint_client
+from ragtune.endpoint import bounded_map, call, endpoint_client, redact
 from ragtune.errors import ModelError
 
 
@@ -50,7 +50,7 @@ class OpenAIEmbedder:
 
     def __init__(self, model: str, base_url: str, config: EndpointConfig | None = None):
         self.config = config or EndpointConfig()
-        self.name = f"openai:{model}@{base_url}"
+        self.name = redact(f"openai:{model}@{base_url}")
         self.model = model
         self.base_url = base_url
         self.client = endpoint_client(base_url, self.config)
