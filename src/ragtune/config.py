@@ -23,6 +23,7 @@ class ChunkConfig(BaseModel):
     summary_sentences: int = Field(3, ge=0, le=50)
     summarizer: Literal["extractive", "llm"] = "extractive"  # llm: the configured SLM writes it
     batch: int = Field(512, ge=1)  # chunks embedded and written per store transaction
+    max_file_mb: float = Field(100.0, gt=0)  # larger files are refused before they are read
 
 
 class RetrieveConfig(BaseModel):

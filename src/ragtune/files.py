@@ -14,3 +14,15 @@ def write_atomic(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def read_utf8(path: Path) -> str:
+    """A UTF-8 text file (JSON, JSONL); RagtuneError naming the file and the first bad byte otherwise."""
+    from ragtune.errors import RagtuneError
+
+    if not path.exists():
+        raise RagtuneError(f"{path}: no such file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RagtuneError(f"{path}: not UTF-8 text (byte {exc.start})") from None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ragtune.errors import RagtuneError
+from ragtune.files import read_utf8
 
 
 @dataclass
@@ -22,12 +23,14 @@ class Question:
 
 def load(path: Path) -> list[Question]:
     """Questions from a SQuAD JSON file or a JSONL file of {"question", "answers", "context"?, "source"?}."""
-    if not path.exists():
-        raise RagtuneError(f"{path}: no such file")
+    text = read_utf8(path)
     if path.suffix == ".json":
-        return squad(json.loads(path.read_text()), path)
+        try:
+            return squad(json.loads(text), path)
+        except (json.JSONDecodeError, RecursionError, KeyError, TypeError, AttributeError) as exc:
+            raise RagtuneError(f"{path}: not a readable SQuAD file ({type(exc).__name__}: {exc})") from None
     out = []
-    for n, line in enumerate(path.read_text().splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ragtune.errors import RagtuneError
+from ragtune.files import read_utf8
 
 SHAPES = '{"question","answer"}, {"instruction","input","output"} or {"messages": [...]}'
 
@@ -54,7 +55,7 @@ def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         raise DataError(f"{path}: no such file")
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_utf8(path).splitlines(), 1):
         if not line.strip():
             continue
         try:

@@ -75,8 +75,8 @@ def file_hash(path: Path) -> str:
 
 def source_name(path: Path, root: Path | None) -> str:
     """How citations name a file: relative to the ingested folder's parent, else as given."""
-    if root is not None:
-        return str(path.resolve().relative_to(root.resolve().parent))
+    if root is not None:  # as found in the folder (links are not followed, so a link never escapes it)
+        return os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(root)))
     return str(path)
 
 
@@ -104,7 +104,9 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
         task = progress.add_task("ingest", total=len(files), info="")
         for path, root in files:
             progress.update(task, advance=1, description=f"ingest {path.name[:30]}")
-            if not path.exists():
+            if not path.exists():  # gone since the folder was listed, or a link to nowhere (or to itself)
+                why = "a broken or looping link" if path.is_symlink() else "vanished before it was read"
+                _fail(report, on_error, source_name(path, root), why)
                 continue
             key = str(path.resolve())
             seen.add(key)
@@ -153,7 +155,7 @@ def _fail(report: IngestReport, on_error, source: str, reason: str) -> None:
 def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest: str) -> list[str]:
     """Parse, chunk and summarise one file into the batch; returns the parser's warnings."""
     parser = parser_for(path)
-    sniff.check(path)
+    sniff.check(path, int(ws.settings.chunk.max_file_mb * 2**20))
     doc = parser.parse(path)
     chunks = chunk_document(doc, ws.embedder.tokenizer, ws.settings.chunk)
     if not chunks:

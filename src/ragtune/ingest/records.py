@@ -248,6 +248,8 @@ class JsonParser:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise IngestError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        except RecursionError:
+            raise IngestError("JSON nested too deeply to read") from None
         items = _json_items(data)
         sections, tables, warnings = json_sections(path.stem, items)
         if not sections:

@@ -16,8 +16,11 @@ MAX_UNZIPPED = 1 << 30  # an Office file that inflates past 1 GiB, or 200× its 
 MAX_RATIO = 200
 
 
-def check(path: Path) -> None:
-    """IngestError naming the reason when `path`'s bytes do not look like its suffix says."""
+def check(path: Path, max_bytes: int | None = None) -> None:
+    """IngestError naming the reason when `path` is over `max_bytes` or its bytes do not look like its suffix says."""
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise IngestError(f"refused: {size / 2**20:.0f} MiB is over the {max_bytes / 2**20:g} MiB limit per file")
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(8192)

@@ -21,7 +21,10 @@ def read_text(path: Path) -> str:
     best = from_bytes(raw).best()
     if best is None:
         raise IngestError("binary content, not text (no text encoding fits)")
-    return str(best)
+    text = str(best)
+    if not text.strip():
+        raise IngestError("empty file (no text once decoded)")
+    return text
 
 
 def paragraphs(text: str) -> list[str]:
