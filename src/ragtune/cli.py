@@ -459,15 +459,14 @@ def adapters_rm(ctx, name: str) -> None:
 @click.pass_context
 def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit, judge, as_json) -> None:
     """Answer QUESTIONS (SQuAD JSON or JSONL) with every arm and compare them."""
-    from ragtune.evaluate.questions import load, paragraphs
+    from ragtune.evaluate.questions import load, paragraphs, sample
     from ragtune.evaluate.run import check_arms, evaluate
 
     arm_list = [a.strip() for a in arms.split(",") if a.strip()]
     check_arms(arm_list, adapter)  # before anything is loaded or ingested
     ws = _workspace(ctx)
     qs = load(questions)
-    if limit and limit < len(qs):
-        qs = qs[:: max(1, len(qs) // limit)][:limit]
+    qs = sample(qs, limit)
     if ingest_contexts:
         corpus = ws.settings.store / "eval-corpus"
         corpus.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,13 @@ def load(path: Path) -> list[Question]:
     return out
 
 
+def sample(questions: list[Question], limit: int | None) -> list[Question]:
+    """At most `limit` questions, evenly spread over the file (all of them when `limit` is None)."""
+    if not limit or limit >= len(questions):
+        return questions
+    return questions[:: max(1, len(questions) // limit)][:limit]
+
+
 def squad(data: dict, path: Path) -> list[Question]:
     """SQuAD v1.1 / v2.0; each paragraph's source is `p0000.txt`, `p0001.txt`, ... (see `paragraphs`)."""
     if "data" not in data:

@@ -105,8 +105,9 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
         for path, root in files:
             progress.update(task, advance=1, description=f"ingest {path.name[:30]}")
             if not path.exists():  # gone since the folder was listed, or a link to nowhere (or to itself)
-                why = "a broken or looping link" if path.is_symlink() else "vanished before it was read"
-                _fail(report, on_error, source_name(path, root), why)
+                if root is not None:  # (a missing path given by name was reported above)
+                    why = "a broken or looping link" if path.is_symlink() else "vanished before it was read"
+                    _fail(report, on_error, source_name(path, root), why)
                 continue
             key = str(path.resolve())
             seen.add(key)

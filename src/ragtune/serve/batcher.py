@@ -41,7 +41,7 @@ class Batcher:
         self.answer_batch = answer_batch
         self.limit, self.window_s, self.max_batch = limit, window_s, max_batch
         self.pending = 0
-        self.batches: list[int] = []  # sizes of the batches run (for tests and /health)
+        self.batches: deque[int] = deque(maxlen=1000)  # sizes of the latest batches (for tests)
         self._count = threading.Lock()
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._held: deque[_Job] = deque()

@@ -24,7 +24,7 @@ class EvalJob:
     error: str | None = None
     started: float = field(default_factory=time.time)
     finished: float | None = None
-    summary: dict | None = None  # per arm: f1, em, ... (the results document is at /eval/{id}/results)
+    summary: dict | None = None  # per arm: f1, em, abstained (results.json and report.html: STORE/evals/<id>/)
 
     def to_dict(self) -> dict:
         return asdict(self) | {"progress": round(self.done / self.total, 3) if self.total else 0.0}
@@ -41,7 +41,7 @@ class EvalJobs:
 
     def start(self, questions_file: Path, arms: list[str], adapter: str | None, limit: int | None) -> EvalJob:
         """Check the request now (bad arms or questions fail here), then run it in the background."""
-        from ragtune.evaluate.questions import load
+        from ragtune.evaluate.questions import load, sample
         from ragtune.evaluate.run import check_arms
 
         check_arms(arms, adapter)
@@ -50,8 +50,7 @@ class EvalJobs:
         qs = load(questions_file)
         if not qs:
             raise RagtuneError(f"{questions_file.name}: no questions")
-        if limit and limit < len(qs):
-            qs = qs[:: max(1, len(qs) // limit)][:limit]
+        qs = sample(qs, limit)
         job = EvalJob(uuid.uuid4().hex[:12], arms, adapter, len(qs), total=len(qs) * len(arms))
         self.jobs[job.id] = job
         threading.Thread(target=self._run, args=(job, qs), name=f"ragtune-eval-{job.id}", daemon=True).start()
