@@ -123,6 +123,9 @@ def ingest_trials(n: int, root: Path, embedder, rng: random.Random):
             hashes[hash_file(corpus.folder / name)] = probe.split()[0]
 
     remember()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    corpus.change()  # the span of a run like each trial's (a changed corpus), for the kill moments
+    remember()
     t = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     span = time.perf_counter() - t
