@@ -122,12 +122,6 @@ class Manifest:
                         (d["doc_id"], t.name, json.dumps(t.columns), json.dumps(t.types), t.rows),
                     )
 
-    def remove(self, paths: list[str]) -> list[str]:
-        """Forget documents by path; returns their doc ids."""
-        ids = [r[0] for p in paths for r in self.con.execute("SELECT doc_id FROM documents WHERE path = ?", (p,))]
-        self.forget(ids)
-        return ids
-
     def documents(self) -> list[dict]:
         return [dict(r) for r in self.con.execute("SELECT * FROM documents ORDER BY source")]
 

@@ -18,7 +18,7 @@ import json
 import threading
 import time
 import uuid
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -114,8 +114,7 @@ def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        with ExitStack() as stack:
-            stack.enter_context(write_lock(ws.settings.store, "ragtune serve; upload through its POST /ingest"))
+        with write_lock(ws.settings.store, "ragtune serve; upload through its POST /ingest"):
             for part in uploads.glob(".*") if uploads.exists() else []:
                 part.unlink(missing_ok=True)  # an upload cut off when an earlier server died
             yield

@@ -51,7 +51,7 @@ async def save(upload, folder: Path, limit_bytes: int, kinds: tuple[str, ...] | 
     name = safe_name(upload.filename, kinds)
     folder.mkdir(parents=True, exist_ok=True)
     target = inside(folder, name)
-    part = folder / f".{uuid.uuid4().hex}.part"
+    part = folder / f".{uuid.uuid4().hex}{target.suffix}"  # hidden until whole; the sniffer reads the suffix
     size = 0
     try:
         with part.open("wb") as fh:
@@ -62,9 +62,6 @@ async def save(upload, folder: Path, limit_bytes: int, kinds: tuple[str, ...] | 
                 fh.write(block)
         if size == 0:
             raise UploadRejected(f"{name}: empty file")
-        checked = part.with_name(f".{uuid.uuid4().hex}{target.suffix}")
-        part.rename(checked)  # the sniffer reads the suffix
-        part = checked
         try:
             sniff.check(part)
         except IngestError as exc:
