@@ -18,3 +18,21 @@ class FakeLLM:
         self.chat.append(chat)
         first = len(self.prompts) - len(prompts)
         return [self.replies[min(first + i, len(self.replies) - 1)] for i in range(len(prompts))]
+
+
+class FakeReader(FakeLLM):
+    """A trained reader's fake: it writes its answer (`raft`) and scores replies; `scores` maps a reply to its
+    log-probability."""
+
+    raft = True
+
+    def __init__(self, *replies: str, scores: dict[str, float] | None = None):
+        super().__init__(*replies)
+        self.scores = scores or {}
+
+    def complete(self, prompts, max_new_tokens=64, stop=None, chat=False, avoid=None):
+        self.avoided = avoid
+        return super().complete(prompts, max_new_tokens, stop, chat)
+
+    def score(self, prefix, options, chat=False):
+        return [(self.scores.get(o, -50.0), max(1, len(o.split()))) for o in options]

@@ -447,7 +447,8 @@ def adapters_rm(ctx, name: str) -> None:
 
 @main.command("eval")
 @click.argument("questions", type=click.Path(exists=True, path_type=Path))
-@click.option("--arms", default="base,rag,oracle", show_default=True, help="Comma list of base,rag,ft,ft+rag,oracle.")
+@click.option("--arms", help="Comma list of base,rag,ft,ft+rag,oracle [base,rag,ft+rag,oracle; no ft+rag without a "
+              "trained reader or --adapter].")  # fmt: skip
 @click.option("--adapter", help="Adapter for the ft and ft+rag arms.")
 @click.option(
     "--report", "report_dir", type=click.Path(path_type=Path), help="Write results.json and report.html here."
@@ -461,10 +462,13 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
     """Answer QUESTIONS (SQuAD JSON or JSONL) with every arm and compare them."""
     from ragtune.evaluate.questions import load, paragraphs, sample
     from ragtune.evaluate.run import check_arms, evaluate
+    from ragtune.generate.factory import create_llm, reader_available
 
-    arm_list = [a.strip() for a in arms.split(",") if a.strip()]
-    check_arms(arm_list, adapter)  # before anything is loaded or ingested
     ws = _workspace(ctx)
+    reader = reader_available(ws.settings)
+    arms = arms or ("base,rag,ft+rag,oracle" if reader or adapter else "base,rag,oracle")
+    arm_list = [a.strip() for a in arms.split(",") if a.strip()]
+    check_arms(arm_list, adapter, reader)  # before anything is loaded or ingested
     qs = load(questions)
     qs = sample(qs, limit)
     if ingest_contexts:
@@ -474,8 +478,6 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
             (corpus / f"p{i:04d}.txt").write_text(text + "\n")
         report = ws.ingest([corpus], quiet=as_json)
         click.echo(report.line(), err=as_json)
-    from ragtune.generate.factory import create_llm
-
     judge_llm = create_llm(judge, ws.settings) if judge else None
 
     def progress(arm: str, m: dict) -> None:

@@ -46,6 +46,8 @@ class AnswerConfig(BaseModel):
     max_new_tokens: int = Field(48, ge=1, le=4096)
     min_relevance: float = Field(0.5, ge=-1.0, le=2.0)  # below this best evidence score: abstain
     min_support: float = Field(0.5, ge=0.0, le=1.0)  # share of answer content words found in the cited evidence
+    adapter: str = "bundled"  # the reader: bundled (the package's trained reader for the model) | none | store name
+    abstain_threshold: float | None = None  # no-answer score above which to abstain; None: the reader's fitted one
     prompt: str = "answer"
 
 

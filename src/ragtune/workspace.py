@@ -62,6 +62,18 @@ class Workspace:
 
         return create_llm(self.settings.llm, self.settings)
 
+    @cached_property
+    def reader(self):
+        """The model that reads retrieved evidence: the LLM with its trained reader adapter (`answer.adapter`)."""
+        from ragtune.generate.factory import create_reader
+
+        spec = self.settings.answer.adapter
+        if spec in ("bundled", "none"):
+            return create_reader(self.settings, self.llm, bundled=spec == "bundled")
+        from ragtune.finetune.adapters import Adapters
+
+        return Adapters(self).load(spec)
+
     @staticmethod
     def doc_id(path: str) -> str:
         return hashlib.sha1(path.encode()).hexdigest()[:16]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap
+from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap, threshold_curve
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.evaluate.run import Row, breakdown, score_row, summarize
 from ragtune.generate.answer import ABSTAIN, Answer, Citation
@@ -23,8 +23,8 @@ def test_squad_normalisation_em_and_f1():
 def test_abstention_precision_recall():
     # abstained on 3, 2 of them unanswerable; 4 unanswerable in all → P=2/3, R=2/4
     out = abstention([True, True, True, False, False, False], [True, True, False, True, True, False])
-    assert out == {"precision": pytest.approx(2 / 3), "recall": 0.5}
-    assert abstention([False], [False]) == {"precision": None, "recall": None}
+    assert out == {"precision": pytest.approx(2 / 3), "recall": 0.5, "f1": pytest.approx(4 / 7)}
+    assert abstention([False], [False]) == {"precision": None, "recall": None, "f1": None}
 
 
 def test_bootstrap_interval_brackets_the_mean_and_narrows_with_n():
@@ -77,3 +77,15 @@ def test_paired_bootstrap_of_per_question_differences():
     assert paired_bootstrap([0.3] * 20, [0.3] * 20) == (0.0, 0.0, 0.0)
     with pytest.raises(ValueError, match="same questions"):
         paired_bootstrap([1.0], [1.0, 0.0])
+
+
+def test_abstention_f1_and_the_threshold_curve():
+    assert abstention([True, True, False, False], [True, False, True, False])["f1"] == 0.5
+    scores, declined = [2.0, -1.0, 0.5, None], [False, False, False, True]
+    impossible, has_f1 = [True, False, True, True], [0.0, 0.8, 0.0, 0.0]
+    curve = threshold_curve(scores, declined, impossible, has_f1)
+    assert [p["threshold"] for p in curve] == [-1.0, 0.5, 2.0, float("inf")]
+    low, mid, never = curve[0], curve[1], curve[-1]
+    assert (low["precision"], low["recall"], low["has_ans_f1"]) == (1.0, 1.0, 0.8)  # abstains above -1
+    assert (mid["recall"], never["recall"]) == (2 / 3, 1 / 3)  # the declined question always abstains
+    assert never["overall_f1"] == (0.8 + 1.0) / 4

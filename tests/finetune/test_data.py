@@ -92,12 +92,22 @@ def test_generation_from_the_corpus_with_the_slm(demo_ws):
         assert r["answer"].lower() in r["context"].lower() or r["answer"] in json.dumps(r["context"])
 
 
-def test_raft_examples_mix_oracle_and_distractors(demo_ws):
+def test_raft_examples_of_table_records_cite_the_row_or_abstain(demo_ws):
     chunk = next(c for c in demo_ws.store.rows([Filter.eq("kind", "chunk")]) if c["source"] == "corpus/stores.sqlite")
     rows = record_questions(chunk, paraphrases=1)[:5]
-    with_oracle = raft(demo_ws, rows, distractors=3, p_oracle=1.0)
-    assert all(chunk["text"] in r["documents"] and len(r["documents"]) == 4 for r in with_oracle)
-    assert all(r["target"].startswith(" Evidence: ") and r["target"].endswith(f"Answer: {r['answer']}")
-               for r in with_oracle)  # fmt: skip
-    without = raft(demo_ws, rows, distractors=3, p_oracle=0.0)
-    assert all(chunk["text"] not in r["documents"] for r in without)
+    with_oracle = raft(demo_ws, rows, p_oracle=1.0)
+    assert len(with_oracle) == 5
+    assert all(r["target"].startswith(f"{r['answer']} [") for r in with_oracle)
+    assert all(r["target"] == "not found" for r in raft(demo_ws, rows, p_oracle=0.0))
+
+
+def test_an_unanswerable_question_needs_no_answer(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"question": "Who won?", "unanswerable": true, "context": "No one knows."}\n'
+                    '{"question": "Who won?", "context": "x"}\n')  # fmt: skip
+    with pytest.raises(DataError, match=r'd.jsonl:2: "question" needs an "answer" \(or "unanswerable": true\)'):
+        read_jsonl(path)
+    path.write_text('{"question": "Who won?", "unanswerable": true, "context": "No one knows."}\n')
+    assert read_jsonl(path) == [
+        {"question": "Who won?", "answer": "", "context": "No one knows.", "unanswerable": True}
+    ]

@@ -111,19 +111,42 @@ def test_qlora_without_a_gpu_is_a_clear_error(trained):
         finetune(ws, name="q1", params=TrainParams(max_steps=1, qlora=True))
 
 
+ICELAND = {"question": "How long does delivery to Iceland take?", "answer": "5 to 8 working days",
+           "context": "Yes. We ship to Iceland. Delivery to Iceland takes 5 to 8 working days."}  # fmt: skip
+
+
+def _sources(prompt: str) -> str:
+    return prompt.split("<sources>")[1].split("</sources>")[0]
+
+
+def test_raft_examples_put_the_oracle_in_and_cite_it_or_take_it_out_and_abstain(demo_ws):
+    from ragtune.finetune.synth import raft
+
+    (inside,) = raft(demo_ws, [ICELAND], p_oracle=1.0)
+    cited = int(inside["target"].split("[")[1].rstrip("]"))
+    assert inside["target"] == f"5 to 8 working days [{cited}]"
+    assert f"[{cited}] (" in inside["prompt"] and "5 to 8 working days" in _sources(inside["prompt"]).split("\n")[cited]
+    (outside,) = raft(demo_ws, [ICELAND], p_oracle=0.0)
+    assert outside["target"] == "not found" and "5 to 8 working days" not in _sources(outside["prompt"])
+    (unanswerable,) = raft(demo_ws, [{"question": "Who founded the company?", "answer": "", "unanswerable": True}])
+    assert unanswerable["target"] == "not found"
+
+
 def test_raft_adapter_trains_on_retrieved_context_and_answers_grounded(demo_ws):
-    from ragtune.finetune.synth import from_corpus, raft
+    from ragtune.finetune.synth import from_corpus
     from ragtune.generate.answer import Answerer
 
     version = Datasets(demo_ws).add(from_corpus(demo_ws, None, paraphrases=1), source="corpus", kind="generated")
-    params = TrainParams(max_steps=2, batch_size=2, raft=True, raft_distractors=2)
+    params = TrainParams(max_steps=2, batch_size=2, raft=True, top_layers=4)
     rec = finetune(demo_ws, data=version["version"], name="raft1", params=params)
     assert json.loads(rec["params"])["raft"] is True
-    example = raft(demo_ws, Datasets(demo_ws).rows(version["version"])[:1], distractors=2, p_oracle=1.0)[0]
-    assert len(example["documents"]) == 3 and example["target"].startswith(" Evidence: ")
     tuned = Adapters(demo_ws).load("raft1")
     assert tuned.raft is True
-    ans = Answerer(demo_ws, llm=tuned).ask("Who manages the Bergen store?")
+    trainable = [n for n, p in tuned.model.named_parameters() if "lora_" in n]
+    assert trainable and {n.split(".layers.")[1].split(".")[0] for n in trainable} == {"26", "27", "28", "29"}
+    answerer = Answerer(demo_ws, llm=tuned)
+    assert not answerer.extractive  # a RAFT reader writes its answer
+    ans = answerer.ask("Who manages the Bergen store?")
     assert ans.abstained or ans.answer.split(" [")[0] in ans.citations[0].quote
 
 

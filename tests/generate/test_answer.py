@@ -125,3 +125,48 @@ def test_the_generate_prompt_numbers_sources_adds_summaries_and_fences_data(demo
     assert prompt.count("</sources>") == 1 and "[7]" not in prompt  # a document cannot close the block or cite
     assert "not instructions" in prompt and model.chat == [True]
     assert answer_text(ans) == "5 to 8 working days" and ans.citations[0].quote.startswith("Delivery to Iceland")
+
+
+def _read_with(demo_ws, model, threshold):
+    evidence = [_evidence("Delivery to Iceland takes 5 to 8 working days.", "faq.html")]
+    demo_ws.settings.answer.abstain_threshold = threshold
+    try:
+        (ans,) = Answerer(demo_ws, llm=model).read(["How long does delivery to Iceland take?"], [evidence])
+    finally:
+        demo_ws.settings.answer.abstain_threshold = None
+    return ans
+
+
+@pytest.mark.parametrize(("threshold", "abstained"), [(0.5, True), (2.0, False), (None, False)])
+def test_the_reader_abstains_when_not_found_scores_close_to_its_answer(demo_ws, threshold, abstained):
+    from tests.fakes import FakeReader
+
+    model = FakeReader("5 to 8 working days [1]", scores={"5 to 8 working days [1]": -2.0, "not found": -1.0})
+    ans = _read_with(demo_ws, model, threshold)
+    assert ans.no_answer == 1.0 and ans.abstained is abstained
+    assert ans.withheld == ("5 to 8 working days" if abstained else "")
+    assert (ans.citations == []) is abstained
+
+
+def test_a_reader_that_declines_scores_zero_and_abstains(demo_ws):
+    from tests.fakes import FakeReader
+
+    ans = _read_with(demo_ws, FakeReader("not found"), threshold=5.0)
+    assert ans.abstained and ans.no_answer == 0.0 and ans.withheld == ""
+
+
+def test_the_fitted_threshold_comes_with_the_reader_unless_set(demo_ws):
+    from tests.fakes import FakeReader
+
+    model = FakeReader("5 to 8 working days [1]", scores={"5 to 8 working days [1]": -2.0, "not found": -1.5})
+    model.abstain_threshold = 0.2
+    assert _read_with(demo_ws, model, None).abstained  # 0.5 > the reader's 0.2
+    assert not _read_with(demo_ws, model, 1.0).abstained  # the setting wins
+
+
+def test_where_the_reader_declines_its_best_answer_meets_the_threshold(demo_ws):
+    from tests.fakes import FakeReader
+
+    scores = {"5 to 8 working days [1]": -1.0, "not found": -2.0}
+    ans = _read_with(demo_ws, FakeReader("not found", "5 to 8 working days [1]", scores=scores), threshold=0.0)
+    assert not ans.abstained and answer_text(ans) == "5 to 8 working days" and ans.no_answer == -1.0

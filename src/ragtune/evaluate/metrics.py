@@ -47,10 +47,29 @@ def paired_bootstrap(a: list[float], b: list[float], n: int = 2000, seed: int = 
 
 
 def abstention(abstained: list[bool], impossible: list[bool]) -> dict[str, float | None]:
-    """Precision and recall of abstaining, with unanswerable questions as the positives."""
+    """Precision, recall and F1 of abstaining, with unanswerable questions as the positives."""
     tp = sum(a and i for a, i in zip(abstained, impossible, strict=True))
     n_abstained, n_impossible = sum(abstained), sum(impossible)
-    return {
-        "precision": tp / n_abstained if n_abstained else None,
-        "recall": tp / n_impossible if n_impossible else None,
-    }
+    precision = tp / n_abstained if n_abstained else None
+    recall = tp / n_impossible if n_impossible else None
+    f = 2 * precision * recall / (precision + recall) if precision and recall else (0.0 if n_impossible else None)
+    return {"precision": precision, "recall": recall, "f1": f}
+
+
+def threshold_curve(scores: list[float | None], declined: list[bool], impossible: list[bool], has_f1: list[float],
+                    thresholds: list[float] | None = None) -> list[dict]:  # fmt: skip
+    """What each no-answer threshold would give: abstain when the score is above it (or the reader declined).
+
+    `has_f1` is each question's F1 had the reader answered; one point per threshold (default: per distinct
+    score, lowest first, then infinity: never abstain on the score).
+    """
+    points = []
+    for t in thresholds or [*sorted({s for s in scores if s is not None}), float("inf")]:
+        out = [d or (s is not None and s > t) for s, d in zip(scores, declined, strict=True)]
+        ab = abstention(out, impossible)
+        answerable = [f * (not o) for f, o, i in zip(has_f1, out, impossible, strict=True) if not i]
+        overall = [(float(o) if i else f * (not o)) for f, o, i in zip(has_f1, out, impossible, strict=True)]
+        points.append({"threshold": t, "precision": ab["precision"], "recall": ab["recall"], "f1": ab["f1"],
+                       "has_ans_f1": sum(answerable) / len(answerable) if answerable else None,
+                       "overall_f1": sum(overall) / len(overall) if overall else None})  # fmt: skip
+    return points

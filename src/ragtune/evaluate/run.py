@@ -13,7 +13,7 @@ import numpy as np
 
 from ragtune.endpoint import redact
 from ragtune.errors import RagtuneError
-from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap
+from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap, threshold_curve
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.generate.answer import Answer, Answerer
 from ragtune.retrieve.retriever import Passage, Retriever
@@ -38,6 +38,8 @@ class Row:
     latency_s: float
     judged: float | None = None  # an optional LLM judge's verdict (1 correct, 0 not)
     route: str = "prose"  # prose | records | sql (closed-book arms: prose)
+    no_answer: float | None = None  # the reader's no-answer score (see Answerer.abstain)
+    withheld_f1: float | None = None  # F1 of the answer the no-answer threshold held back
 
 
 def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
@@ -50,7 +52,9 @@ def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
     cited_gold = any(Path(c.source).name == q.source for c in ans.citations) if ans.citations and q.source else None
     qtype = question_type(q.question)
     row = Row(arm, q.id, qtype, text, ans.abstained, q.impossible, em, f, grounded, cited_gold, latency)
-    row.route = ans.route
+    row.route, row.no_answer = ans.route, ans.no_answer
+    if ans.withheld:
+        row.withheld_f1 = f1(ans.withheld, q.answers) if answerable else 0.0
     return row
 
 
@@ -78,7 +82,26 @@ def summarize(rows: list[Row], extra: dict | None = None) -> dict:
         "citation_precision": sum(cited) / len(cited) if cited else None,
         "latency_p50_s": float(np.percentile(lat, 50)), "latency_p95_s": float(np.percentile(lat, 95)),
         "judged": statistics.mean(j) if (j := [r.judged for r in rows if r.judged is not None]) else None,
-    } | (extra or {})  # fmt: skip
+    } | squad2(rows) | (extra or {})  # fmt: skip
+
+
+def squad2(rows: list[Row]) -> dict:
+    """The SQuAD 2.0 columns, when some questions are unanswerable: F1 on the answerable ones, accuracy of
+    abstaining on the others (the overall F1 is `f1`)."""
+    has = [r.f1 for r in rows if not r.impossible]
+    no = [r.abstained for r in rows if r.impossible]
+    if not no:
+        return {}
+    return {"has_ans_f1": statistics.mean(has) if has else None, "no_ans_acc": sum(no) / len(no)}
+
+
+def curve(rows: list[Row]) -> list[dict] | None:
+    """The abstention precision/recall of every no-answer threshold (None: no scores or no unanswerables)."""
+    if not any(r.impossible for r in rows) or all(r.no_answer is None for r in rows):
+        return None
+    declined = [r.abstained and r.withheld_f1 is None for r in rows]
+    has_f1 = [r.withheld_f1 if r.withheld_f1 is not None else r.f1 for r in rows]
+    return threshold_curve([r.no_answer for r in rows], declined, [r.impossible for r in rows], has_f1)
 
 
 def breakdown(rows: list[Row], key, metric: str = "f1") -> dict[str, dict[str, float]]:
@@ -164,27 +187,32 @@ def judge(llm, questions: list[Question], rows: list[Row]) -> None:
             r.judged = 0.0  # abstained on an answerable question
 
 
-def check_arms(arms: list[str], adapter: str | None) -> None:
-    """Known arms, and an adapter where an ft arm needs one (checked before anything is loaded)."""
+def check_arms(arms: list[str], adapter: str | None, reader: bool = False) -> None:
+    """Known arms, and an adapter where an ft arm needs one (ft+rag can use the trained reader instead)."""
     unknown = [a for a in arms if a not in ARMS]
     if unknown or not arms:
         raise RagtuneError(f"unknown arm(s) {', '.join(unknown) or '(none)'} (choose from {', '.join(ARMS)})")
-    if any(a.startswith("ft") for a in arms) and not adapter:
-        raise RagtuneError("the ft and ft+rag arms need --adapter NAME")
+    if "ft" in arms and not adapter:
+        raise RagtuneError("the ft arm needs --adapter NAME")
+    if "ft+rag" in arms and not (adapter or reader):
+        raise RagtuneError("the ft+rag arm needs --adapter NAME (this model has no trained reader)")
 
 
 def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None,
              judge_llm=None, step=None) -> dict:  # fmt: skip
     """Run every arm on the same questions; returns the results document (written as results.json).
     `progress(arm, summary)` is called after each arm, `step(arm, done, total)` after each question."""
-    check_arms(arms, adapter)
     tuned, train_s = None, None
     if adapter:
         from ragtune.finetune.adapters import Adapters
 
+        check_arms(arms, adapter)
         adapters = Adapters(ws)
         tuned = adapters.load(adapter)
         train_s = json.loads(adapters.get(adapter)["metrics"])["train_seconds"]
+    else:
+        tuned = ws.reader if ws.reader is not ws.llm else None  # ft+rag: the trained reader
+        check_arms(arms, adapter, reader=tuned is not None)
     rows: list[Row] = []
     summary: dict[str, dict] = {}
     for arm in arms:
@@ -208,13 +236,14 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         "questions": len(questions),
         "unanswerable": sum(q.impossible for q in questions),
         "model": redact(ws.settings.llm),
-        "adapter": adapter,
+        "adapter": adapter or (tuned.name if tuned is not None else None),
         "arms": summary,
         "retrieval": retrieval_quality(ws, questions) if {"rag", "ft+rag"} & set(arms) else None,
         "by_type": breakdown(rows, lambda r: r.type),
         "by_source": breakdown(rows, lambda r: sources[r.id]),
         "by_route": by_route(rows),
         "paired": paired_differences(rows, arms),
+        "abstention_curve": {a: c for a in arms if (c := curve([r for r in rows if r.arm == a]))},
         "by_category": breakdown(rows, lambda r: categories[r.id], "em") if any(categories.values()) else None,
         "rows": [asdict(r) for r in rows],
     }

@@ -85,7 +85,7 @@ class Adapters:
         rec = self.get(name)
         path = resolve(rec["base"], self.ws.settings.home)
         llm = HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
-        llm.raft = json.loads(rec["params"]).get("raft", False)  # trained to quote evidence before answering
+        llm.raft = json.loads(rec["params"]).get("raft", False)  # a RAFT reader: answers through the generate path
         return llm
 
     def merge(self, name: str, out: Path) -> Path:

@@ -37,17 +37,34 @@ def normalize(record: object, where: str) -> dict:
         extra = record.get("input") or ""
         out = {"question": f"{record['instruction']}\n{extra}".strip(), "answer": record["output"]}
     elif "question" in record:
-        if "answer" not in record:
-            raise DataError(f'{where}: "question" needs an "answer"')
-        out = {"question": record["question"], "answer": record["answer"]}
-        if record.get("context"):
-            out["context"] = record["context"]
+        return _question_record(record, where)
     else:
         raise DataError(f"{where}: unknown shape (fields {sorted(record)}); expected {SHAPES}")
+    _check(out, where)
+    return out
+
+
+def _question_record(record: dict, where: str) -> dict:
+    """{"question", "answer", "context"?, "source"?}; `"unanswerable": true` (its context lacks the answer) needs
+    no answer: RAFT trains the reader to abstain on it."""
+    unanswerable = record.get("unanswerable") is True
+    if "answer" not in record and not unanswerable:
+        raise DataError(f'{where}: "question" needs an "answer" (or "unanswerable": true)')
+    out = {"question": record["question"], "answer": "" if unanswerable else record["answer"]}
+    out |= {k: record[k] for k in ("context", "source") if isinstance(record.get(k), str) and record[k]}
+    if unanswerable:
+        out["unanswerable"] = True
+        if not isinstance(out["question"], str) or not out["question"].strip():
+            raise DataError(f'{where}: "question" must be a non-empty string')
+        return out
+    _check(out, where)
+    return out
+
+
+def _check(out: dict, where: str) -> None:
     for key in ("question", "answer"):
         if not isinstance(out[key], str) or not out[key].strip():
             raise DataError(f'{where}: "{key}" must be a non-empty string')
-    return out
 
 
 def read_jsonl(path: Path) -> list[dict]:

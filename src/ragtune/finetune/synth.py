@@ -106,21 +106,42 @@ def from_corpus(ws, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: 
     return dedupe(rows)
 
 
-def raft(ws, rows: list[dict], distractors: int = 4, p_oracle: float = 0.8, seed: int = 0) -> list[dict]:
-    """RAFT examples: the question with the oracle chunk (with probability P) among retrieved distractors;
-    the target quotes the evidence, then answers."""
+def raft(ws, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dict]:
+    """RAFT examples in the reader's own prompt: the evidence ragtune retrieves for the question.
+
+    With probability `p_oracle` the oracle sentence (the one holding the answer) is among the evidence and the
+    target is "answer [n]"; otherwise every sentence holding the answer is taken out and the target abstains,
+    as it does for unanswerable rows. So the reader learns to quote, to cite by number and to abstain.
+    """
+    from ragtune.generate.answer import NOT_FOUND, Answerer, Evidence
+    from ragtune.retrieve.retriever import Passage, Retriever
+
     rng = random.Random(seed)
+    answerer, retriever = Answerer(ws), Retriever(ws)
+    vectors = ws.embedder.embed([r["question"] for r in rows])
     out = []
-    for r in rows:
-        oracle = r.get("context")
-        if not oracle:
+    for r, vec in zip(rows, vectors, strict=True):
+        found = retriever.search(r["question"], vector=vec)
+        evidence, answer = answerer.evidence(found, vec), r["answer"]
+        holds = [e for e in evidence if answer and normalize(answer) in normalize(e.text)]
+        if answer and rng.random() >= p_oracle:
+            evidence, answer = [e for e in evidence if e not in holds], ""
+        elif answer and not holds:
+            oracle = _oracle(r, answer)
+            if oracle is None:
+                continue
+            passage = Passage("oracle", "", r.get("source") or "", "", r["context"], 0.0, 0.0)
+            evidence = evidence[: max(0, len(evidence) - 1)]
+            evidence.insert(rng.randrange(len(evidence) + 1), Evidence(oracle, passage, 0.0))
+        if not evidence:
             continue
-        found = ws.search(r["question"], top_k=distractors + 2).passages
-        docs = [p.text for p in found if p.text != oracle and p.id != r.get("chunk_id")][:distractors]
-        if rng.random() < p_oracle:
-            docs.append(oracle)
-        rng.shuffle(docs)
-        quote = max(sentences(oracle) or [oracle], key=lambda s: overlap(r["answer"], s))
-        out.append({"question": r["question"], "answer": r["answer"], "documents": docs,
-                    "target": render("raft-target", quote=quote.strip(), answer=r["answer"]).rstrip("\n")})  # fmt: skip
+        cited = next((n for n, e in enumerate(evidence, 1) if answer and normalize(answer) in normalize(e.text)), 0)
+        target = f"{answer} [{cited}]" if answer else NOT_FOUND
+        prompt = Answerer.generate_prompt(r["question"], evidence, found.summaries)
+        out.append({"question": r["question"], "answer": answer, "prompt": prompt, "target": target})
     return out
+
+
+def _oracle(row: dict, answer: str) -> str | None:
+    """The context's sentence that holds the answer."""
+    return next((s for s in sentences(row.get("context") or "") if normalize(answer) in normalize(s)), None)

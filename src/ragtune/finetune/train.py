@@ -11,7 +11,7 @@ import json
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -38,6 +38,7 @@ class TrainParams:
     alpha: int = 32
     dropout: float = 0.05
     target_modules: list[str] | None = None  # None: per architecture (LORA_TARGETS), else all linear layers
+    top_layers: int | None = None  # LoRA on the last N layers only: no backward pass below them (faster on CPU)
     learning_rate: float = 1e-3
     epochs: float = 3.0
     max_steps: int = -1
@@ -48,29 +49,36 @@ class TrainParams:
     replay: float = 0.2  # share of earlier data versions mixed in when continuing from a parent
     qlora: bool = False  # 4-bit base (bitsandbytes, CUDA only)
     raft: bool = False
-    raft_distractors: int = 4
     raft_p_oracle: float = 0.8
     seed: int = 0
-    extra: dict = field(default_factory=dict)
 
 
-def examples(ws, rows: list[dict], params: TrainParams) -> list[dict]:
-    """prompt/completion pairs: the closed-book prompt, or (RAFT) the RAG prompt over oracle + distractors."""
+def examples(ws, rows: list[dict], params: TrainParams, chat: bool = False) -> list[dict]:
+    """prompt/completion pairs: the closed-book prompt, or (RAFT) the reader's RAG prompt over retrieved evidence.
+
+    With `chat` (the model has a chat template) they are conversations, so training sees what answering sees.
+    """
     if params.raft:
         from ragtune.finetune.synth import raft
 
-        return [
-            {"prompt": render("answer", evidence="\n".join(r["documents"]), question=r["question"]),
-             "completion": r["target"]}
-            for r in raft(ws, rows, params.raft_distractors, params.raft_p_oracle, params.seed)
-        ]  # fmt: skip
-    return [{"prompt": render("closed-book", question=r["question"]), "completion": " " + r["answer"]} for r in rows]
+        pairs = [(r["prompt"], r["target"]) for r in raft(ws, rows, params.raft_p_oracle, params.seed)]
+    else:
+        pairs = [(render("closed-book", question=r["question"]), r["answer"]) for r in rows if r["answer"]]
+    if chat:
+        return [{"prompt": [{"role": "user", "content": p}], "completion": [{"role": "assistant", "content": c}]}
+                for p, c in pairs]  # fmt: skip
+    return [{"prompt": p, "completion": " " + c} for p, c in pairs]
 
 
 def _targets(model, params: TrainParams):
     if params.target_modules:
         return params.target_modules
     return LORA_TARGETS.get(model.config.model_type, "all-linear")
+
+
+def _layers(model, params: TrainParams) -> list[int] | None:
+    n = model.config.num_hidden_layers
+    return list(range(max(0, n - params.top_layers), n)) if params.top_layers else None
 
 
 def _load_base(path: str, device: str, qlora: bool = False):
@@ -138,19 +146,19 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
         random.Random(params.seed).shuffle(pool)
         rows = rows + pool[: int(len(rows) * params.replay)]
         lineage_data = [*earlier, version]
-    train = examples(ws, rows, params)
+    device = pick_device(ws.settings.device)
+    model, tokenizer = _load_base(resolve(base, ws.settings.home), device, params.qlora)
+    train = examples(ws, rows, params, chat=bool(tokenizer.chat_template) and params.raft)
     if not train:
         raise RagtuneError(
             f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")
         )
-
-    device = pick_device(ws.settings.device)
-    model, tokenizer = _load_base(resolve(base, ws.settings.home), device, params.qlora)
     if parent_rec:
         model = PeftModel.from_pretrained(model, parent_rec["path"], is_trainable=True)
     else:
         lora = LoraConfig(r=params.r, lora_alpha=params.alpha, lora_dropout=params.dropout,
-                          target_modules=_targets(model, params), task_type="CAUSAL_LM")  # fmt: skip
+                          target_modules=_targets(model, params), layers_to_transform=_layers(model, params),
+                          task_type="CAUSAL_LM")  # fmt: skip
         model = get_peft_model(model, lora)
 
     from datasets import Dataset

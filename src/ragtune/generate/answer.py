@@ -18,6 +18,7 @@ from ragtune.ingest.chunking import sentences
 from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
 
 ABSTAIN = "I could not find this in the indexed documents."
+NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
 _NOT_FOUND = re.compile(r"\b(not (found|mentioned|given|stated|in the)|unknown|no answer|cannot|can't)\b", re.I)
@@ -57,6 +58,8 @@ class Answer:
     summaries: list[dict] = field(default_factory=list)
     route: str = "prose"  # prose | records | sql: how the answer was found (see generate/structured.py)
     sql: str = ""  # the SQL that ran, for table answers
+    no_answer: float | None = None  # the reader's log-odds of "not found" over its own answer (see `abstain`)
+    withheld: str = ""  # the answer the no-answer threshold held back
 
     @property
     def text(self) -> str:
@@ -78,6 +81,12 @@ def _data_only(text: str) -> str:
     return " ".join(s for s in sentences(text) if not instruction_like(s))
 
 
+def _brief(summary: str, words: int = 20) -> str:
+    """A summary's data-only opening, short enough for a small model's prompt."""
+    cut = _fence(_data_only(summary)).split()
+    return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
+
+
 class Answerer:
     """Answers questions from a workspace's store with its LLM."""
 
@@ -88,6 +97,12 @@ class Answerer:
 
     @property
     def llm(self):
+        """The model that reads the evidence (the workspace's trained reader unless one was given)."""
+        return self._llm or self.ws.reader
+
+    @property
+    def base(self):
+        """The model that writes SQL and answers closed-book (the given one, else the workspace's LLM)."""
         return self._llm or self.ws.llm
 
     def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
@@ -133,7 +148,7 @@ class Answerer:
         if filters or not self.ws.tables.catalog():
             return None
         doc_ids = {e.passage.doc_id for e in evidence}
-        found = self.ws.table_reader.answer(question, self.llm, doc_ids)
+        found = self.ws.table_reader.answer(question, self.base, doc_ids)
         top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.min_relevance
         if found is not None and found.text is not None:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
@@ -151,7 +166,7 @@ class Answerer:
         """The model's own answer without retrieval (for fine-tuned adapters): nothing to cite."""
         t0 = time.perf_counter()
         prompts = [render("closed-book", question=q.strip()) for q in questions]
-        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"])
+        outputs = self.base.complete(prompts, self.cfg.max_new_tokens, ["\n"])
         ms = round(1000 * (time.perf_counter() - t0) / len(questions), 1)
         return [
             Answer(o.strip() or ABSTAIN, not o.strip(), raw=o, timings={"retrieve_ms": 0.0, "generate_ms": ms},
@@ -162,8 +177,8 @@ class Answerer:
     @property
     def extractive(self) -> bool:
         reader = self.cfg.reader
-        if reader == "auto":
-            return hasattr(self.llm, "score")
+        if reader == "auto":  # a RAFT-trained reader writes its answer; others pick a span if they can score
+            return hasattr(self.llm, "score") and not getattr(self.llm, "raft", False)
         if reader == "extract" and not hasattr(self.llm, "score"):
             raise RagtuneError(f"model {self.llm.name} cannot score spans (reader 'extract'); use reader 'generate'")
         return reader == "extract"
@@ -172,8 +187,6 @@ class Answerer:
         """The evidence span the model rates most likely to answer, cited to its sentence."""
         cands = candidates(question, [(e.text, e.score) for e in evidence], self.cfg.candidates)
         prefix = self.prompt(question, evidence)
-        if getattr(self.llm, "raft", False):  # a RAFT adapter answers after quoting its evidence
-            prefix += render("raft-target", quote=evidence[0].text, answer="").rstrip()
         best = choose(self.llm, prefix, question, cands)
         if best is None:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
@@ -193,14 +206,59 @@ class Answerer:
         summaries = summaries or [[] for _ in questions]
         prompts = [self.generate_prompt(q, ev, s) for q, ev, s in zip(questions, evidence, summaries, strict=True)]
         outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"], chat=True) if prompts else []
-        return [self.ground(o, ev, q) for o, ev, q in zip(outputs, evidence, questions, strict=True)]
+        scored = hasattr(self.llm, "score") and self.threshold is not None
+        if scored:
+            outputs = self.best_answers(prompts, outputs)
+        answers = [self.ground(o, ev, q) for o, ev, q in zip(outputs, evidence, questions, strict=True)]
+        if scored:
+            for ans, prompt in zip(answers, prompts, strict=True):
+                self.abstain(ans, prompt)
+        return answers
+
+    def best_answers(self, prompts: list[str], outputs: list[str]) -> list[str]:
+        """Where the reader declined, its best answer all the same: the threshold decides, not the first token."""
+        declined = [i for i, o in enumerate(outputs) if _NOT_FOUND.search(o) or not o.strip()]
+        if not declined:
+            return outputs
+        again = self.llm.complete([prompts[i] for i in declined], self.cfg.max_new_tokens, ["\n"], chat=True,
+                                  avoid=NOT_FOUND)  # fmt: skip
+        out = list(outputs)
+        for i, o in zip(declined, again, strict=True):
+            out[i] = o
+        return out
+
+    @property
+    def threshold(self) -> float | None:
+        """Abstain when the no-answer score is above this: the setting, else the reader's fitted value."""
+        fitted = getattr(self.llm, "abstain_threshold", None)
+        return self.cfg.abstain_threshold if self.cfg.abstain_threshold is not None else fitted
+
+    def abstain(self, ans: Answer, prompt: str) -> None:
+        """The SQuAD 2.0 decision: the reader's score for "not found" against its best answer, over a threshold.
+
+        Sets `ans.no_answer` (log P("not found") - log P(answer), both as the model's reply to `prompt`) and
+        abstains when it is above the threshold. A reply that still declines scores 0.
+        """
+        reply = ans.raw.strip()
+        if _NOT_FOUND.search(reply) or not reply:
+            ans.no_answer = 0.0
+            return
+        (said, _), (declined, _) = self.llm.score(prompt, [reply, NOT_FOUND], chat=True)
+        ans.no_answer = round(declined - said, 3)
+        limit = self.threshold
+        if not ans.abstained and ans.no_answer > limit:
+            why = f'the reader rates "not found" close to its answer ({ans.no_answer:.2f} > {limit:.2f})'
+            ans.withheld = ans.text
+            ans.answer, ans.abstained, ans.reason, ans.citations = ABSTAIN, True, why, []
 
     @staticmethod
     def generate_prompt(question: str, evidence: list[Evidence], summaries: list[dict]) -> str:
         """The generate path's prompt: numbered sources a model can cite, the documents' summaries, data fenced off."""
         lines = "\n".join(f"[{n}] ({e.passage.source}) {_fence(e.text)}" for n, e in enumerate(evidence, 1))
-        about = "\n".join(f"- {s['source']}: {_fence(_data_only(s['summary']))}" for s in summaries) or "- (none)"
-        return render("generate", summaries=about, evidence=lines, question=question.strip())
+        sources = {e.passage.source for e in evidence}
+        about = [f"- {s['source']}: {_brief(s['summary'])}" for s in summaries if s["source"] in sources]
+        about_text = "\n".join(about[:2]) or "- (none)"
+        return render("generate", summaries=about_text, evidence=lines, question=question.strip())
 
     def ask_with_context(self, question: str, passage: Passage) -> Answer:
         """Answer from a given passage instead of retrieval (the oracle arm: gold context, same reader)."""

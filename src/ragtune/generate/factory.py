@@ -19,3 +19,28 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
     from ragtune.generate.models import resolve
 
     return HFModel(resolve(spec, settings.home), spec, settings.device, adapter)
+
+
+def create_reader(settings: Settings, llm: LLM, bundled: bool = True) -> LLM:
+    """`llm` with the package's trained reader adapter for it (generate/readers/<model>/), if there is one."""
+    import json
+
+    from ragtune.generate.models import bundled_reader
+
+    folder = bundled_reader(settings.llm) if bundled else None
+    if folder is None:
+        return llm
+    reader = create_llm(settings.llm, settings, adapter=str(folder))
+    reader.name = f"{settings.llm}+reader"
+    reader.raft = True
+    fitted = folder / "abstain.json"
+    reader.abstain_threshold = json.loads(fitted.read_text())["threshold"] if fitted.exists() else None
+    return reader
+
+
+def reader_available(settings: Settings) -> bool:
+    """Is there a trained reader for the ft+rag arm without naming an adapter (checked without loading it)?"""
+    from ragtune.generate.models import bundled_reader
+
+    spec = settings.answer.adapter
+    return spec not in ("bundled", "none") or (spec == "bundled" and bundled_reader(settings.llm) is not None)

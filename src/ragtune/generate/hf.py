@@ -56,15 +56,16 @@ class HFModel:
     @serialized
     @torch.inference_mode()
     def complete(
-        self, prompts: list[str], max_new_tokens: int = 64, stop: list[str] | None = None, chat: bool = False
+        self,
+        prompts: list[str],
+        max_new_tokens: int = 64,
+        stop: list[str] | None = None,
+        chat: bool = False,
+        avoid: str | None = None,
     ) -> list[str]:
+        """Greedy completions; with `avoid`, the best reply that does not start as `avoid` does."""
         if chat and self.tokenizer.chat_template:
-            prompts = [
-                self.tokenizer.apply_chat_template(
-                    [{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True
-                )
-                for p in prompts
-            ]
+            prompts = [self._chat(p) for p in prompts]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=not chat).to(self.device)
         out = self.model.generate(
             **batch,
@@ -73,19 +74,46 @@ class HFModel:
             stop_strings=stop or None,
             tokenizer=self.tokenizer,
             pad_token_id=self.tokenizer.pad_token_id,
+            logits_processor=[self._not_first(avoid, batch["input_ids"].shape[1])] if avoid else None,
         )
         texts = self.tokenizer.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
         return [cut_at_stop(t, stop).strip() for t in texts]
 
+    def _not_first(self, reply: str, start: int):
+        """A logits processor that bans the first token of `reply` (any casing, with or without a space) at the
+        first generated position."""
+        from transformers import LogitsProcessor
+
+        tok = self.tokenizer
+        banned = sorted({tok(v, add_special_tokens=False).input_ids[0]
+                         for v in (reply, reply.capitalize(), " " + reply, " " + reply.capitalize())})  # fmt: skip
+
+        class NotFirst(LogitsProcessor):
+            def __call__(self, input_ids, scores):
+                if input_ids.shape[1] == start:
+                    scores[:, banned] = float("-inf")
+                return scores
+
+        return NotFirst()
+
+    def _chat(self, prompt: str) -> str:
+        return self.tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
+        )
+
     @serialized
     @torch.inference_mode()
-    def score(self, prefix: str, options: list[str]) -> list[tuple[float, int]]:
-        """(summed log-probability, token count) of each option after `prefix` (the prefix is encoded once)."""
+    def score(self, prefix: str, options: list[str], chat: bool = False) -> list[tuple[float, int]]:
+        """(summed log-probability, token count) of each option after `prefix` (the prefix is encoded once).
+        With `chat`, the prefix is the user's turn and the options are the assistant's reply, as `complete` sees."""
         tok = self.tokenizer
-        prefix_ids = tok(prefix, return_tensors="pt").input_ids.to(self.device)
+        chat = chat and bool(tok.chat_template)
+        lead = "" if chat else " "
+        prefix_ids = tok(self._chat(prefix) if chat else prefix, return_tensors="pt", add_special_tokens=not chat)
+        prefix_ids = prefix_ids.input_ids.to(self.device)
         out = self.model(prefix_ids, use_cache=True)
         first = torch.log_softmax(out.logits[0, -1].float(), -1)
-        ids = [tok(" " + o.strip(), add_special_tokens=False).input_ids or [tok.eos_token_id] for o in options]
+        ids = [tok(lead + o.strip(), add_special_tokens=False).input_ids or [tok.eos_token_id] for o in options]
         n, width, plen = len(ids), max(map(len, ids)), prefix_ids.shape[1]
         x = torch.full((n, width), tok.pad_token_id, dtype=torch.long)
         mask = torch.zeros((n, plen + width), dtype=torch.long)

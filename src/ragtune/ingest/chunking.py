@@ -84,7 +84,9 @@ def units(chunk: Chunk) -> list[tuple[str, str]]:
 
 def summarize(doc: Document, n_sentences: int) -> str:
     """Extractive summary: the title, the first sentences, and table schemas."""
-    parts = [doc.title.strip()] if doc.title.strip() else []
+    title = doc.title.strip()
+    opening = doc.sections[0].text.lstrip() if doc.sections else ""
+    parts = [title] if title and not opening.startswith(title) else []  # a title cut from the first line repeats it
     if doc.tables:
         for t in doc.tables[:5]:
             parts.append(f"Table {t.name}: {t.rows} rows; columns {', '.join(t.columns[:20])}.")

@@ -43,8 +43,9 @@ class EvalJobs:
         """Check the request now (bad arms or questions fail here), then run it in the background."""
         from ragtune.evaluate.questions import load, sample
         from ragtune.evaluate.run import check_arms
+        from ragtune.generate.factory import reader_available
 
-        check_arms(arms, adapter)
+        check_arms(arms, adapter, reader_available(self.ws.settings))
         if adapter and adapter not in {a["name"] for a in self._adapters().list()}:
             raise RagtuneError(f"unknown adapter {adapter!r}")
         qs = load(questions_file)

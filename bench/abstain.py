@@ -1,0 +1,99 @@
+"""Fit the trained reader's abstention threshold on training questions; measure it SQuAD 2.0-style on the
+article the reader never saw.
+
+    python bench/abstain.py                 # ~15 min on 2 CPU cores; writes generate/readers/<model>/abstain.json
+
+The reader (bench/train_reader.py) was trained without the held-out article and without its calibration
+questions (every 7th paragraph of the others). Here:
+1. the calibration questions are answered with no threshold, and the threshold is the lowest that keeps
+   their answerable F1 within `--budget` (0.02) of never abstaining on the score (training data only);
+2. the held-out article (Spectre: 462 questions, 188 unanswerable) is answered once, and its HasAns F1,
+   NoAns accuracy, abstention precision / recall / F1 and overall F1 are reported with no threshold and
+   with the fitted one. Results go to bench/results/abstain-<article>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, machine, table
+from train_reader import DATA, FILES, READERS
+
+from ragtune import Settings, Workspace
+from ragtune.evaluate.metrics import threshold_curve
+from ragtune.evaluate.questions import paragraphs, sample, squad
+from ragtune.evaluate.run import evaluate
+
+NEVER = float("inf")
+
+
+def workspace(root: Path, data: dict, llm: str) -> tuple[Workspace, list]:
+    """All training articles (the held-out one too) ingested as one corpus; their questions."""
+    path = root / "all.json"
+    root.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    settings = Settings(store=root / "store", llm=llm)
+    settings.answer.abstain_threshold = NEVER  # every score is kept; thresholds are applied afterwards
+    ws = Workspace(settings)
+    corpus = root / "corpus"
+    if not corpus.exists():
+        corpus.mkdir()
+        for n, text in enumerate(paragraphs(path)):
+            (corpus / f"p{n:04d}.txt").write_text(text + "\n")
+        ws.ingest([corpus])
+    return ws, squad(data, path)
+
+
+def points(ws: Workspace, questions: list, thresholds: list[float] | None = None) -> list[dict]:
+    rows = evaluate(ws, questions, ["ft+rag"])["rows"]
+    declined = [r["abstained"] and r["withheld_f1"] is None for r in rows]
+    has_f1 = [r["withheld_f1"] if r["withheld_f1"] is not None else r["f1"] for r in rows]
+    scores = [r["no_answer"] for r in rows]
+    return threshold_curve(scores, declined, [r["impossible"] for r in rows], has_f1, thresholds)
+
+
+def fit(curve: list[dict], budget: float) -> float:
+    """The lowest threshold whose answerable F1 is within `budget` of never abstaining on the score."""
+    top = curve[-1]["has_ans_f1"]
+    return min(p["threshold"] for p in curve if p["has_ans_f1"] >= top - budget)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--llm", default="smollm2")
+    ap.add_argument("--budget", type=float, default=0.02)
+    ap.add_argument("--calibration", type=int, default=300, help="calibration questions (evenly sampled)")
+    ap.add_argument("--store", type=Path, default=None)
+    args = ap.parse_args()
+    split = json.loads((READERS / args.llm / "split.json").read_text())
+    articles = [a for name in FILES for a in json.loads((DATA / name).read_text())["data"]]
+    ws, questions = workspace(args.store or Path(tempfile.mkdtemp(prefix="ragtune-abstain-")),
+                              {"version": "all", "data": articles}, args.llm)  # fmt: skip
+    held = [q for q in questions if q.meta["title"] == split["hold_out"]]
+    calibration_ids = set(split["calibration_questions"])
+    calibration = sample([q for q in questions if q.id in calibration_ids], args.calibration)
+    curve = points(ws, calibration)
+    threshold = fit(curve, args.budget)
+    print(f"fitted threshold {threshold:.3f} on {len(calibration)} calibration questions")
+    measured = points(ws, held, [threshold, NEVER])
+    rows = [{"threshold": "fitted " + f"{threshold:.2f}", **measured[0]}, {"threshold": "none", **measured[1]}]
+    cols = ["threshold", "has_ans_f1", "precision", "recall", "f1", "overall_f1"]  # NoAns accuracy = recall
+    print(f"{split['hold_out']}: {len(held)} questions, {sum(q.impossible for q in held)} unanswerable")
+    print(table([{c: (r[c] if r[c] is not None else "-") for c in cols} for r in rows], cols))
+    fitted = {"threshold": threshold, "budget": args.budget, "calibration": len(calibration),
+              "hold_out": split["hold_out"], "rule": "lowest threshold within the budget of answerable F1"}  # fmt: skip
+    (READERS / args.llm / "abstain.json").write_text(json.dumps(fitted, indent=2))
+    no_ans = sum(q.impossible for q in held)
+    payload = {"fitted": fitted, "calibration_curve": curve, "hold_out": split["hold_out"], "questions": len(held),
+               "unanswerable": no_ans, "measured": rows}  # fmt: skip
+    tag = split["hold_out"].split("_")[0].split(":")[0].lower()
+    (RESULTS / f"abstain-{tag}.json").write_text(json.dumps(payload | {"machine": machine()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

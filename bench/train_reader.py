@@ -1,0 +1,121 @@
+"""Train the bundled reader: `ragtune finetune --raft` on the SQuAD *training* subsets, then ship the adapter.
+
+    python bench/train_reader.py --hold-out Spectre_(2015_film) --steps 220    # the shipped reader
+    python bench/train_reader.py --hold-out The_Legend_of_Zelda:_Twilight_Princess --steps 220 --no-ship
+
+Data: squad1-train-notre-dame.json and squad2-train-10-articles.json from ../shared/data, minus the held-out
+article (abstention is measured on it by bench/abstain.py). Of the rest, every seventh paragraph's questions
+are kept out of training too: bench/abstain.py fits the abstention threshold on them. The Super Bowl dev
+subset is never read here.
+
+The run goes through ragtune's own API: ingest the training paragraphs into a workspace, add the questions
+as a dataset version, `finetune(..., TrainParams(raft=True))`. The adapter, its lineage (data hash, parent,
+hyper-parameters, loss) and the split are copied to src/ragtune/generate/readers/<model>/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, machine
+
+from ragtune import Settings, Workspace
+from ragtune.evaluate.questions import paragraphs, squad
+from ragtune.finetune.data import Datasets, read_jsonl
+from ragtune.finetune.train import TrainParams, finetune
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FILES = ("squad1-train-notre-dame.json", "squad2-train-10-articles.json")
+READERS = Path(__file__).resolve().parents[1] / "src" / "ragtune" / "generate" / "readers"
+CALIBRATION_EVERY = 7  # every 7th paragraph's questions fit the abstention threshold instead of training
+
+
+def training_set(hold_out: str) -> dict:
+    """The SQuAD training articles without `hold_out`, as one SQuAD dict."""
+    articles = []
+    for name in FILES:
+        articles += json.loads((DATA / name).read_text())["data"]
+    kept = [a for a in articles if a["title"] != hold_out]
+    if len(kept) == len(articles):
+        raise SystemExit(f"no article titled {hold_out!r}; have: {', '.join(a['title'] for a in articles)}")
+    return {"version": "train", "data": kept}
+
+
+def rows(data: dict, path: Path) -> tuple[list[dict], list[str]]:
+    """Training rows for `finetune`, and the ids of the calibration questions kept out of them."""
+    out, calibration = [], []
+    for q in squad(data, path):
+        if int(q.source[1:5]) % CALIBRATION_EVERY == 0:
+            calibration.append(q.id)
+            continue
+        row = {"question": q.question, "context": q.context, "source": q.source}
+        out.append(row | ({"unanswerable": True} if q.impossible else {"answer": q.answers[0]}))
+    return out, calibration
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--hold-out", default="Spectre_(2015_film)")
+    ap.add_argument("--llm", default="smollm2")
+    ap.add_argument("--steps", type=int, default=220)
+    ap.add_argument("--batch-size", type=int, default=4)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--top-layers", type=int, default=16, help="LoRA on the last N layers only (CPU time)")
+    ap.add_argument("--store", type=Path, default=None)
+    ap.add_argument("--no-ship", action="store_true", help="keep the adapter in the store only")
+    args = ap.parse_args()
+
+    root = args.store or Path(tempfile.mkdtemp(prefix="ragtune-reader-"))
+    data = training_set(args.hold_out)
+    split_file = root / "train.json"
+    root.mkdir(parents=True, exist_ok=True)
+    split_file.write_text(json.dumps(data))
+    ws = Workspace(Settings(store=root / "store", llm=args.llm))
+    corpus = root / "corpus"
+    if not corpus.exists():
+        corpus.mkdir()
+        for n, text in enumerate(paragraphs(split_file)):
+            (corpus / f"p{n:04d}.txt").write_text(text + "\n")
+        ws.ingest([corpus])
+    train, calibration = rows(data, split_file)
+    jsonl = root / "reader.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in train))
+    version = Datasets(ws).add(read_jsonl(jsonl), source=str(jsonl),
+                               kind="squad-train", heldout=0.0)["version"]  # fmt: skip
+    params = TrainParams(raft=True, max_steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
+                         save_steps=20, max_length=512, raft_p_oracle=0.85, top_layers=args.top_layers)  # fmt: skip
+    name = f"reader-{args.llm}"
+    unfinished = (ws.settings.store / "adapters" / f"{name}.training" / "run.json").exists()
+    rec = finetune(ws, data=version, params=params, name=name, resume=unfinished)
+    split = {"hold_out": args.hold_out, "files": list(FILES), "calibration_every": CALIBRATION_EVERY,
+             "calibration_questions": calibration, "training_rows": len(train)}  # fmt: skip
+    summary = {"adapter": rec["name"], "metrics": json.loads(rec["metrics"]), "params": json.loads(rec["params"]),
+               "split": {k: v for k, v in split.items() if k != "calibration_questions"}}  # fmt: skip
+    print(json.dumps(summary, indent=2))
+    tag = args.hold_out.split("_")[0].split(":")[0].lower()
+    (RESULTS / f"reader-train-{tag}.json").write_text(json.dumps(summary | {"machine": machine()}, indent=2))
+    if not args.no_ship:
+        ship(Path(rec["path"]), READERS / args.llm, split)
+
+
+def ship(adapter: Path, target: Path, split: dict) -> None:
+    """Copy the adapter and its lineage into the package, with the split it was trained on."""
+    tmp = target.with_name(target.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in ("adapter_model.safetensors", "adapter_config.json", "lineage.json", "loss.png"):
+        shutil.copy2(adapter / name, tmp / name)
+    (tmp / "split.json").write_text(json.dumps(split))
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.replace(target)
+    print(f"shipped {target}")
+
+
+if __name__ == "__main__":
+    main()
