@@ -107,7 +107,7 @@ def test_global_options_may_follow_the_command(tmp_path, corpus):
         (["search", "x"], {"RAGTUNE_RETRIEVE__MODE": "fuzzy"}, 3, "error: setting retrieve.mode: Input should be"),
         (["ingest", "README.md"], {"RAGTUNE_VECTOR_STORE": "qdrant"}, 3, "error: unknown vector store 'qdrant'"),
         (["eval", "README.md", "--arms", "rag,nope"], {}, 3, "error: unknown arm(s) nope"),
-        (["eval", "README.md", "--arms", "ft"], {}, 3, "error: the ft and ft+rag arms need --adapter NAME"),
+        (["eval", "README.md", "--arms", "ft"], {}, 3, "error: the ft arm needs --adapter NAME"),
         (["advise", "--results", "README.md"], {}, 3, "error: README.md: not a results.json"),
         (["ask", "q", "--llm", "openai:m@http://127.0.0.1:9/v1"], {"RAGTUNE_ANSWER__READER": "extract"}, 3,
          "cannot score spans"),

