@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, machine, table
+from common import RESULTS, ingest_squad, machine, table
 from train_reader import DATA, FILES, READERS
 
 from ragtune import Settings, Workspace
 from ragtune.evaluate.metrics import threshold_curve
-from ragtune.evaluate.questions import paragraphs, sample, squad
+from ragtune.evaluate.questions import sample, squad
 from ragtune.evaluate.run import evaluate
 
 NEVER = float("inf")
@@ -34,18 +34,9 @@ NEVER = float("inf")
 
 def workspace(root: Path, data: dict, llm: str) -> tuple[Workspace, list]:
     """All training articles (the held-out one too) ingested as one corpus; their questions."""
-    path = root / "all.json"
-    root.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data))
     settings = Settings(store=root / "store", llm=llm)
     settings.answer.abstain_threshold = NEVER  # every score is kept; thresholds are applied afterwards
-    ws = Workspace(settings)
-    corpus = root / "corpus"
-    if not corpus.exists():
-        corpus.mkdir()
-        for n, text in enumerate(paragraphs(path)):
-            (corpus / f"p{n:04d}.txt").write_text(text + "\n")
-        ws.ingest([corpus])
+    ws, path = ingest_squad(root, data, settings)
     return ws, squad(data, path)
 
 

@@ -28,6 +28,23 @@ def squad_workspace(name: str, store: Path | None = None) -> tuple[Workspace, li
     return ws, names, questions, {"ingest_s": seconds, "chunks": report.chunks, "paragraphs": len(paragraphs)}
 
 
+def ingest_squad(root: Path, data: dict, settings: Settings) -> tuple[Workspace, Path]:
+    """A workspace over a SQuAD dict's paragraphs (one text file each, ingested once); the dict's JSON file."""
+    from ragtune.evaluate.questions import paragraphs
+
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "squad.json"
+    path.write_text(json.dumps(data))
+    ws = Workspace(settings)
+    corpus = root / "corpus"
+    if not corpus.exists():
+        corpus.mkdir()
+        for n, text in enumerate(paragraphs(path)):
+            (corpus / f"p{n:04d}.txt").write_text(text + "\n")
+        ws.ingest([corpus])
+    return ws, path
+
+
 def machine() -> dict:
     import os
 

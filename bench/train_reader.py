@@ -23,10 +23,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, machine
+from common import RESULTS, ingest_squad, machine
 
-from ragtune import Settings, Workspace
-from ragtune.evaluate.questions import paragraphs, squad
+from ragtune import Settings
+from ragtune.evaluate.questions import squad
 from ragtune.finetune.data import Datasets, read_jsonl
 from ragtune.finetune.train import TrainParams, finetune
 
@@ -73,16 +73,7 @@ def main() -> None:
 
     root = args.store or Path(tempfile.mkdtemp(prefix="ragtune-reader-"))
     data = training_set(args.hold_out)
-    split_file = root / "train.json"
-    root.mkdir(parents=True, exist_ok=True)
-    split_file.write_text(json.dumps(data))
-    ws = Workspace(Settings(store=root / "store", llm=args.llm))
-    corpus = root / "corpus"
-    if not corpus.exists():
-        corpus.mkdir()
-        for n, text in enumerate(paragraphs(split_file)):
-            (corpus / f"p{n:04d}.txt").write_text(text + "\n")
-        ws.ingest([corpus])
+    ws, split_file = ingest_squad(root, data, Settings(store=root / "store", llm=args.llm))
     train, calibration = rows(data, split_file)
     jsonl = root / "reader.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in train))
