@@ -220,8 +220,9 @@ class Answerer:
         declined = [i for i, o in enumerate(outputs) if _NOT_FOUND.search(o) or not o.strip()]
         if not declined:
             return outputs
-        again = self.llm.complete([prompts[i] for i in declined], self.cfg.max_new_tokens, ["\n"], chat=True,
-                                  avoid=NOT_FOUND)  # fmt: skip
+        again = self.llm.complete(
+            [prompts[i] for i in declined], self.cfg.max_new_tokens, ["\n"], chat=True, avoid=NOT_FOUND
+        )
         out = list(outputs)
         for i, o in zip(declined, again, strict=True):
             out[i] = o
