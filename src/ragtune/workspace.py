@@ -68,8 +68,10 @@ class Workspace:
         from ragtune.generate.factory import create_reader
 
         spec = self.settings.answer.adapter
-        if spec in ("bundled", "none"):
-            return create_reader(self.settings, self.llm, bundled=spec == "bundled")
+        if spec == "none":
+            return self.llm
+        if spec == "bundled":
+            return create_reader(self.settings, self.llm)
         from ragtune.finetune.adapters import Adapters
 
         return Adapters(self).load(spec)

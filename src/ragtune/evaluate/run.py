@@ -211,8 +211,10 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         tuned = adapters.load(adapter)
         train_s = json.loads(adapters.get(adapter)["metrics"])["train_seconds"]
     else:
-        tuned = ws.reader if ws.reader is not ws.llm else None  # ft+rag: the trained reader
-        check_arms(arms, adapter, reader=tuned is not None)
+        from ragtune.generate.factory import reader_available
+
+        check_arms(arms, adapter, reader_available(ws.settings))
+        tuned = ws.reader if "ft+rag" in arms else None  # the trained reader, loaded only when an arm uses it
     rows: list[Row] = []
     summary: dict[str, dict] = {}
     for arm in arms:

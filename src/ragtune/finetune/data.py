@@ -54,15 +54,12 @@ def _question_record(record: dict, where: str) -> dict:
     out |= {k: record[k] for k in ("context", "source") if isinstance(record.get(k), str) and record[k]}
     if unanswerable:
         out["unanswerable"] = True
-        if not isinstance(out["question"], str) or not out["question"].strip():
-            raise DataError(f'{where}: "question" must be a non-empty string')
-        return out
-    _check(out, where)
+    _check(out, where, ("question",) if unanswerable else ("question", "answer"))
     return out
 
 
-def _check(out: dict, where: str) -> None:
-    for key in ("question", "answer"):
+def _check(out: dict, where: str, keys: tuple[str, ...] = ("question", "answer")) -> None:
+    for key in keys:
         if not isinstance(out[key], str) or not out[key].strip():
             raise DataError(f'{where}: "{key}" must be a non-empty string')
 

@@ -123,7 +123,7 @@ def raft(ws, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dic
     for r, vec in zip(rows, vectors, strict=True):
         found = retriever.search(r["question"], vector=vec)
         evidence, answer = answerer.evidence(found, vec), r["answer"]
-        holds = [e for e in evidence if answer and normalize(answer) in normalize(e.text)]
+        holds = [e for e in evidence if answer and _holds(e.text, answer)]
         if answer and rng.random() >= p_oracle:
             evidence, answer = [e for e in evidence if e not in holds], ""
         elif answer and not holds:
@@ -135,13 +135,17 @@ def raft(ws, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dic
             evidence.insert(rng.randrange(len(evidence) + 1), Evidence(oracle, passage, 0.0))
         if not evidence:
             continue
-        cited = next((n for n, e in enumerate(evidence, 1) if answer and normalize(answer) in normalize(e.text)), 0)
+        cited = next((n for n, e in enumerate(evidence, 1) if answer and _holds(e.text, answer)), 0)
         target = f"{answer} [{cited}]" if answer else NOT_FOUND
         prompt = Answerer.generate_prompt(r["question"], evidence, found.summaries)
         out.append({"question": r["question"], "answer": answer, "prompt": prompt, "target": target})
     return out
 
 
+def _holds(text: str, answer: str) -> bool:
+    return normalize(answer) in normalize(text)
+
+
 def _oracle(row: dict, answer: str) -> str | None:
     """The context's sentence that holds the answer."""
-    return next((s for s in sentences(row.get("context") or "") if normalize(answer) in normalize(s)), None)
+    return next((s for s in sentences(row.get("context") or "") if _holds(s, answer)), None)

@@ -21,13 +21,13 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
     return HFModel(resolve(spec, settings.home), spec, settings.device, adapter)
 
 
-def create_reader(settings: Settings, llm: LLM, bundled: bool = True) -> LLM:
+def create_reader(settings: Settings, llm: LLM) -> LLM:
     """`llm` with the package's trained reader adapter for it (generate/readers/<model>/), if there is one."""
     import json
 
     from ragtune.generate.models import bundled_reader
 
-    folder = bundled_reader(settings.llm) if bundled else None
+    folder = bundled_reader(settings.llm)
     if folder is None:
         return llm
     reader = create_llm(settings.llm, settings, adapter=str(folder))
@@ -43,4 +43,4 @@ def reader_available(settings: Settings) -> bool:
     from ragtune.generate.models import bundled_reader
 
     spec = settings.answer.adapter
-    return spec not in ("bundled", "none") or (spec == "bundled" and bundled_reader(settings.llm) is not None)
+    return spec != "none" and (spec != "bundled" or bundled_reader(settings.llm) is not None)
