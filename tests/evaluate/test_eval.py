@@ -63,6 +63,17 @@ def test_report_is_self_contained_html_with_plots(results, tmp_path):
     assert page.count("<img") == 4 and page.count("data:image/png;base64,") == 4
     assert "http" not in page.replace("http-equiv", "")
     assert "→ RAG" in page and "<td><b>ft+rag</b></td>" in page
+    assert "Abstention on the 1 unanswerable questions" in page
+    assert "rag: precision 1.000, recall 1.000, F1 1.000" in page
+
+
+def test_the_report_plots_the_threshold_curve_and_skips_abstention_without_unanswerables(results, tmp_path):
+    out, _ = results
+    curve = [{"threshold": t, "precision": p, "recall": r} for t, p, r in ((0.0, 0.5, 1.0), (1.0, 1.0, 0.5))]
+    page = report.write(out | {"abstention_curve": {"ft+rag": curve}}, tmp_path).read_text()
+    assert 'alt="abstention precision and recall"' in page and page.count("<img") == 5
+    page = report.write(out | {"unanswerable": 0}, tmp_path).read_text()
+    assert "Abstention on" not in page and page.count("<img") == 4
 
 
 def test_question_files_squad_and_jsonl(tmp_path):

@@ -68,6 +68,33 @@ def grouped_plot(groups: dict[str, dict[str, float]], title: str, limit: int = 1
     return _png(fig)
 
 
+def curve_plot(curves: dict[str, list[dict]]) -> str:
+    """Abstention precision against recall as the no-answer threshold moves."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for arm, points in curves.items():
+        pts = [(p["recall"], p["precision"]) for p in points if p["precision"] is not None]
+        ax.plot([r for r, _ in pts], [q for _, q in pts], marker=".", label=arm, color=COLORS.get(arm, "#718096"))
+    ax.set(xlabel="recall (unanswerable questions abstained on)", ylabel="precision", xlim=(0, 1), ylim=(0, 1),
+           title="Abstention as the no-answer threshold moves")  # fmt: skip
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def _abstention_html(results: dict) -> str:
+    """The SQuAD 2.0 view, when some questions are unanswerable: abstention P/R/F1, HasAns F1, the curve."""
+    if not results["unanswerable"]:
+        return ""
+    items = "".join(
+        f"<li>{a}: precision {_fmt(m['abstention']['precision'])}, recall {_fmt(m['abstention']['recall'])}, "
+        f"F1 {_fmt(m['abstention'].get('f1'))}; answerable F1 {_fmt(m.get('has_ans_f1'))}</li>"
+        for a, m in results["arms"].items()
+    )
+    curves = results.get("abstention_curve") or {}
+    plot = f'<img alt="abstention precision and recall" src="{curve_plot(curves)}">' if curves else ""
+    return f"<p>Abstention on the {results['unanswerable']} unanswerable questions:</p><ul>{items}</ul>{plot}"
+
+
 def _fmt(v) -> str:
     if v is None:
         return "–"
@@ -89,10 +116,7 @@ def write(results: dict, folder: Path, advice: str | None = None) -> Path:
         f"<tr><td><b>{a}</b></td>" + "".join(f"<td>{_fmt(m.get(c))}</td>" for c in cols) + "</tr>"
         for a, m in arms.items()
     )
-    abst = "".join(
-        f"<li>{a}: precision {_fmt(m['abstention']['precision'])}, recall {_fmt(m['abstention']['recall'])}</li>"
-        for a, m in arms.items()
-    )
+    abst = _abstention_html(results)
     ret = results.get("retrieval")
     ret_html = (f"<p>Retrieval of the gold source ({ret['n']} questions): hit@1 {ret['hit@1']:.3f}, "
                 f"hit@5 {ret['hit@5']:.3f}, MRR@10 {ret['mrr@10']:.3f}</p>") if ret else ""  # fmt: skip
@@ -108,7 +132,7 @@ model <code>{html.escape(str(results["model"]))}</code>,
 adapter <code>{html.escape(str(results.get("adapter")))}</code>.</p>
 {verdict}
 <h2>Results</h2><div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{ret_html}
-<p>Abstention on unanswerable questions:</p><ul>{abst}</ul>
+{abst}
 <img alt="accuracy per arm" src="{accuracy_plot(arms)}">
 <img alt="latency per arm" src="{latency_plot(arms)}">
 <img alt="F1 by question type" src="{grouped_plot(results["by_type"], "F1 by question type")}">
