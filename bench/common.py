@@ -1,13 +1,18 @@
-"""Shared bench helpers: a workspace over a SQuAD subset, evidence per question, printing and saving."""
+"""Shared bench helpers: a workspace over a SQuAD subset, a `ragtune serve` process, printing and saving."""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import squad
 
 from ragtune import Settings, Workspace
@@ -45,9 +50,28 @@ def ingest_squad(root: Path, data: dict, settings: Settings) -> tuple[Workspace,
     return ws, path
 
 
-def machine() -> dict:
-    import os
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
+
+def start_server(store: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`ragtune serve` over `store` on loopback, in its own process; returns once /health answers."""
+    cmd = [sys.executable, "-m", "ragtune.cli", "serve", "--store", str(store), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=os.environ | (env or {}), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"ragtune serve did not start on port {port}")
+
+
+def machine() -> dict:
     return {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()}
 
 

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import save, table
+from common import free_port, save, start_server, table
 
 from ragtune import Settings, Workspace
 from ragtune.console import quiet_libraries
@@ -177,8 +177,8 @@ def finetune_trials(n: int, root: Path, embedder, rng: random.Random):
             if (work / "run.json").exists():  # what a user does: --resume an unfinished run ...
                 finetune(ws, name=name, resume=True, quiet=True)
             elif not (store / "adapters" / name / "loss.json").exists():  # ... or start one killed before it began
-                finetune(ws, data="v0001", name=name, params=TrainParams(max_steps=steps, save_steps=1, batch_size=2),
-                         quiet=True)  # fmt: skip
+                params = TrainParams(max_steps=steps, save_steps=1, batch_size=2)
+                finetune(ws, data="v0001", name=name, params=params, quiet=True)
             losses = json.loads((store / "adapters" / name / "loss.json").read_text())
             curve = [x["loss"] for x in losses]
             if [x["step"] for x in losses] != list(range(1, steps + 1)):
@@ -206,10 +206,8 @@ def serve_trials(n: int, root: Path, embedder, rng: random.Random):
         names = [f"up{trial:03d}-{k}.md" for k in range(3)]
         for name in names:
             corpus.write(name)
-        port = _free_port()
-        cmd = [sys.executable, "-m", "ragtune.cli", "serve", "--store", str(store), "--port", str(port)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_health(port)
+        port = free_port()
+        proc = start_server(store, port)
         files = [("files", (n_, (corpus.folder / n_).read_bytes(), "text/markdown")) for n_ in names]
         threading.Thread(target=_post, args=(f"http://127.0.0.1:{port}/ingest", files), daemon=True).start()
         killed = kill_after(proc, rng.uniform(0.0, 3.0))
@@ -230,11 +228,8 @@ def serve_trials(n: int, root: Path, embedder, rng: random.Random):
 
 def _restart_cleans(store: Path, stray: list[str]) -> bool:
     """Start a server once more: True when partial upload files survive its start."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "ragtune.cli", "serve", "--store", str(store), "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_server(store, free_port())
     try:
-        _wait_health(port)
         return any((store / "uploads" / s).exists() for s in stray)
     finally:
         proc.terminate()
@@ -244,25 +239,6 @@ def _restart_cleans(store: Path, stray: list[str]) -> bool:
 def _post(url: str, files) -> None:
     with contextlib.suppress(httpx.HTTPError):  # the server is killed under it
         httpx.post(url, files=files, timeout=60)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_health(port: int) -> None:
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def main() -> None:
@@ -278,9 +254,11 @@ def main() -> None:
     embedder = create_embedder("minilm")
     rng = random.Random(args.seed)
     root = Path(tempfile.mkdtemp(prefix="ragtune-crash-"))
-    phases = {"ingest": ingest_trials(args.ingest, root, embedder, rng),
-              "finetune": finetune_trials(args.finetune, root, embedder, rng),
-              "serve (uploads)": serve_trials(args.serve, root, embedder, rng)}  # fmt: skip
+    phases = {
+        "ingest": ingest_trials(args.ingest, root, embedder, rng),
+        "finetune": finetune_trials(args.finetune, root, embedder, rng),
+        "serve (uploads)": serve_trials(args.serve, root, embedder, rng),
+    }
     rows = {p: {"phase": p, "trials": 0, "killed_mid_run": 0, "failures": 0, "details": []} for p in phases}
     started = time.perf_counter()
     try:
@@ -307,9 +285,9 @@ def main() -> None:
 
 
 def _save(rows: dict, args, started: float, done: bool) -> Path:
-    payload = {"rows": list(rows.values()), "complete": done, "seconds": round(time.perf_counter() - started),
-               "seed": args.seed, "command": " ".join(sys.argv)}  # fmt: skip
-    return save("crash", payload)
+    seconds = round(time.perf_counter() - started)
+    payload = {"rows": list(rows.values()), "complete": done, "seconds": seconds, "seed": args.seed}
+    return save("crash", payload | {"command": " ".join(sys.argv)})
 
 
 if __name__ == "__main__":

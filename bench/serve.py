@@ -12,10 +12,7 @@ fixed list, so batches mix different questions.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,32 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from common import save, table
+from common import free_port, save, start_server, table
 
 from ragtune import Settings, Workspace
 from ragtune.console import quiet_libraries
 from ragtune.demo.corpus import QUESTIONS, build
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(store: Path, port: int) -> subprocess.Popen:
-    env = os.environ | {"RAGTUNE_SERVE__QUEUE_LIMIT": "256"}
-    cmd = [sys.executable, "-m", "ragtune.cli", "serve", "--store", str(store), "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit(f"server did not start: {proc.stderr.read() if proc.stderr else ''}")
 
 
 def request(client: httpx.Client, route: str, i: int) -> float:
@@ -100,7 +76,7 @@ def main() -> None:
     corpus = build(root / "corpus")
     Workspace(Settings(store=root / "store")).ingest([corpus])
     port = free_port()
-    proc = start_server(root / "store", port)
+    proc = start_server(root / "store", port, {"RAGTUNE_SERVE__QUEUE_LIMIT": "256"})
     url = f"http://127.0.0.1:{port}"
     rows = []
     try:

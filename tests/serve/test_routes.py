@@ -69,6 +69,18 @@ def test_an_uploaded_file_is_answered_from_cited_and_deleted(served, store):
     assert ask(served, "How much does staff parking cost per day?")["abstained"]
 
 
+def test_concurrent_uploads_each_report_their_own_new_file(served, store):
+    names = [f"depot-{k}.md" for k in range(6)]
+    texts = [f"# Depot {k}\n\nDepot {k} opens at {k + 6} o'clock and stores item zq{k}depot.\n" for k in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda nt: upload(served, (nt[0], nt[1].encode())), zip(names, texts, strict=True)))
+    statuses = {r.json()["files"][0]["file"]: r.json()["files"][0]["status"] for r in replies}
+    assert statuses == dict.fromkeys(names, "ingested")  # not "unchanged" because another request stored it first
+    for k, name in enumerate(names):
+        hit = store.search(f"zq{k}depot", top_k=1).passages[0]
+        assert hit.source == f"uploads/{name}"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "code", "reason"),
     [

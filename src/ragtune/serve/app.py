@@ -15,13 +15,14 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import os
 import threading
 import time
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -32,7 +33,10 @@ from pydantic import BaseModel
 
 from ragtune.errors import RagtuneError
 from ragtune.serve.batcher import Batcher, Busy
-from ragtune.serve.uploads import UploadRejected, save
+from ragtune.serve.uploads import UploadRejected, save, stage
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 PREFIX_FT, PREFIX_FT_RAG = "ragtune-ft:", "ragtune-ft-rag:"
 STATIC = Path(__file__).parent / "static"
@@ -71,7 +75,7 @@ def _question(messages: list[ChatMessage]) -> str:
 class Models:
     """The arms as models: answers a batch of questions for one model name."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: Workspace):
         from ragtune.finetune.adapters import Adapters
 
         self.ws = ws
@@ -99,7 +103,7 @@ class Models:
         return answerer.ask_many(questions) if prefix == PREFIX_FT_RAG else answerer.closed_book(questions)
 
 
-def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -> FastAPI:
+def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | None = None) -> FastAPI:
     """The FastAPI app over workspace `ws`; `api_key`, if set, is required as a bearer token (not on /health)."""
     from ragtune.evaluate import report
     from ragtune.lock import write_lock
@@ -231,15 +235,16 @@ def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -
 
     @app.post("/ingest", dependencies=auth)
     async def ingest(files: Annotated[list[UploadFile], File()]) -> dict:
-        results, saved = [], {}
+        results, saved, staged = [], {}, []
         for f in files:
             try:
-                path = await save(f, uploads, int(cfg.max_upload_mb * 2**20))
-                saved[f"uploads/{path.name}"] = f.filename
+                part, target = await stage(f, uploads, int(cfg.max_upload_mb * 2**20))
+                staged.append((part, target))
+                saved[f"uploads/{target.name}"] = f.filename
             except UploadRejected as exc:
                 results.append({"file": f.filename, "status": "rejected", "reason": str(exc), "code": exc.status})
         if saved:
-            report = await run_in_threadpool(_ingest_uploads, ws, uploads, writing)
+            report = await run_in_threadpool(_ingest_uploads, ws, uploads, writing, staged)
             warned: dict[str, list[str]] = {}
             for source, warning in report.warnings:
                 warned.setdefault(source, []).append(warning)
@@ -291,9 +296,16 @@ def create_app(ws, api_key: str | None = None, queue_limit: int | None = None) -
     return app
 
 
-def _ingest_uploads(ws, uploads: Path, writing: threading.Lock):
-    """Ingest the upload folder (unchanged files are skipped by hash); one writer at a time."""
+def _ingest_uploads(ws: Workspace, uploads: Path, writing: threading.Lock, staged: list[tuple[Path, Path]]):
+    """Put this request's staged files in place and ingest the upload folder (unchanged files are skipped by hash),
+    one writer at a time: a request's report then describes its own files, not a concurrent request's."""
     with writing:
+        try:
+            for part, target in staged:
+                os.replace(part, target)
+        finally:
+            for part, _ in staged:
+                part.unlink(missing_ok=True)
         return ws.ingest([uploads])
 
 

@@ -46,12 +46,13 @@ def inside(folder: Path, name: str) -> Path:
     return target
 
 
-async def save(upload, folder: Path, limit_bytes: int, kinds: tuple[str, ...] | None = None) -> Path:
-    """Stream an UploadFile to `folder` (size-limited, sniffed), replacing a same-named file only when whole."""
+async def stage(upload, folder: Path, limit_bytes: int, kinds: tuple[str, ...] | None = None) -> tuple[Path, Path]:
+    """Stream an UploadFile to a hidden file in `folder` (size-limited, sniffed): returns it and the path it is to
+    take. Hidden files are never ingested, and a server start removes those a dead server left."""
     name = safe_name(upload.filename, kinds)
     folder.mkdir(parents=True, exist_ok=True)
     target = inside(folder, name)
-    part = folder / f".{uuid.uuid4().hex}{target.suffix}"  # hidden until whole; the sniffer reads the suffix
+    part = folder / f".{uuid.uuid4().hex}{target.suffix}"  # the sniffer reads the suffix
     size = 0
     try:
         with part.open("wb") as fh:
@@ -66,7 +67,14 @@ async def save(upload, folder: Path, limit_bytes: int, kinds: tuple[str, ...] | 
             sniff.check(part)
         except IngestError as exc:
             raise UploadRejected(f"{name}: {exc}", 415) from None
-        os.replace(part, target)
-        return target
-    finally:
+    except BaseException:
         part.unlink(missing_ok=True)
+        raise
+    return part, target
+
+
+async def save(upload, folder: Path, limit_bytes: int, kinds: tuple[str, ...] | None = None) -> Path:
+    """Stream an UploadFile to `folder` (see `stage`), replacing a same-named file only when whole."""
+    part, target = await stage(upload, folder, limit_bytes, kinds)
+    os.replace(part, target)
+    return target
