@@ -5,7 +5,8 @@ until the deadline, picking at random: an upload of a new Markdown file (15 %), 
 question (35 %). Every upload carries a code word only that file holds. The bench stops by itself and reports:
 - errors: any failed request (HTTP status other than 200, or a connection error);
 - server memory (RSS, sampled each second): after the warm-up minute, at the end, and the growth between;
-- lost uploads: an upload answered "ingested" that afterwards is not listed or not found first by its code word;
+- lost uploads: an upload answered "ingested" that afterwards the server does not list, or that a keyword search for
+  its code word does not find first (the check `bench/crash.py` makes); and the store's integrity problems;
 - requests and latency p50/p95 per route.
 
 The server's queue limit is raised to the number of clients, so no request is turned away with 503 (that
@@ -33,6 +34,7 @@ from common import free_port, save, start_server, table
 from ragtune import Settings, Workspace
 from ragtune.console import quiet_libraries
 from ragtune.demo.corpus import QUESTIONS, build
+from ragtune.integrity import problems, unsearchable
 
 WORDS = "amber basalt cobalt dune ember fjord garnet harbor indigo jasper kelp lagoon marble nickel onyx".split()
 
@@ -111,16 +113,17 @@ def sample_memory(pid: int, stop: threading.Event, samples: list[tuple[float, fl
             return
 
 
-def lost_uploads(url: str, uploads: dict[str, str]) -> list[str]:
-    """Accepted uploads that the server no longer lists, or that a search for their code word misses."""
+def listed(url: str) -> set[str]:
     with httpx.Client(base_url=url, timeout=600) as client:
-        listed = {d["source"] for d in client.get("/documents").json()}
-        lost = [s for s in uploads if s not in listed]
-        for source, code in uploads.items():
-            hits = client.get("/search", params={"q": code, "k": 1}).json()["passages"]
-            if source in listed and (not hits or hits[0]["source"] != source):
-                lost.append(f"{source} (not found by {code})")
-    return lost
+        return {d["source"] for d in client.get("/documents").json()}
+
+
+def check_store(store: Path, uploads: dict[str, str], shown: set[str]) -> tuple[list[str], list[str]]:
+    """After the server stops: lost uploads (accepted, but not listed by the server or not found first by a keyword
+    search for their code word) and the store's integrity problems."""
+    ws = Workspace(Settings(store=store))
+    lost = [s for s in uploads if s not in shown] + unsearchable(ws, uploads)
+    return sorted(set(lost)), problems(ws)
 
 
 def percentile(xs: list[float], p: float) -> float:
@@ -176,15 +179,17 @@ def main() -> None:
                 f.result()
         seconds = time.time() - started
         stop.set()
-        lost = lost_uploads(url, log.uploads)
+        shown = listed(url)
     finally:
         stop.set()
         proc.terminate()
         proc.wait(60)
+    lost, broken = check_store(root / "store", log.uploads, shown)
     rows = summary(log, seconds)
     mem = memory(samples, args.warmup)
     print(table(rows, ["route", "requests", "per_s", "p50_ms", "p95_ms"]))
-    print(f"errors {len(log.errors)} · uploads accepted {len(log.uploads)} · lost {len(lost)}")
+    print(f"errors {len(log.errors)} · uploads accepted {len(log.uploads)} · lost {len(lost)}", end=" · ")
+    print(f"store problems {len(broken)}")
     print(", ".join(f"{k} {v:.1f}" for k, v in mem.items()))
     within = mem["growth_pct"] <= args.max_growth_pct
     print(f"memory growth after warm-up {'within' if within else 'OVER'} the {args.max_growth_pct:.0f} % bound")
@@ -197,6 +202,7 @@ def main() -> None:
         "error_samples": log.errors[:20],
         "uploads_accepted": len(log.uploads),
         "lost_uploads": lost,
+        "store_problems": broken[:20],
         "memory": mem,
         "memory_bound_pct": args.max_growth_pct,
         "memory_within_bound": within,
