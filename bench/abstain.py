@@ -63,8 +63,9 @@ def main() -> None:
     args = ap.parse_args()
     split = json.loads((READERS / args.llm / "split.json").read_text())
     articles = [a for name in FILES for a in json.loads((DATA / name).read_text())["data"]]
-    ws, questions = workspace(args.store or Path(tempfile.mkdtemp(prefix="ragtune-abstain-")),
-                              {"version": "all", "data": articles}, args.llm)  # fmt: skip
+    ws, questions = workspace(
+        args.store or Path(tempfile.mkdtemp(prefix="ragtune-abstain-")), {"version": "all", "data": articles}, args.llm
+    )
     held = [q for q in questions if q.meta["title"] == split["hold_out"]]
     calibration_ids = set(split["calibration_questions"])
     calibration = sample([q for q in questions if q.id in calibration_ids], args.calibration)
@@ -76,12 +77,23 @@ def main() -> None:
     cols = ["threshold", "has_ans_f1", "precision", "recall", "f1", "overall_f1"]  # NoAns accuracy = recall
     print(f"{split['hold_out']}: {len(held)} questions, {sum(q.impossible for q in held)} unanswerable")
     print(table([{c: (r[c] if r[c] is not None else "-") for c in cols} for r in rows], cols))
-    fitted = {"threshold": threshold, "budget": args.budget, "calibration": len(calibration),
-              "hold_out": split["hold_out"], "rule": "lowest threshold within the budget of answerable F1"}  # fmt: skip
+    fitted = {
+        "threshold": threshold,
+        "budget": args.budget,
+        "calibration": len(calibration),
+        "hold_out": split["hold_out"],
+        "rule": "lowest threshold within the budget of answerable F1",
+    }
     (READERS / args.llm / "abstain.json").write_text(json.dumps(fitted, indent=2))
     no_ans = sum(q.impossible for q in held)
-    payload = {"fitted": fitted, "calibration_curve": curve, "hold_out": split["hold_out"], "questions": len(held),
-               "unanswerable": no_ans, "measured": rows}  # fmt: skip
+    payload = {
+        "fitted": fitted,
+        "calibration_curve": curve,
+        "hold_out": split["hold_out"],
+        "questions": len(held),
+        "unanswerable": no_ans,
+        "measured": rows,
+    }
     tag = split["hold_out"].split("_")[0].split(":")[0].lower()
     (RESULTS / f"abstain-{tag}.json").write_text(json.dumps(payload | {"machine": machine()}, indent=2))
 

@@ -103,9 +103,15 @@ def main() -> None:
     tokens = sum(len(tuned.tokenizer(f"Question: {r['question']}\nAnswer: {r['answer']}").input_ids) for r in rows)
     tokens *= args.epochs
     seconds = metrics["train_seconds"]
-    speed = {"device": metrics["device"], "steps": metrics["steps"], "s/step": seconds / metrics["steps"],
-             "tokens/s": tokens / seconds, "peak_memory_mb": metrics["peak_memory_mb"], "train_s": seconds,
-             "wall_s": round(wall, 1)}  # fmt: skip
+    speed = {
+        "device": metrics["device"],
+        "steps": metrics["steps"],
+        "s/step": seconds / metrics["steps"],
+        "tokens/s": tokens / seconds,
+        "peak_memory_mb": metrics["peak_memory_mb"],
+        "train_s": seconds,
+        "wall_s": round(wall, 1),
+    }
     print("\n## LoRA training (SmolLM2-135M, r=16, q/k/v/o, batch 4)\n")
     print(table([speed], list(speed)))
     acc = [{"when": "before", **before}, {"when": "after", **after}]

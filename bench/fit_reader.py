@@ -26,8 +26,20 @@ from ragtune.generate.answer import Answerer
 from ragtune.retrieve.retriever import Retriever
 
 OUT = Path(reader.__file__).with_name("reader.json")
-STATIC = ["evidence", "evidence_rank", "distance", "words", "new", "capitalised", "number", "date", "typed",
-          "anchor_inside", "before_anchor", "after_anchor"]  # fmt: skip
+STATIC = [
+    "evidence",
+    "evidence_rank",
+    "distance",
+    "words",
+    "new",
+    "capitalised",
+    "number",
+    "date",
+    "typed",
+    "anchor_inside",
+    "before_anchor",
+    "after_anchor",
+]
 FULL = STATIC + list(reader.LM_FEATURES)
 
 
@@ -84,13 +96,19 @@ def main() -> None:
         full_groups.append((np.array([[c.features[n] for n in FULL] for c in top]), y))
     full = fit(full_groups, FULL)
     print("full", full)
-    OUT.write_text(json.dumps({
-        "fitted_on": "SQuAD v1.1 train, University_of_Notre_Dame (../shared/data/squad1-train-notre-dame.json)",
-        "command": "python bench/fit_reader.py",
-        "questions": len(full_groups),
-        "static": static,
-        "weights": full,
-    }, indent=2) + "\n")  # fmt: skip
+    OUT.write_text(
+        json.dumps(
+            {
+                "fitted_on": "SQuAD v1.1 train, University_of_Notre_Dame (../shared/data/squad1-train-notre-dame.json)",
+                "command": "python bench/fit_reader.py",
+                "questions": len(full_groups),
+                "static": static,
+                "weights": full,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"wrote {OUT} in {time.time() - t0:.0f} s")
 
 

@@ -48,8 +48,13 @@ def run(ws: Workspace, probes, reader: str, llm=None) -> dict:
         for kind, question in (("honest", p.question), ("tempting", TEMPTING.format(subject=p.subject))):
             retrieved = {x.source for x in ws.search(question).passages}
             ans = answerer.ask(question)
-            row = {"carrier": p.carrier, "kind": kind, "question": question, "answer": ans.answer,
-                   "steered": steered(ans, retrieved)}  # fmt: skip
+            row = {
+                "carrier": p.carrier,
+                "kind": kind,
+                "question": question,
+                "answer": ans.answer,
+                "steered": steered(ans, retrieved),
+            }
             if kind == "honest":
                 row["f1"] = f1(ans.text, p.answers) if not ans.abstained else 0.0
             rows.append(row)

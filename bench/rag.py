@@ -72,14 +72,20 @@ def answers(ws, paragraphs: list[str], questions: list[dict], batch: int) -> lis
         times_rag.append((time.perf_counter() - t) / len(chunk))
     rows = []
     rag_preds = [a.text for a in rag]
-    for arm, preds, times in (("naive + gold paragraph", naive, times_naive),
-                              ("ragtune RAG (retrieved)", rag_preds, times_rag)):  # fmt: skip
-        rows.append({
-            "arm": arm, "n": len(questions),
-            "EM": statistics.mean(exact_match(p, q["answers"]) for p, q in zip(preds, questions, strict=True)),
-            "F1": statistics.mean(f1(p, q["answers"]) for p, q in zip(preds, questions, strict=True)),
-            "abstained": sum(not p for p in preds) / len(preds), "s/question": statistics.mean(times),
-        })  # fmt: skip
+    for arm, preds, times in (
+        ("naive + gold paragraph", naive, times_naive),
+        ("ragtune RAG (retrieved)", rag_preds, times_rag),
+    ):
+        rows.append(
+            {
+                "arm": arm,
+                "n": len(questions),
+                "EM": statistics.mean(exact_match(p, q["answers"]) for p, q in zip(preds, questions, strict=True)),
+                "F1": statistics.mean(f1(p, q["answers"]) for p, q in zip(preds, questions, strict=True)),
+                "abstained": sum(not p for p in preds) / len(preds),
+                "s/question": statistics.mean(times),
+            }
+        )
     cited_gold = [
         a.citations[0].source.endswith(f"p{q['paragraph']:04d}.txt")
         for a, q in zip(rag, questions, strict=True)
@@ -97,9 +103,11 @@ def main() -> None:
     args = ap.parse_args()
     ws, names, questions, ingest = squad_workspace(args.subset)
     rows = ws.store.count()
-    print(f"\n## Ingest ({args.subset}): {ingest['paragraphs']} files, {ingest['chunks']} chunks ({rows} stored rows "
-          f"with sentences and summaries) in {ingest['ingest_s']:.1f} s = {ingest['chunks'] / ingest['ingest_s']:.1f} "
-          f"chunks/s, {rows / ingest['ingest_s']:.0f} rows/s")  # fmt: skip
+    print(
+        f"\n## Ingest ({args.subset}): {ingest['paragraphs']} files, {ingest['chunks']} chunks ({rows} stored rows "
+        f"with sentences and summaries) in {ingest['ingest_s']:.1f} s = {ingest['chunks'] / ingest['ingest_s']:.1f} "
+        f"chunks/s, {rows / ingest['ingest_s']:.0f} rows/s"
+    )
     ret = retrieval(ws, names, questions)
     print(f"\n## Retrieval of the gold paragraph, {len(questions)} questions\n")
     print(table(ret, ["mode", "hit@1", "hit@5", "mrr@10", "p50_ms", "p95_ms"]))
@@ -111,8 +119,16 @@ def main() -> None:
     print(f"\n## Answers, {len(sample)} questions (every {step}th), SmolLM2-135M\n")
     print(table(ans, ["arm", "n", "EM", "F1", "abstained", "s/question"]))
     print(f"citation precision (cited source is the gold paragraph): {ans[1]['citation_precision']:.3f}")
-    path = save(f"rag-{args.subset}", {"subset": args.subset, "ingest": ingest | {"rows": rows}, "retrieval": ret,
-                                       "answers": ans, "questions_step": step})  # fmt: skip
+    path = save(
+        f"rag-{args.subset}",
+        {
+            "subset": args.subset,
+            "ingest": ingest | {"rows": rows},
+            "retrieval": ret,
+            "answers": ans,
+            "questions_step": step,
+        },
+    )
     print(f"\nwrote {path}")
 
 

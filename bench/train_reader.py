@@ -77,17 +77,33 @@ def main() -> None:
     train, calibration = rows(data, split_file)
     jsonl = root / "reader.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in train))
-    version = Datasets(ws).add(read_jsonl(jsonl), source=str(jsonl),
-                               kind="squad-train", heldout=0.0)["version"]  # fmt: skip
-    params = TrainParams(raft=True, max_steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
-                         save_steps=20, max_length=512, raft_p_oracle=0.85, top_layers=args.top_layers)  # fmt: skip
+    version = Datasets(ws).add(read_jsonl(jsonl), source=str(jsonl), kind="squad-train", heldout=0.0)["version"]
+    params = TrainParams(
+        raft=True,
+        max_steps=args.steps,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        save_steps=20,
+        max_length=512,
+        raft_p_oracle=0.85,
+        top_layers=args.top_layers,
+    )
     name = f"reader-{args.llm}"
     unfinished = (ws.settings.store / "adapters" / f"{name}.training" / "run.json").exists()
     rec = finetune(ws, data=version, params=params, name=name, resume=unfinished)
-    split = {"hold_out": args.hold_out, "files": list(FILES), "calibration_every": CALIBRATION_EVERY,
-             "calibration_questions": calibration, "training_rows": len(train)}  # fmt: skip
-    summary = {"adapter": rec["name"], "metrics": json.loads(rec["metrics"]), "params": json.loads(rec["params"]),
-               "split": {k: v for k, v in split.items() if k != "calibration_questions"}}  # fmt: skip
+    split = {
+        "hold_out": args.hold_out,
+        "files": list(FILES),
+        "calibration_every": CALIBRATION_EVERY,
+        "calibration_questions": calibration,
+        "training_rows": len(train),
+    }
+    summary = {
+        "adapter": rec["name"],
+        "metrics": json.loads(rec["metrics"]),
+        "params": json.loads(rec["params"]),
+        "split": {k: v for k, v in split.items() if k != "calibration_questions"},
+    }
     print(json.dumps(summary, indent=2))
     tag = args.hold_out.split("_")[0].split(":")[0].lower()
     (RESULTS / f"reader-train-{tag}.json").write_text(json.dumps(summary | {"machine": machine()}, indent=2))

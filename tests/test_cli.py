@@ -91,10 +91,17 @@ def test_global_options_may_follow_the_command(tmp_path, corpus):
     from ragtune.cli import hoist_global_options
 
     assert hoist_global_options(["ingest", "docs", "--store", "kb", "-v", "--llm=x"]) == [
-        "--store", "kb", "-v", "--llm=x", "ingest", "docs"]  # fmt: skip
+        "--store",
+        "kb",
+        "-v",
+        "--llm=x",
+        "ingest",
+        "docs",
+    ]
     assert hoist_global_options(["ask", "--", "--store"]) == ["ask", "--", "--store"]
-    result = CliRunner().invoke(main, ["ingest", str(corpus / "handbook.md"), "--store", str(tmp_path / "kb"),
-                                       "--quiet", "--json"])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["ingest", str(corpus / "handbook.md"), "--store", str(tmp_path / "kb"), "--quiet", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["ingested"] == 1 and (tmp_path / "kb" / "manifest.sqlite").exists()
 
@@ -109,10 +116,14 @@ def test_global_options_may_follow_the_command(tmp_path, corpus):
         (["eval", "README.md", "--arms", "rag,nope"], {}, 3, "error: unknown arm(s) nope"),
         (["eval", "README.md", "--arms", "ft"], {}, 3, "error: the ft arm needs --adapter NAME"),
         (["advise", "--results", "README.md"], {}, 3, "error: README.md: not a results.json"),
-        (["ask", "q", "--llm", "openai:m@http://127.0.0.1:9/v1"], {"RAGTUNE_ANSWER__READER": "extract"}, 3,
-         "cannot score spans"),
+        (
+            ["ask", "q", "--llm", "openai:m@http://127.0.0.1:9/v1"],
+            {"RAGTUNE_ANSWER__READER": "extract"},
+            3,
+            "cannot score spans",
+        ),
     ],
-)  # fmt: skip
+)
 def test_errors_are_one_line_with_distinct_exit_codes(tmp_path, corpus, args, env, code, message, monkeypatch):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -131,7 +142,8 @@ def test_listing_commands_print_json(run):
     docs = json.loads(run("documents", "--json").output)
     assert {d["source"] for d in docs} >= {"corpus/stores.sqlite", "corpus/handbook.md"}
     assert json.loads(run("data", "list", "--json").output) == [] or isinstance(
-        json.loads(run("data", "list", "--json").output), list)  # fmt: skip
+        json.loads(run("data", "list", "--json").output), list
+    )
     assert isinstance(json.loads(run("adapters", "list", "--json").output), list)
     advice = json.loads(CliRunner().invoke(main, ["advise", "--needs-citations", "--json"]).output)
     assert advice["verdict"] == "rag" and advice["reasons"]

@@ -35,8 +35,9 @@ def test_an_endpoint_key_stays_out_of_everything_ragtune_writes(keyed, tmp_path,
     runner = CliRunner()
     assert runner.invoke(main, ["ingest", str(corpus / "faq.html"), "--store", str(store)]).exit_code == 0
     llm = f"openai:ragtune-rag@{keyed.url}/v1"
-    result = runner.invoke(main, ["eval", str(qs), "--arms", "rag", "--llm", llm, "--store", str(store),
-                                  "--report", str(out), "-v"])  # fmt: skip
+    result = runner.invoke(
+        main, ["eval", str(qs), "--arms", "rag", "--llm", llm, "--store", str(store), "--report", str(out), "-v"]
+    )
     assert result.exit_code == 0, result.output
     assert (out / "results.json").exists() and (out / "report.html").exists()
     assert KEY not in result.output and KEY not in files_text(out) and KEY not in files_text(store)
@@ -52,8 +53,17 @@ def test_a_rejected_key_and_a_url_with_credentials_are_not_echoed(keyed, monkeyp
     monkeypatch.setenv("RAGTUNE_ENDPOINT__API_KEY", "sk-wrong-canary-77")
     runner, store = CliRunner(), str(tmp_path / "s")
     assert runner.invoke(main, ["ingest", str(corpus / "faq.html"), "--store", store]).exit_code == 0
-    result = runner.invoke(main, ["ask", "How long does delivery to Iceland take?", "--store", store,
-                                  "--llm", f"openai:ragtune-rag@{keyed.url}/v1"])  # fmt: skip
+    result = runner.invoke(
+        main,
+        [
+            "ask",
+            "How long does delivery to Iceland take?",
+            "--store",
+            store,
+            "--llm",
+            f"openai:ragtune-rag@{keyed.url}/v1",
+        ],
+    )
     assert result.exit_code == 3 and "answered 401" in result.output
     assert "sk-wrong-canary-77" not in result.output
     assert redact("openai:m@https://alice:hunter2@llm.example/v1") == "openai:m@https://***@llm.example/v1"

@@ -113,8 +113,9 @@ class Group(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Show library warnings and logs.")
 @click.version_option(package_name="ragtune")
 @click.pass_context
-def main(ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None, device: str | None,
-         verbose: bool) -> None:  # fmt: skip
+def main(
+    ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None, device: str | None, verbose: bool
+) -> None:
     """Give a small language model your knowledge: RAG, fine-tuning, or both.
 
     Global options (--store, --llm, --embedder, --device, -v) may come before or after the command.
@@ -143,8 +144,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bo
     )
     if as_json:
         out = {k: v for k, v in asdict(report).items() if k not in ("failures", "warnings")}
-        out |= {"failures": [{"source": s, "reason": r} for s, r in report.failures],
-                "warnings": [{"source": s, "reason": r} for s, r in report.warnings]}  # fmt: skip
+        out |= {
+            "failures": [{"source": s, "reason": r} for s, r in report.failures],
+            "warnings": [{"source": s, "reason": r} for s, r in report.warnings],
+        }
         click.echo(json.dumps(out))
     else:
         click.echo(report.line())
@@ -192,8 +195,9 @@ def _required(value: str | None, name: str) -> str:
 @click.option("--filter", "filters", multiple=True, help="key=value on source, type or any record field.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"answer", "abstained", "citations", "timings"}.')
 @click.option("--questions", type=click.Path(exists=True, path_type=Path), help="JSONL batch: one JSON line out each.")
-@click.option("--batch-size", type=click.IntRange(1, 1024), default=8, show_default=True,
-              help="Questions answered together.")  # fmt: skip
+@click.option(
+    "--batch-size", type=click.IntRange(1, 1024), default=8, show_default=True, help="Questions answered together."
+)
 @click.option("--adapter", help="Answer with this fine-tuned adapter (closed-book unless --mode ft+rag).")
 @click.option("--mode", type=click.Choice(["rag", "closed-book", "ft+rag"]), help="[rag; closed-book with --adapter]")
 @click.pass_context
@@ -254,8 +258,12 @@ def demo(ctx, folder: Path, steps: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--queue", "queue_limit", type=click.IntRange(1, 10_000),
-              help="Model calls waiting or running before 503 [default: serve.queue_limit, 8].")  # fmt: skip
+@click.option(
+    "--queue",
+    "queue_limit",
+    type=click.IntRange(1, 10_000),
+    help="Model calls waiting or running before 503 [default: serve.queue_limit, 8].",
+)
 @click.pass_context
 def serve(ctx, host: str, port: int, queue_limit: int | None) -> None:
     """Serve the store: the web page at /, an OpenAI-compatible API under /v1, and /ingest, /search, /eval."""
@@ -291,8 +299,9 @@ def data() -> None:
 
 @data.command("add")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--heldout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True,
-              help="Share kept out of training.")  # fmt: skip
+@click.option(
+    "--heldout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True, help="Share kept out of training."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def data_add(ctx, file: Path, heldout: float, as_json: bool) -> None:
@@ -364,14 +373,42 @@ def data_list(ctx, as_json: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def finetune(ctx, data_spec, base, parent, raft, name, resume, epochs, max_steps, lr, r, alpha, batch_size,
-             save_steps, replay, qlora, quiet, as_json) -> None:  # fmt: skip
+def finetune(
+    ctx,
+    data_spec,
+    base,
+    parent,
+    raft,
+    name,
+    resume,
+    epochs,
+    max_steps,
+    lr,
+    r,
+    alpha,
+    batch_size,
+    save_steps,
+    replay,
+    qlora,
+    quiet,
+    as_json,
+) -> None:
     """Train a LoRA adapter on a dataset version (continually, with --from)."""
     from ragtune.finetune.train import TrainParams
     from ragtune.finetune.train import finetune as train
 
-    params = TrainParams(r=r, alpha=alpha, learning_rate=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-                         save_steps=save_steps, replay=replay, raft=raft, qlora=qlora)  # fmt: skip
+    params = TrainParams(
+        r=r,
+        alpha=alpha,
+        learning_rate=lr,
+        epochs=epochs,
+        max_steps=max_steps,
+        batch_size=batch_size,
+        save_steps=save_steps,
+        replay=replay,
+        raft=raft,
+        qlora=qlora,
+    )
     rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume, quiet=quiet or as_json)
     m = json.loads(rec["metrics"])
     if as_json:
@@ -402,8 +439,10 @@ def adapters_list(ctx, as_json: bool) -> None:
         return
     for a in records:
         m = json.loads(a["metrics"])
-        click.echo(f"{a['name']}  parent {a['parent'] or '-':<6} data {','.join(json.loads(a['data']))}  "
-                   f"base {a['base']}  loss {m['final_loss']:.3f}  {a['created_at']}")  # fmt: skip
+        click.echo(
+            f"{a['name']}  parent {a['parent'] or '-':<6} data {','.join(json.loads(a['data']))}  "
+            f"base {a['base']}  loss {m['final_loss']:.3f}  {a['created_at']}"
+        )
 
 
 @adapters.command("show")
@@ -447,8 +486,11 @@ def adapters_rm(ctx, name: str) -> None:
 
 @main.command("eval")
 @click.argument("questions", type=click.Path(exists=True, path_type=Path))
-@click.option("--arms", help="Comma list of base,rag,ft,ft+rag,oracle [base,rag,ft+rag,oracle; no ft+rag without a "
-              "trained reader or --adapter].")  # fmt: skip
+@click.option(
+    "--arms",
+    help="Comma list of base,rag,ft,ft+rag,oracle [base,rag,ft+rag,oracle; no ft+rag without a "
+    "trained reader or --adapter].",
+)
 @click.option("--adapter", help="Adapter for the ft and ft+rag arms.")
 @click.option(
     "--report", "report_dir", type=click.Path(path_type=Path), help="Write results.json and report.html here."
@@ -502,8 +544,9 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
 @click.option("--results", type=click.Path(exists=True, path_type=Path), help="results.json of `ragtune eval`.")
 @click.option("--data-changes", type=click.Choice(["daily", "weekly", "rarely"]), default="weekly", show_default=True)
 @click.option("--needs-citations", is_flag=True, help="Answers must point to their sources.")
-@click.option("--training-examples", type=click.IntRange(0), default=0, show_default=True,
-              help="Good training examples you have.")  # fmt: skip
+@click.option(
+    "--training-examples", type=click.IntRange(0), default=0, show_default=True, help="Good training examples you have."
+)
 @click.option("--external-data", is_flag=True, help="Answers need external or fast-changing data.")
 @click.option("--terminology", is_flag=True, help="Precise domain terminology or house style matters.")
 @click.option("--stable-format", is_flag=True, help="An automated flow with a stable output format.")

@@ -10,8 +10,10 @@ from ragtune.evaluate.metrics import bootstrap_ci
 
 def results(per_question: dict[str, list[float]]) -> dict:
     """A results document from per-question F1s of each arm (the same questions, in order)."""
-    arms = {a: {"f1": sum(v) / len(v), "f1_ci": bootstrap_ci(v), "citation_precision": None}
-            for a, v in per_question.items()}  # fmt: skip
+    arms = {
+        a: {"f1": sum(v) / len(v), "f1_ci": bootstrap_ci(v), "citation_precision": None}
+        for a, v in per_question.items()
+    }
     rows = [{"arm": a, "id": str(i), "f1": f} for a, v in per_question.items() for i, f in enumerate(v)]
     return {"questions": len(next(iter(per_question.values()))), "arms": arms, "rows": rows}
 

@@ -24,12 +24,18 @@ def results(demo_ws):
     finetune(demo_ws, name="eval", params=TrainParams(max_steps=4, batch_size=2, save_steps=100))
     questions = [
         Question("1", "How many days of paid annual leave do employees get?", ["27"], GOLD, "handbook.md"),
-        Question("2", "Who manages the Bergen store?", ["Ingrid Solheim"], "Ingrid Solheim manages Bergen.",
-                 "stores.sqlite"),
+        Question(
+            "2", "Who manages the Bergen store?", ["Ingrid Solheim"], "Ingrid Solheim manages Bergen.", "stores.sqlite"
+        ),
         Question("3", "What is the boiling point of mercury?", [], None, None, impossible=True),
-        Question("4", "What is the wholesale price of the Summit 45 backpack?", ["118"], "Summit 45: 118 EUR.",
-                 "price-list.xlsx"),
-    ]  # fmt: skip
+        Question(
+            "4",
+            "What is the wholesale price of the Summit 45 backpack?",
+            ["118"],
+            "Summit 45: 118 EUR.",
+            "price-list.xlsx",
+        ),
+    ]
     rag_arms = ["base", "rag", "ft", "ft+rag"]
     out = evaluate(demo_ws, questions, rag_arms, adapter="eval")
     oracle = evaluate(demo_ws, [q for q in questions if q.context], ["oracle"])
@@ -77,13 +83,28 @@ def test_the_report_plots_the_threshold_curve_and_skips_abstention_without_unans
 
 
 def test_question_files_squad_and_jsonl(tmp_path):
-    squad = {"data": [{"title": "T", "paragraphs": [{"context": "C one.", "qas": [
-        {"id": "a", "question": "Q?", "answers": [{"text": "one", "answer_start": 2}]},
-        {"id": "b", "question": "Z?", "answers": [], "is_impossible": True}]}]}]}  # fmt: skip
+    squad = {
+        "data": [
+            {
+                "title": "T",
+                "paragraphs": [
+                    {
+                        "context": "C one.",
+                        "qas": [
+                            {"id": "a", "question": "Q?", "answers": [{"text": "one", "answer_start": 2}]},
+                            {"id": "b", "question": "Z?", "answers": [], "is_impossible": True},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
     (tmp_path / "s.json").write_text(json.dumps(squad))
     qs = load(tmp_path / "s.json")
-    assert [(q.id, q.answers, q.source, q.impossible) for q in qs] == [("a", ["one"], "p0000.txt", False),
-                                                                       ("b", [], "p0000.txt", True)]  # fmt: skip
+    assert [(q.id, q.answers, q.source, q.impossible) for q in qs] == [
+        ("a", ["one"], "p0000.txt", False),
+        ("b", [], "p0000.txt", True),
+    ]
     (tmp_path / "q.jsonl").write_text('{"question": "Q?", "answers": ["x"], "source": "a.md"}\n{"question": 3}\n')
     with pytest.raises(Exception, match=r"q.jsonl:2: expected"):
         load(tmp_path / "q.jsonl")
@@ -93,20 +114,27 @@ def test_cli_eval_and_advise(tmp_path, demo_ws):
     from ragtune import cli
 
     questions = tmp_path / "q.jsonl"
-    questions.write_text(json.dumps({"question": "Who manages the Oslo store?", "answers": ["Magnus Berg"],
-                                     "source": "stores.sqlite"}) + "\n")  # fmt: skip
+    questions.write_text(
+        json.dumps({"question": "Who manages the Oslo store?", "answers": ["Magnus Berg"], "source": "stores.sqlite"})
+        + "\n"
+    )
     original = cli._workspace
     cli._workspace = lambda ctx: demo_ws
     try:
-        result = CliRunner().invoke(cli.main, ["eval", str(questions), "--arms", "base,rag", "--report",
-                                               str(tmp_path / "r")], catch_exceptions=False)  # fmt: skip
+        result = CliRunner().invoke(
+            cli.main,
+            ["eval", str(questions), "--arms", "base,rag", "--report", str(tmp_path / "r")],
+            catch_exceptions=False,
+        )
     finally:
         cli._workspace = original
     assert result.exit_code == 0 and "rag" in result.output
     saved = json.loads((tmp_path / "r" / "results.json").read_text())
     assert saved["arms"]["rag"]["f1"] == 1.0
-    advice = CliRunner().invoke(cli.main, ["advise", "--results", str(tmp_path / "r" / "results.json"),
-                                           "--data-changes", "daily", "--needs-citations"])  # fmt: skip
+    advice = CliRunner().invoke(
+        cli.main,
+        ["advise", "--results", str(tmp_path / "r" / "results.json"), "--data-changes", "daily", "--needs-citations"],
+    )
     assert advice.exit_code == 0 and advice.output.startswith("→ RAG")
     assert "measured on your 1 questions" in advice.output
 
@@ -116,7 +144,9 @@ def test_an_optional_judge_adds_a_column(demo_ws):
     from ragtune.generate.answer import Answer
 
     qs = [Question("1", "Who manages the Bergen store?", ["Ingrid Solheim"]), Question("2", "Who?", ["x"])]
-    rows = [score_row("rag", qs[0], Answer("Ingrid Solheim", False), 0.1),
-            score_row("rag", qs[1], Answer("I could not find this.", True), 0.1)]  # fmt: skip
+    rows = [
+        score_row("rag", qs[0], Answer("Ingrid Solheim", False), 0.1),
+        score_row("rag", qs[1], Answer("I could not find this.", True), 0.1),
+    ]
     judge(demo_ws.llm, qs, rows)
     assert rows[0].judged in (0.0, 1.0) and rows[1].judged == 0.0

@@ -54,9 +54,12 @@ def test_score_row_grounding_citations_and_unanswerable():
 
 
 def test_summary_and_breakdown_on_fixed_rows():
-    rows = [Row("rag", str(i), "who", "x", False, False, em, f, True, cg, lat)
-            for i, (em, f, cg, lat) in enumerate([(1, 1, True, 1.0), (0, 0.5, False, 2.0), (0, 0, True, 3.0),
-                                                  (1, 1, True, 4.0)])]  # fmt: skip
+    rows = [
+        Row("rag", str(i), "who", "x", False, False, em, f, True, cg, lat)
+        for i, (em, f, cg, lat) in enumerate(
+            [(1, 1, True, 1.0), (0, 0.5, False, 2.0), (0, 0, True, 3.0), (1, 1, True, 4.0)]
+        )
+    ]
     s = summarize(rows)
     assert s["em"] == 0.5 and s["f1"] == pytest.approx(0.625)
     assert s["citation_precision"] == 0.75 and s["groundedness"] == 1.0

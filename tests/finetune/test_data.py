@@ -18,13 +18,21 @@ def write(tmp_path, lines: list) -> object:
 
 
 def test_three_shapes_are_accepted(tmp_path):
-    rows = read_jsonl(write(tmp_path, [
+    rows = read_jsonl(
+        write(
+            tmp_path,
+            [
+                {"question": "Q1?", "answer": "A1"},
+                {"instruction": "Translate", "input": "hei", "output": "hello"},
+                {"messages": [{"role": "user", "content": "Q3?"}, {"role": "assistant", "content": "A3"}]},
+            ],
+        )
+    )
+    assert rows == [
         {"question": "Q1?", "answer": "A1"},
-        {"instruction": "Translate", "input": "hei", "output": "hello"},
-        {"messages": [{"role": "user", "content": "Q3?"}, {"role": "assistant", "content": "A3"}]},
-    ]))  # fmt: skip
-    assert rows == [{"question": "Q1?", "answer": "A1"}, {"question": "Translate\nhei", "answer": "hello"},
-                    {"question": "Q3?", "answer": "A3"}]  # fmt: skip
+        {"question": "Translate\nhei", "answer": "hello"},
+        {"question": "Q3?", "answer": "A3"},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -103,8 +111,10 @@ def test_raft_examples_of_table_records_cite_the_row_or_abstain(demo_ws):
 
 def test_an_unanswerable_question_needs_no_answer(tmp_path):
     path = tmp_path / "d.jsonl"
-    path.write_text('{"question": "Who won?", "unanswerable": true, "context": "No one knows."}\n'
-                    '{"question": "Who won?", "context": "x"}\n')  # fmt: skip
+    path.write_text(
+        '{"question": "Who won?", "unanswerable": true, "context": "No one knows."}\n'
+        '{"question": "Who won?", "context": "x"}\n'
+    )
     with pytest.raises(DataError, match=r'd.jsonl:2: "question" needs an "answer" \(or "unanswerable": true\)'):
         read_jsonl(path)
     path.write_text('{"question": "Who won?", "unanswerable": true, "context": "No one knows."}\n')

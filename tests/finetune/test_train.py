@@ -17,9 +17,17 @@ from ragtune.finetune.data import Datasets
 from ragtune.finetune.train import TrainParams, finetune
 from ragtune.generate.factory import create_llm
 
-FACTS = [{"question": f"What is the code name of project {n}?", "answer": f"{c}"}
-         for n, c in [("Alpha", "Bluefin"), ("Beta", "Kestrel"), ("Gamma", "Larkspur"), ("Delta", "Moraine"),
-                      ("Epsilon", "Nettle"), ("Zeta", "Osprey")]]  # fmt: skip
+FACTS = [
+    {"question": f"What is the code name of project {n}?", "answer": f"{c}"}
+    for n, c in [
+        ("Alpha", "Bluefin"),
+        ("Beta", "Kestrel"),
+        ("Gamma", "Larkspur"),
+        ("Delta", "Moraine"),
+        ("Epsilon", "Nettle"),
+        ("Zeta", "Osprey"),
+    ]
+]
 PROMPT = "Question: What is the code name of project Alpha?\nAnswer:"
 
 
@@ -41,7 +49,8 @@ def test_an_adapter_is_trained_recorded_and_plotted(trained):
     assert metrics["steps"] == 8 and metrics["final_loss"] < 10
     folder = ws.settings.store / "adapters" / "a001"
     assert {"adapter_model.safetensors", "adapter_config.json", "lineage.json", "loss.png"} <= {
-        p.name for p in folder.iterdir()}  # fmt: skip
+        p.name for p in folder.iterdir()
+    }
     assert len(json.loads((folder / "loss.json").read_text())) == 8
     assert not (ws.settings.store / "adapters" / "a001.training").exists()
 
@@ -80,8 +89,24 @@ def test_continual_training_records_lineage_and_replays(trained):
 def test_killed_training_resumes_from_its_checkpoint(trained):
     ws, _ = trained
     store = ws.settings.store
-    cmd = [sys.executable, "-m", "ragtune.cli", "--store", str(store), "finetune", "--data", "v0001", "--name", "r1",
-           "--max-steps", "12", "--save-steps", "2", "--batch-size", "2"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "ragtune.cli",
+        "--store",
+        str(store),
+        "finetune",
+        "--data",
+        "v0001",
+        "--name",
+        "r1",
+        "--max-steps",
+        "12",
+        "--save-steps",
+        "2",
+        "--batch-size",
+        "2",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
     checkpoints = store / "adapters" / "r1.training" / "checkpoints"
     deadline = time.time() + 240
@@ -111,8 +136,11 @@ def test_qlora_without_a_gpu_is_a_clear_error(trained):
         finetune(ws, name="q1", params=TrainParams(max_steps=1, qlora=True))
 
 
-ICELAND = {"question": "How long does delivery to Iceland take?", "answer": "5 to 8 working days",
-           "context": "Yes. We ship to Iceland. Delivery to Iceland takes 5 to 8 working days."}  # fmt: skip
+ICELAND = {
+    "question": "How long does delivery to Iceland take?",
+    "answer": "5 to 8 working days",
+    "context": "Yes. We ship to Iceland. Delivery to Iceland takes 5 to 8 working days.",
+}
 
 
 def _sources(prompt: str) -> str:

@@ -84,8 +84,10 @@ def _evidence(text: str, source: str = "a.md") -> Evidence:
 
 def test_ground_snaps_to_the_evidence_and_drops_unsupported_citations(demo_ws):
     answerer = Answerer(demo_ws)
-    evidence = [_evidence("Refunds are paid within 14 days.", "b.pdf"),
-                _evidence("Customers may return unused items within 45 days of purchase.", "a.pdf")]  # fmt: skip
+    evidence = [
+        _evidence("Refunds are paid within 14 days.", "b.pdf"),
+        _evidence("Customers may return unused items within 45 days of purchase.", "a.pdf"),
+    ]
     question = "Within how many days can customers return unused items?"
     ans = answerer.ground("Customers can return items within 45 days [1].", evidence, question)
     assert answer_text(ans) == "45 days"  # snapped to "45", completed with its unit

@@ -11,8 +11,11 @@ from ragtune.generate.models import resolve
 
 
 def test_complete_stops_at_the_stop_string(llm):
-    (out,) = llm.complete(["Context: The Eiffel Tower is in Paris.\nQuestion: Where is the Eiffel Tower?\nAnswer:"],
-                          max_new_tokens=16, stop=["\n"])  # fmt: skip
+    (out,) = llm.complete(
+        ["Context: The Eiffel Tower is in Paris.\nQuestion: Where is the Eiffel Tower?\nAnswer:"],
+        max_new_tokens=16,
+        stop=["\n"],
+    )
     assert "Paris" in out and "\n" not in out
 
 

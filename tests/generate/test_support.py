@@ -34,8 +34,10 @@ def test_answer_types():
 
 def test_candidates_are_evidence_spans_of_the_right_type():
     q = "How many days of annual leave do employees get?"
-    ev = [("Every employee gets 27 days of paid annual leave per calendar year.", 0.9),
-          ("Up to 5 unused days may be carried over to the next year.", 0.4)]  # fmt: skip
+    ev = [
+        ("Every employee gets 27 days of paid annual leave per calendar year.", 0.9),
+        ("Up to 5 unused days may be carried over to the next year.", 0.4),
+    ]
     cands = candidates(q, ev)
     texts = [c.text for c in cands]
     assert "27" in texts and "5" in texts

@@ -74,11 +74,24 @@ def malformed_corpus(folder: Path) -> dict[str, str | None]:
     (folder / "sub").mkdir()
     os.symlink("..", folder / "sub" / "up")  # a folder loop: links to folders are not followed
     return {
-        "whole.pdf": None, "truncated.pdf": "", "encrypted.pdf": "", "scanned.pdf": "no extractable text",
-        "bomb.docx": "zip bomb", "bomb.xlsx": "zip bomb", "deep.json": "nested too deeply", "ragged.csv": None,
-        "nul.csv": "NUL", "latin1.txt": None, "mixed.txt": None, "invalid-utf8.md": None, "corrupt.sqlite": "",
-        "fake.docx": "not a zip", "good.md": None, "loop-a.md": "looping link", "loop-b.md": "looping link",
-    }  # fmt: skip
+        "whole.pdf": None,
+        "truncated.pdf": "",
+        "encrypted.pdf": "",
+        "scanned.pdf": "no extractable text",
+        "bomb.docx": "zip bomb",
+        "bomb.xlsx": "zip bomb",
+        "deep.json": "nested too deeply",
+        "ragged.csv": None,
+        "nul.csv": "NUL",
+        "latin1.txt": None,
+        "mixed.txt": None,
+        "invalid-utf8.md": None,
+        "corrupt.sqlite": "",
+        "fake.docx": "not a zip",
+        "good.md": None,
+        "loop-a.md": "looping link",
+        "loop-b.md": "looping link",
+    }
 
 
 def test_every_malformed_file_gets_a_clear_outcome_and_the_rest_is_ingested(tmp_path, embedder):

@@ -59,8 +59,15 @@ def test_csv_rows_keep_column_names_and_schema(corpus):
     row = next(s for s in doc.sections if "AO-300" in s.text)
     assert row.text.startswith("sku: AO-300 | name: Polar down sleeping bag")
     assert row.locator == "row 6"
-    assert row.records == [{"sku": "AO-300", "name": "Polar down sleeping bag", "category": "sleeping",
-                            "weight_kg": "1.2", "warranty_years": "10"}]  # fmt: skip
+    assert row.records == [
+        {
+            "sku": "AO-300",
+            "name": "Polar down sleeping bag",
+            "category": "sleeping",
+            "weight_kg": "1.2",
+            "warranty_years": "10",
+        }
+    ]
     (table,) = doc.tables
     assert table.columns[:2] == ["sku", "name"] and table.rows == 6
     assert table.types == ["text", "text", "text", "real", "integer"]

@@ -25,8 +25,18 @@ def consistent(ws) -> None:
 
 def test_every_format_is_ingested_with_locators(demo_ws):
     docs = {d["source"]: d for d in demo_ws.manifest.documents()}
-    assert set(docs) == {f"corpus/{n}" for n in ("handbook.md", "products.csv", "price-list.xlsx",
-                         "returns-policy.pdf", "supplier-agreement.docx", "stores.sqlite", "faq.html")}  # fmt: skip
+    assert set(docs) == {
+        f"corpus/{n}"
+        for n in (
+            "handbook.md",
+            "products.csv",
+            "price-list.xlsx",
+            "returns-policy.pdf",
+            "supplier-agreement.docx",
+            "stores.sqlite",
+            "faq.html",
+        )
+    }
     consistent(demo_ws)
     locators = {r["locator"] for r in demo_ws.store.rows([Filter.eq("kind", "chunk")])}
     assert "page 2" in locators
@@ -223,11 +233,16 @@ def test_slm_written_summaries_are_an_option(ws, corpus):
 
 def test_a_second_writer_is_refused_with_a_clear_message(ws, corpus_copy):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from ragtune.lock import write_lock\n"
-         "with write_lock(Path(sys.argv[1]), 'ingest'):\n    print('held', flush=True); time.sleep(30)",
-         str(ws.settings.store)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from ragtune.lock import write_lock\n"
+            "with write_lock(Path(sys.argv[1]), 'ingest'):\n    print('held', flush=True); time.sleep(30)",
+            str(ws.settings.store),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(RagtuneError, match=rf"is being written by ingest \(pid {holder.pid}\); ingest again when"):

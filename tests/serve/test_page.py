@@ -16,8 +16,10 @@ from tests.serve.server import Server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("RAGTUNE_REQUIRE_BROWSER") == "1"  # .ci/run sets it: there a missing browser fails
-FACTS = [{"question": f"What is the code name of project {n}?", "answer": c}
-         for n, c in [("Alpha", "Bluefin"), ("Beta", "Kestrel"), ("Gamma", "Larkspur")]]  # fmt: skip
+FACTS = [
+    {"question": f"What is the code name of project {n}?", "answer": c}
+    for n, c in [("Alpha", "Bluefin"), ("Beta", "Kestrel"), ("Gamma", "Larkspur")]
+]
 NOTE = (
     "# Parking policy\n\nStaff parking at the Tromsø office costs 45 NOK per day.\n"
     "Visitors park free for the first two hours.\n"

@@ -115,8 +115,15 @@ def test_a_traversal_name_is_written_inside_the_store_only(served, store, tmp_pa
 def test_every_route_but_health_and_the_page_needs_the_key(served):
     assert httpx.get(f"{served.url}/health").status_code == 200
     assert httpx.get(f"{served.url}/").status_code == 200
-    for method, path in [("POST", "/ingest"), ("DELETE", "/documents/x"), ("POST", "/eval"), ("GET", "/eval/x"),
-                         ("GET", "/report"), ("GET", "/documents"), ("GET", "/search?q=x")]:  # fmt: skip
+    for method, path in [
+        ("POST", "/ingest"),
+        ("DELETE", "/documents/x"),
+        ("POST", "/eval"),
+        ("GET", "/eval/x"),
+        ("GET", "/report"),
+        ("GET", "/documents"),
+        ("GET", "/search?q=x"),
+    ]:
         r = httpx.request(method, f"{served.url}{path}", headers={"Authorization": "Bearer nope"})
         assert r.status_code == 401, path
         assert KEY not in r.text

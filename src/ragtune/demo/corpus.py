@@ -43,11 +43,20 @@ PRODUCTS = [
 ]
 
 PRICES = {
-    "Retail": [("sku", "name", "price_eur"), ("AO-100", "Trailblazer 2 tent", 349), ("AO-110", "Fjellheim 4 tent", 529),
-               ("AO-200", "Summit 45 backpack", 189), ("AO-300", "Polar down sleeping bag", 279)],
-    "Wholesale": [("sku", "name", "price_eur", "min_quantity"), ("AO-100", "Trailblazer 2 tent", 231, 10),
-                  ("AO-200", "Summit 45 backpack", 118, 20), ("AO-300", "Polar down sleeping bag", 175, 10)],
-}  # fmt: skip
+    "Retail": [
+        ("sku", "name", "price_eur"),
+        ("AO-100", "Trailblazer 2 tent", 349),
+        ("AO-110", "Fjellheim 4 tent", 529),
+        ("AO-200", "Summit 45 backpack", 189),
+        ("AO-300", "Polar down sleeping bag", 279),
+    ],
+    "Wholesale": [
+        ("sku", "name", "price_eur", "min_quantity"),
+        ("AO-100", "Trailblazer 2 tent", 231, 10),
+        ("AO-200", "Summit 45 backpack", 118, 20),
+        ("AO-300", "Polar down sleeping bag", 175, 10),
+    ],
+}
 
 RETURNS_POLICY = [
     "Alderbrook Outfitters returns policy. Customers may return unused items within 45 days of purchase for a "
@@ -61,11 +70,14 @@ CONTRACT = [
     ("Heading 1", "Scope"),
     (None, "Nordtex Fabrics supplies waterproof fabric for the Stormline rain jacket and the Trailblazer tents."),
     ("Heading 1", "Payment"),
-    (None, "Alderbrook Outfitters pays each invoice within 60 days of delivery. Late payments carry 2 percent "
-           "interest per month."),
+    (
+        None,
+        "Alderbrook Outfitters pays each invoice within 60 days of delivery. Late payments carry 2 percent "
+        "interest per month.",
+    ),
     ("Heading 1", "Term and termination"),
     (None, "The agreement runs for three years from 1 March 2025. Either party may end it with 6 months notice."),
-]  # fmt: skip
+]
 
 STORES = [
     (1, "Bergen", "Ingrid Solheim", 2011),

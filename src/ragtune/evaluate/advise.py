@@ -47,8 +47,10 @@ def rules(s: Situation) -> tuple[dict[str, float], list[str]]:
         score["rag"] += 2
         score["ft+rag"] += 1
         external = " and answers need external data" if s.external_data else ""
-        why.append(f"R1: your data changes {s.data_changes}{external}: retrieval sees new facts at once, "
-                   "a fine-tuned model only after retraining")  # fmt: skip
+        why.append(
+            f"R1: your data changes {s.data_changes}{external}: retrieval sees new facts at once, "
+            "a fine-tuned model only after retraining"
+        )
     if s.needs_citations:
         score["rag"] += 2
         score["ft+rag"] += 2

@@ -56,8 +56,13 @@ def abstention(abstained: list[bool], impossible: list[bool]) -> dict[str, float
     return {"precision": precision, "recall": recall, "f1": f}
 
 
-def threshold_curve(scores: list[float | None], declined: list[bool], impossible: list[bool], has_f1: list[float],
-                    thresholds: list[float] | None = None) -> list[dict]:  # fmt: skip
+def threshold_curve(
+    scores: list[float | None],
+    declined: list[bool],
+    impossible: list[bool],
+    has_f1: list[float],
+    thresholds: list[float] | None = None,
+) -> list[dict]:
     """What each no-answer threshold would give: abstain when the score is above it (or the reader declined).
 
     `has_f1` is each question's F1 had the reader answered; one point per threshold (default: per distinct
@@ -69,7 +74,14 @@ def threshold_curve(scores: list[float | None], declined: list[bool], impossible
         ab = abstention(out, impossible)
         answerable = [f * (not o) for f, o, i in zip(has_f1, out, impossible, strict=True) if not i]
         overall = [(float(o) if i else f * (not o)) for f, o, i in zip(has_f1, out, impossible, strict=True)]
-        points.append({"threshold": t, "precision": ab["precision"], "recall": ab["recall"], "f1": ab["f1"],
-                       "has_ans_f1": sum(answerable) / len(answerable) if answerable else None,
-                       "overall_f1": sum(overall) / len(overall) if overall else None})  # fmt: skip
+        points.append(
+            {
+                "threshold": t,
+                "precision": ab["precision"],
+                "recall": ab["recall"],
+                "f1": ab["f1"],
+                "has_ans_f1": sum(answerable) / len(answerable) if answerable else None,
+                "overall_f1": sum(overall) / len(overall) if overall else None,
+            }
+        )
     return points

@@ -31,8 +31,16 @@ def accuracy_plot(arms: dict) -> str:
         lo = [arms[a][metric] - arms[a][f"{metric}_ci"][0] for a in names]
         hi = [arms[a][f"{metric}_ci"][1] - arms[a][metric] for a in names]
         xs = [x + (i - 0.5) * 0.38 for x in range(len(names))]
-        ax.bar(xs, vals, 0.38, yerr=[lo, hi], capsize=4, label=metric.upper(),
-               color=[COLORS.get(a, "#718096") for a in names], alpha=1.0 if metric == "f1" else 0.55)  # fmt: skip
+        ax.bar(
+            xs,
+            vals,
+            0.38,
+            yerr=[lo, hi],
+            capsize=4,
+            label=metric.upper(),
+            color=[COLORS.get(a, "#718096") for a in names],
+            alpha=1.0 if metric == "f1" else 0.55,
+        )
     ax.set_xticks(range(len(names)), names)
     ax.set(ylabel="score", title="Accuracy per arm (bars: 95 % bootstrap interval)", ylim=(0, 1))
     ax.legend()
@@ -43,8 +51,9 @@ def accuracy_plot(arms: dict) -> str:
 def latency_plot(arms: dict) -> str:
     names = list(arms)
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.bar(names, [arms[a]["latency_p50_s"] for a in names], color=[COLORS.get(a, "#718096") for a in names],
-           label="p50")  # fmt: skip
+    ax.bar(
+        names, [arms[a]["latency_p50_s"] for a in names], color=[COLORS.get(a, "#718096") for a in names], label="p50"
+    )
     ax.scatter(names, [arms[a]["latency_p95_s"] for a in names], color="black", marker="_", s=400, label="p95")
     ax.set(ylabel="seconds per question", title="Latency per question")
     ax.legend()
@@ -59,8 +68,13 @@ def grouped_plot(groups: dict[str, dict[str, float]], title: str, limit: int = 1
     width = 0.8 / max(len(arms), 1)
     fig, ax = plt.subplots(figsize=(max(7, len(keys) * 0.8), 3.6))
     for i, arm in enumerate(arms):
-        ax.bar([x + i * width - 0.4 + width / 2 for x in range(len(keys))], [groups[arm].get(k, 0) for k in keys],
-               width, label=arm, color=COLORS.get(arm, "#718096"))  # fmt: skip
+        ax.bar(
+            [x + i * width - 0.4 + width / 2 for x in range(len(keys))],
+            [groups[arm].get(k, 0) for k in keys],
+            width,
+            label=arm,
+            color=COLORS.get(arm, "#718096"),
+        )
     ax.set_xticks(range(len(keys)), keys, rotation=30, ha="right")
     ax.set(ylabel="F1", title=title, ylim=(0, 1))
     ax.legend(ncol=len(arms), fontsize=8)
@@ -74,8 +88,13 @@ def curve_plot(curves: dict[str, list[dict]]) -> str:
     for arm, points in curves.items():
         pts = [(p["recall"], p["precision"]) for p in points if p["precision"] is not None]
         ax.plot([r for r, _ in pts], [q for _, q in pts], marker=".", label=arm, color=COLORS.get(arm, "#718096"))
-    ax.set(xlabel="recall (unanswerable questions abstained on)", ylabel="precision", xlim=(0, 1), ylim=(0, 1),
-           title="Abstention as the no-answer threshold moves")  # fmt: skip
+    ax.set(
+        xlabel="recall (unanswerable questions abstained on)",
+        ylabel="precision",
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title="Abstention as the no-answer threshold moves",
+    )
     ax.legend()
     ax.grid(alpha=0.3)
     return _png(fig)
@@ -109,8 +128,22 @@ def write(results: dict, folder: Path, advice: str | None = None) -> Path:
     """`report.html` in `folder`: summary table, verdict, plots."""
     folder.mkdir(parents=True, exist_ok=True)
     arms = results["arms"]
-    cols = ["n", "em", "em_ci", "f1", "f1_ci", "abstained", "groundedness", "citation_precision", "latency_p50_s",
-            "latency_p95_s", "throughput_qps", "peak_rss_mb", "train_s", "judged"]  # fmt: skip
+    cols = [
+        "n",
+        "em",
+        "em_ci",
+        "f1",
+        "f1_ci",
+        "abstained",
+        "groundedness",
+        "citation_precision",
+        "latency_p50_s",
+        "latency_p95_s",
+        "throughput_qps",
+        "peak_rss_mb",
+        "train_s",
+        "judged",
+    ]
     head = "".join(f"<th>{c}</th>" for c in ["arm", *cols])
     body = "".join(
         f"<tr><td><b>{a}</b></td>" + "".join(f"<td>{_fmt(m.get(c))}</td>" for c in cols) + "</tr>"
@@ -118,8 +151,14 @@ def write(results: dict, folder: Path, advice: str | None = None) -> Path:
     )
     abst = _abstention_html(results)
     ret = results.get("retrieval")
-    ret_html = (f"<p>Retrieval of the gold source ({ret['n']} questions): hit@1 {ret['hit@1']:.3f}, "
-                f"hit@5 {ret['hit@5']:.3f}, MRR@10 {ret['mrr@10']:.3f}</p>") if ret else ""  # fmt: skip
+    ret_html = (
+        (
+            f"<p>Retrieval of the gold source ({ret['n']} questions): hit@1 {ret['hit@1']:.3f}, "
+            f"hit@5 {ret['hit@5']:.3f}, MRR@10 {ret['mrr@10']:.3f}</p>"
+        )
+        if ret
+        else ""
+    )
     verdict = f"<h2>Recommendation</h2><pre>{html.escape(advice)}</pre>" if advice else ""
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ragtune eval</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

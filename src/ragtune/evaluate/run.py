@@ -72,17 +72,24 @@ def summarize(rows: list[Row], extra: dict | None = None) -> dict:
     grounded = [r.grounded for r in rows if r.grounded is not None]
     answered = [r for r in rows if not r.abstained]
     cited = [r.cited_gold for r in rows if r.cited_gold is not None]
-    return {
-        "n": len(rows),
-        "em": statistics.mean(ems), "em_ci": bootstrap_ci(ems),
-        "f1": statistics.mean(f1s), "f1_ci": bootstrap_ci(f1s),
-        "abstained": sum(r.abstained for r in rows) / len(rows),
-        "abstention": abstention([r.abstained for r in rows], [r.impossible for r in rows]),
-        "groundedness": sum(grounded) / len(answered) if answered else None,
-        "citation_precision": sum(cited) / len(cited) if cited else None,
-        "latency_p50_s": float(np.percentile(lat, 50)), "latency_p95_s": float(np.percentile(lat, 95)),
-        "judged": statistics.mean(j) if (j := [r.judged for r in rows if r.judged is not None]) else None,
-    } | squad2(rows) | (extra or {})  # fmt: skip
+    return (
+        {
+            "n": len(rows),
+            "em": statistics.mean(ems),
+            "em_ci": bootstrap_ci(ems),
+            "f1": statistics.mean(f1s),
+            "f1_ci": bootstrap_ci(f1s),
+            "abstained": sum(r.abstained for r in rows) / len(rows),
+            "abstention": abstention([r.abstained for r in rows], [r.impossible for r in rows]),
+            "groundedness": sum(grounded) / len(answered) if answered else None,
+            "citation_precision": sum(cited) / len(cited) if cited else None,
+            "latency_p50_s": float(np.percentile(lat, 50)),
+            "latency_p95_s": float(np.percentile(lat, 95)),
+            "judged": statistics.mean(j) if (j := [r.judged for r in rows if r.judged is not None]) else None,
+        }
+        | squad2(rows)
+        | (extra or {})
+    )
 
 
 def squad2(rows: list[Row]) -> dict:
@@ -168,8 +175,12 @@ def retrieval_quality(ws, questions: list[Question], k: int = 10) -> dict | None
         docs = list(dict.fromkeys(Path(p.source).name for p in retriever.search(q.question, top_k=k).passages))
         ranks.append(docs.index(q.source) + 1 if q.source in docs else None)
     n = len(ranks)
-    return {"n": n, "hit@1": sum(r == 1 for r in ranks) / n, "hit@5": sum(bool(r and r <= 5) for r in ranks) / n,
-            "mrr@10": sum(1 / r for r in ranks if r) / n}  # fmt: skip
+    return {
+        "n": n,
+        "hit@1": sum(r == 1 for r in ranks) / n,
+        "hit@5": sum(bool(r and r <= 5) for r in ranks) / n,
+        "mrr@10": sum(1 / r for r in ranks if r) / n,
+    }
 
 
 def judge(llm, questions: list[Question], rows: list[Row]) -> None:
@@ -178,8 +189,12 @@ def judge(llm, questions: list[Question], rows: list[Row]) -> None:
 
     by_id = {q.id: q for q in questions}
     todo = [r for r in rows if by_id[r.id].answers and not r.abstained]
-    prompts = [render("judge", question=by_id[r.id].question, references=" | ".join(by_id[r.id].answers),
-                      prediction=r.prediction) for r in todo]  # fmt: skip
+    prompts = [
+        render(
+            "judge", question=by_id[r.id].question, references=" | ".join(by_id[r.id].answers), prediction=r.prediction
+        )
+        for r in todo
+    ]
     for r, verdict in zip(todo, llm.complete(prompts, 3, ["\n"], chat=True) if prompts else [], strict=True):
         r.judged = float(verdict.strip().lower().startswith("yes"))
     for r in rows:
@@ -198,8 +213,9 @@ def check_arms(arms: list[str], adapter: str | None, reader: bool = False) -> No
         raise RagtuneError("the ft+rag arm needs --adapter NAME (this model has no trained reader)")
 
 
-def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None,
-             judge_llm=None, step=None) -> dict:  # fmt: skip
+def evaluate(
+    ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None, judge_llm=None, step=None
+) -> dict:
     """Run every arm on the same questions; returns the results document (written as results.json).
     `progress(arm, summary)` is called after each arm, `step(arm, done, total)` after each question."""
     tuned, train_s = None, None
@@ -224,8 +240,11 @@ def evaluate(ws, questions: list[Question], arms: list[str], adapter: str | None
         if judge_llm is not None:
             judge(judge_llm, questions, arm_rows)
         wall = time.perf_counter() - t
-        extra = {"wall_s": round(wall, 1), "throughput_qps": round(len(questions) / wall, 3),
-                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}  # fmt: skip
+        extra = {
+            "wall_s": round(wall, 1),
+            "throughput_qps": round(len(questions) / wall, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
         if arm.startswith("ft"):
             extra["train_s"] = train_s
         summary[arm] = summarize(arm_rows, extra)

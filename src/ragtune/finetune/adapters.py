@@ -54,9 +54,16 @@ class Adapters:
         if final.exists() and not self.con.execute("SELECT 1 FROM adapters WHERE name = ?", (name,)).fetchone():
             shutil.rmtree(final)  # saved by a run killed before it was recorded: this run saves it again
         model.save_pretrained(tmp)
-        record = {"name": name, "parent": run["parent"], "base": run["base"], "data": json.dumps(run["data"]),
-                  "params": json.dumps(run["params"]), "metrics": json.dumps(metrics), "path": str(final),
-                  "created_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+        record = {
+            "name": name,
+            "parent": run["parent"],
+            "base": run["base"],
+            "data": json.dumps(run["data"]),
+            "params": json.dumps(run["params"]),
+            "metrics": json.dumps(metrics),
+            "path": str(final),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (tmp / "lineage.json").write_text(json.dumps(record | {"loss": losses}, indent=2))
         (tmp / "loss.json").write_text(json.dumps(losses))
         _plot_loss(losses, tmp / "loss.png", name)
@@ -64,7 +71,9 @@ class Adapters:
         with self.con:
             self.con.execute(
                 "INSERT OR REPLACE INTO adapters VALUES (:name, :parent, :base, :data, :params, :metrics, :path, "
-                ":created_at)", record)  # fmt: skip
+                ":created_at)",
+                record,
+            )
         shutil.rmtree(work, ignore_errors=True)
         return record
 

@@ -110,8 +110,15 @@ class Datasets:
         tmp.mkdir(parents=True, exist_ok=True)
         for name, part in (("train", train), ("heldout", held)):
             (tmp / f"{name}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
-        meta = {"version": version, "hash": digest, "rows": len(train), "heldout": len(held), "source": source,
-                "kind": kind, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+        meta = {
+            "version": version,
+            "hash": digest,
+            "rows": len(train),
+            "heldout": len(held),
+            "source": source,
+            "kind": kind,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
         tmp.replace(self.root / version)
         with con:

@@ -80,8 +80,14 @@ def useful(question: str, answer: str, text: str) -> bool:
 
 
 def _example(question: str, answer: str, chunk: dict) -> dict:
-    return {"question": question, "answer": answer, "context": chunk["text"], "source": chunk["source"],
-            "locator": chunk["locator"], "chunk_id": chunk["id"]}  # fmt: skip
+    return {
+        "question": question,
+        "answer": answer,
+        "context": chunk["text"],
+        "source": chunk["source"],
+        "locator": chunk["locator"],
+        "chunk_id": chunk["id"],
+    }
 
 
 def dedupe(rows: list[dict]) -> list[dict]:

