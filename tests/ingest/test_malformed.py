@@ -7,7 +7,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -15,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ragtune import Settings, Workspace
 from ragtune.errors import RagtuneError
 from ragtune.ingest.factory import parser_for
 from ragtune.integrity import problems
@@ -137,6 +143,71 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, embed
 
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def formatted_rows_xlsx(path: Path, rows: int) -> None:
+    """A workbook with a header, two data rows and `rows` empty rows that each carry a cell style."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    book.active.append(["item", "price"])
+    book.active.append(["kettle", 25])
+    book.active.append(["toaster", 40])
+    book.active["A4"].font = Font(bold=True)  # a style for the empty rows to refer to
+    buf = io.BytesIO()
+    book.save(buf)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                empty = "".join(
+                    f'<row r="{n}" s="1" customFormat="1"><c r="A{n}" s="1"/></row>' for n in range(5, rows + 5)
+                )
+                text = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:B{rows + 4}"/>', data.decode())
+                data = text.replace("</sheetData>", empty + "</sheetData>").encode()
+            dst.writestr(item, data)
+
+
+def test_an_xlsx_with_a_million_formatted_empty_rows_is_read_in_bounded_memory(tmp_path):
+    path = tmp_path / "formatted.xlsx"
+    formatted_rows_xlsx(path, 1_000_000)
+    script = (
+        "import json, resource, sys; from pathlib import Path; from ragtune.ingest.factory import parser_for; "
+        "doc = parser_for(Path(sys.argv[1])).parse(Path(sys.argv[1])); "
+        "print(json.dumps([doc.tables[0].rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300)
+    rows, peak_kib = json.loads(done.stdout)
+    assert rows == 2
+    assert peak_kib < 1024 * 1024  # the bound the README states: under 1 GiB for a full sheet of formatted rows
+
+
+def test_files_that_vanish_mid_ingest_are_named_and_the_rest_ingested(tmp_path, embedder, monkeypatch):
+    from ragtune.ingest import pipeline
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a.md", "b.md", "c.md", "d.md"):
+        (folder / name).write_text(f"# {name}\n\nThe file {name} lists the harbour fees.\n")
+    real_hash = pipeline.file_hash
+
+    def hash_and_vanish(path: Path) -> str:
+        if path.name == "a.md":
+            (folder / "b.md").unlink()  # gone after the folder was listed
+        if path.name == "c.md":
+            path.unlink()  # gone between the existence check and the read
+        return real_hash(path)
+
+    monkeypatch.setattr(pipeline, "file_hash", hash_and_vanish)
+    report = make_workspace(tmp_path / "store", embedder).ingest([folder])
+    assert dict(report.failures) == {
+        "docs/b.md": "vanished before it was read",
+        "docs/c.md": "vanished before it was read",
+    }
+    assert report.ingested == 2
+
+
 ALLOWED = (RagtuneError,)
 
 
@@ -222,3 +293,46 @@ def test_non_utf8_question_and_dataset_files_are_one_line_errors(tmp_path):
             reader(path)
         except RagtuneError as exc:
             assert "bad.jsonl" in str(exc)
+
+
+def run_unprivileged(args: list[str]) -> subprocess.CompletedProcess:
+    """`ragtune ARGS` in a new process that file permissions bind: as root, without the capabilities that let root
+    read any file (util-linux `setpriv`)."""
+    cmd = [sys.executable, "-m", "ragtune.cli", *args]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: every file is readable")
+        cmd = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def test_unreadable_files_and_folders_are_named_and_their_stored_versions_kept():
+    root = Path(tempfile.mkdtemp(prefix="ragtune-perm-"))
+    try:
+        folder = root / "docs"
+        (folder / "sub").mkdir(parents=True)
+        (folder / "open.md").write_text(GOOD)
+        (folder / "locked.md").write_text("# Locked\n\nThe locked file says the vault opens at noon.\n")
+        (folder / "sub" / "inner.md").write_text("# Inner\n\nThe inner file says the gate shuts at nine.\n")
+        ingest = ["ingest", str(folder), "--store", str(root / "store"), "--json", "--quiet"]
+        first = run_unprivileged(ingest)
+        assert first.returncode == 0 and json.loads(first.stdout.splitlines()[-1])["ingested"] == 3, first.stderr
+        (folder / "new.md").write_text("# New\n\nA new file nobody may read.\n")
+        for path in (folder / "locked.md", folder / "sub", folder / "new.md"):
+            os.chmod(path, 0)
+        second = run_unprivileged(ingest)
+        out = json.loads(second.stdout.splitlines()[-1])
+        reasons = {f["source"]: f["reason"] for f in out["failures"]}
+        assert reasons == {
+            "docs/sub": "folder permission denied",
+            "docs/locked.md": "permission denied",
+            "docs/new.md": "permission denied",
+        }
+        assert out["removed"] == 0 and out["unchanged"] == 1
+        ws = Workspace(Settings(store=root / "store"))
+        assert len(ws.manifest.documents()) == 3  # what could not be read now stays as it was stored
+    finally:
+        for path in (folder / "locked.md", folder / "sub", folder / "new.md"):
+            if path.exists():
+                os.chmod(path, 0o755)
+        shutil.rmtree(root, ignore_errors=True)

@@ -51,11 +51,12 @@ class IngestReport:
         )
 
 
-def walk(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
-    """(file, the folder it was found under) for files and recursed folders, sorted; hidden files skipped."""
+def walk(paths: list[Path], unreadable: list[OSError] | None = None) -> Iterator[tuple[Path, Path | None]]:
+    """(file, the folder it was found under) for files and recursed folders, sorted; hidden files skipped.
+    Folders that cannot be listed are appended to `unreadable`."""
     for p in paths:
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
+            for root, dirs, files in os.walk(p, onerror=None if unreadable is None else unreadable.append):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     fp = Path(root) / f
@@ -71,6 +72,15 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def os_reason(exc: OSError) -> str:
+    """A file system error in words."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "vanished before it was read"
+    return f"cannot be read ({exc.strerror or type(exc).__name__})"
 
 
 def source_name(path: Path, root: Path | None) -> str:
@@ -94,10 +104,15 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
     `on_warning(source, reason)` per problem worked around in a file that was ingested."""
     report = IngestReport()
     known = ws.manifest.hashes()
-    files = list(walk(paths))
+    unreadable: list[OSError] = []
+    files = list(walk(paths, unreadable))
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         _fail(report, on_error, str(p), "no such file or folder")
+    for exc in unreadable:  # its files are kept as they are, not removed
+        folder = Path(str(exc.filename))
+        root = next((p for p in paths if folder.is_relative_to(p)), None)
+        _fail(report, on_error, source_name(folder, root), f"folder {os_reason(exc)}")
     seen: set[str] = set()
     batch = _Batch()
     with progress_bar(quiet) as progress:
@@ -125,6 +140,9 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
             except IngestError as exc:
                 _fail(report, on_error, source, str(exc))
                 continue
+            except OSError as exc:  # the previous version, if any, stays
+                _fail(report, on_error, source, os_reason(exc))
+                continue
             except Exception as exc:  # a parser bug must not stop ten thousand good files
                 _fail(report, on_error, source, f"unexpected {type(exc).__name__}: {exc}")
                 continue
@@ -136,14 +154,24 @@ def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None,
                 report.chunks += _flush(ws, batch)
                 batch = _Batch()
         report.chunks += _flush(ws, batch)
-    roots = [p.resolve() for p in paths if p.is_dir()]
-    gone = [k for k in known if k not in seen and any(Path(k).is_relative_to(r) for r in roots)]
+    gone = _gone(known, seen, paths, unreadable)
     with ws.guard.write():
         if gone:
             ws.drop([ws.doc_id(k) for k in gone])
             report.removed = len(gone)
         ws.store.refresh()
     return report
+
+
+def _gone(known: dict[str, str], seen: set[str], paths: list[Path], unreadable: list[OSError]) -> list[str]:
+    """Known files under an ingested folder that this walk did not see, except under folders it could not list."""
+    roots = [p.resolve() for p in paths if p.is_dir()]
+    kept = [Path(str(e.filename)).resolve() for e in unreadable]
+
+    def under(key: str, folders: list[Path]) -> bool:
+        return any(Path(key).is_relative_to(f) for f in folders)
+
+    return [k for k in known if k not in seen and under(k, roots) and not under(k, kept)]
 
 
 def _fail(report: IngestReport, on_error, source: str, reason: str) -> None:
