@@ -96,16 +96,21 @@ class Batcher:
         return batch
 
     def _finish(self, jobs: list[_Job], call: Callable[[], list]) -> None:
+        """Run `call` and hand each job its result, or every job the error. The jobs leave the count first: an
+        answered client may ask again at once, and must not find its own finished call still counted."""
         try:
             results = call()
-            for j, r in zip(jobs, results, strict=True):
+            if len(results) != len(jobs):
+                raise RuntimeError(f"{len(results)} results for {len(jobs)} calls")
+            error = None
+        except BaseException as exc:
+            results, error = [], exc
+        if len(jobs) > 1 or jobs[0].model is not None:
+            self.batches.append(len(jobs))
+        with self._count:
+            self.pending -= len(jobs)
+        for j, r in zip(jobs, results or [None] * len(jobs), strict=True):
+            if error is None:
                 j.future.set_result(r)
-        except BaseException as exc:  # every waiting request gets the error
-            for j in jobs:
-                if not j.future.done():
-                    j.future.set_exception(exc)
-        finally:
-            if len(jobs) > 1 or jobs[0].model is not None:
-                self.batches.append(len(jobs))
-            with self._count:
-                self.pending -= len(jobs)
+            else:
+                j.future.set_exception(error)
