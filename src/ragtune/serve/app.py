@@ -236,15 +236,19 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     @app.post("/ingest", dependencies=auth)
     async def ingest(files: Annotated[list[UploadFile], File()]) -> dict:
         results, saved, staged = [], {}, []
-        for f in files:
-            try:
-                part, target = await stage(f, uploads, int(cfg.max_upload_mb * 2**20))
-                staged.append((part, target))
-                saved[f"uploads/{target.name}"] = f.filename
-            except UploadRejected as exc:
-                results.append({"file": f.filename, "status": "rejected", "reason": str(exc), "code": exc.status})
-        if saved:
-            report = await run_in_threadpool(_ingest_uploads, ws, uploads, writing, staged)
+        try:
+            for f in files:
+                try:
+                    part, target = await stage(f, uploads, int(cfg.max_upload_mb * 2**20))
+                    staged.append((part, target))
+                    saved[f"uploads/{target.name}"] = f.filename
+                except UploadRejected as exc:
+                    results.append({"file": f.filename, "status": "rejected", "reason": str(exc), "code": exc.status})
+            report = await run_in_threadpool(_ingest_uploads, ws, uploads, writing, staged) if saved else None
+        finally:
+            for part, _ in staged:  # none is left once ingest has put them in place
+                part.unlink(missing_ok=True)
+        if report is not None:
             warned: dict[str, list[str]] = {}
             for source, warning in report.warnings:
                 warned.setdefault(source, []).append(warning)
@@ -300,12 +304,8 @@ def _ingest_uploads(ws: Workspace, uploads: Path, writing: threading.Lock, stage
     """Put this request's staged files in place and ingest the upload folder (unchanged files are skipped by hash),
     one writer at a time: a request's report then describes its own files, not a concurrent request's."""
     with writing:
-        try:
-            for part, target in staged:
-                os.replace(part, target)
-        finally:
-            for part, _ in staged:
-                part.unlink(missing_ok=True)
+        for part, target in staged:
+            os.replace(part, target)
         return ws.ingest([uploads])
 
 
