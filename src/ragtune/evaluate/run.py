@@ -8,6 +8,7 @@ import statistics
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, 
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.generate.answer import Answer, Answerer
 from ragtune.retrieve.retriever import Passage, Retriever
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 ARMS = ("base", "rag", "ft", "ft+rag", "oracle")
 
@@ -139,7 +143,7 @@ def by_route(rows: list[Row]) -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
-def run_arm(ws, arm: str, questions: list[Question], llm, step=None) -> list[Row]:
+def run_arm(ws: Workspace, arm: str, questions: list[Question], llm, step=None) -> list[Row]:
     """Each question on its own, timed as a user waits for it (retrieval, tables and reading included).
     `step(arm, done, total)` is called after each question."""
     answerer = Answerer(ws, llm=llm)
@@ -164,7 +168,7 @@ def _gold_passage(q: Question) -> Passage:
     return Passage("gold", "gold", q.source or "gold", "gold context", q.context, 1.0, 1.0)
 
 
-def retrieval_quality(ws, questions: list[Question], k: int = 10) -> dict | None:
+def retrieval_quality(ws: Workspace, questions: list[Question], k: int = 10) -> dict | None:
     """hit@1, hit@5 and MRR@10 of the gold source, where questions name one."""
     known = [q for q in questions if q.source and not q.impossible]
     if not known:
@@ -214,7 +218,13 @@ def check_arms(arms: list[str], adapter: str | None, reader: bool = False) -> No
 
 
 def evaluate(
-    ws, questions: list[Question], arms: list[str], adapter: str | None = None, progress=None, judge_llm=None, step=None
+    ws: Workspace,
+    questions: list[Question],
+    arms: list[str],
+    adapter: str | None = None,
+    progress=None,
+    judge_llm=None,
+    step=None,
 ) -> dict:
     """Run every arm on the same questions; returns the results document (written as results.json).
     `progress(arm, summary)` is called after each arm, `step(arm, done, total)` after each question."""

@@ -6,14 +6,18 @@ import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 
 class Adapters:
     """`store/adapters/<name>/` folders, recorded in the manifest's `adapters` table."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: Workspace):
         self.ws = ws
         self.root = ws.settings.store / "adapters"
         self.con = ws.manifest.con

@@ -7,9 +7,13 @@ import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
 from ragtune.files import read_utf8
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 SHAPES = '{"question","answer"}, {"instruction","input","output"} or {"messages": [...]}'
 
@@ -89,7 +93,7 @@ def content_hash(rows: list[dict]) -> str:
 class Datasets:
     """Versions `v0001`, `v0002`, … under `store/datasets`, each with train.jsonl, heldout.jsonl and meta.json."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: Workspace):
         self.ws = ws
         self.root = ws.settings.store / "datasets"
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import random
 import re
+from typing import TYPE_CHECKING
 
 from ragtune.generate.prompts import render
 from ragtune.generate.support import overlap
 from ragtune.index.base import Filter
 from ragtune.text import normalize, sentences
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 RECORD_TEMPLATES = (
     "What is the {field} of {name}?",
@@ -100,7 +104,7 @@ def dedupe(rows: list[dict]) -> list[dict]:
     return out
 
 
-def from_corpus(ws, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: int = 0) -> list[dict]:
+def from_corpus(ws: Workspace, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: int = 0) -> list[dict]:
     """Question/answer pairs for every structured record and (with a model) for prose chunks."""
     chunks = ws.store.rows([Filter.eq("kind", "chunk")])
     structured = [c for c in chunks if c["records"] not in ("", "[]")]
@@ -112,7 +116,7 @@ def from_corpus(ws, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: 
     return dedupe(rows)
 
 
-def raft(ws, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dict]:
+def raft(ws: Workspace, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dict]:
     """RAFT examples in the reader's own prompt: the evidence ragtune retrieves for the question.
 
     With probability `p_oracle` the oracle sentence (the one holding the answer) is among the evidence and the

@@ -13,6 +13,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from transformers import TrainerCallback
@@ -21,6 +22,9 @@ from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
 from ragtune.files import write_atomic
 from ragtune.generate.prompts import render
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 LORA_TARGETS = {
     "llama": ["q_proj", "k_proj", "v_proj", "o_proj"],
@@ -53,7 +57,7 @@ class TrainParams:
     seed: int = 0
 
 
-def examples(ws, rows: list[dict], params: TrainParams, chat: bool = False) -> list[dict]:
+def examples(ws: Workspace, rows: list[dict], params: TrainParams, chat: bool = False) -> list[dict]:
     """prompt/completion pairs: the closed-book prompt, or (RAFT) the reader's RAG prompt over retrieved evidence.
 
     With `chat` (the model has a chat template) they are conversations, so training sees what answering sees.
@@ -109,7 +113,7 @@ def _load_4bit(path: str, device: str):
 
 
 def finetune(
-    ws,
+    ws: Workspace,
     data: str | None = None,
     base: str | None = None,
     parent: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,11 +18,19 @@ from ragtune.index.base import Filter
 from ragtune.ingest.chunking import sentences
 from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
 
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
+
 ABSTAIN = "I could not find this in the indexed documents."
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
 _NOT_FOUND = re.compile(r"\b(not (found|mentioned|given|stated|in the)|unknown|no answer|cannot|can't)\b", re.I)
+
+
+def declines(reply: str) -> bool:
+    """Does the model's reply say it has no answer (or say nothing)?"""
+    return not reply.strip() or bool(_NOT_FOUND.search(reply))
 
 
 @dataclass
@@ -90,7 +99,7 @@ def _brief(summary: str, words: int = 20) -> str:
 class Answerer:
     """Answers questions from a workspace's store with its LLM."""
 
-    def __init__(self, ws, llm=None):
+    def __init__(self, ws: Workspace, llm=None):
         self.ws = ws
         self.cfg = ws.settings.answer
         self._llm = llm
@@ -222,7 +231,7 @@ class Answerer:
 
     def best_answers(self, prompts: list[str], outputs: list[str]) -> list[str]:
         """Where the reader declined, its best answer all the same: the threshold decides, not the first token."""
-        declined = [i for i, o in enumerate(outputs) if _NOT_FOUND.search(o) or not o.strip()]
+        declined = [i for i, o in enumerate(outputs) if declines(o)]
         if not declined:
             return outputs
         again = self.llm.complete(
@@ -246,7 +255,7 @@ class Answerer:
         abstains when it is above the threshold. A reply that still declines scores 0.
         """
         reply = ans.raw.strip()
-        if _NOT_FOUND.search(reply) or not reply:
+        if declines(reply):
             ans.no_answer = 0.0
             return
         (said, _), (declined, _) = self.llm.score(prompt, [reply, NOT_FOUND], chat=True)
@@ -312,7 +321,7 @@ class Answerer:
         """Keep only what the evidence supports: snap the answer to an evidence span and cite that evidence."""
         text = _PREAMBLE.sub("", _CITE.sub("", raw).strip()).rstrip(".")
         text = new_information(text, question) or text
-        if not text or _NOT_FOUND.search(text):
+        if declines(text):
             return Answer(ABSTAIN, True, reason="the model found no answer in the evidence", raw=raw)
         claimed = {int(n) - 1 for n in _CITE.findall(raw) if 0 < int(n) <= len(evidence)}
         spans = [(best_span(text, e.text), n) for n, e in enumerate(evidence)]

@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ragtune.generate.fields import ColumnProfile, FieldMatcher, field_name, format_value, profile, same_word
 from ragtune.generate.prompts import render
 from ragtune.index.tables import LOCATOR, TableInfo
 from ragtune.ingest.records import row_quote
 from ragtune.text import STOPWORDS, tokens
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
 NOUN_MIN = 0.5
@@ -102,7 +106,7 @@ def _q(name: str) -> str:
 class TableReader:
     """Answers table questions over a workspace's table store."""
 
-    def __init__(self, ws, matcher: FieldMatcher | None = None):
+    def __init__(self, ws: Workspace, matcher: FieldMatcher | None = None):
         self.ws = ws
         self.matcher = matcher or FieldMatcher(ws.embedder)
         self._profiles: dict[tuple[str, int], list[ColumnProfile]] = {}

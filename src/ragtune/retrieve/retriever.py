@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ragtune.index.base import Filter
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 COLUMNS = {"source", "type", "doc_id", "locator", "heading"}
 MODES = ("dense", "bm25", "hybrid")
@@ -71,7 +75,7 @@ def rrf(lists: dict[str, list], weights: dict[str, float], k: int) -> list[tuple
 class Retriever:
     """Searches a workspace's store."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: Workspace):
         self.ws = ws
         self.cfg = ws.settings.retrieve
 

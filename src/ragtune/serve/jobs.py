@@ -7,8 +7,12 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
+
+if TYPE_CHECKING:
+    from ragtune.workspace import Workspace
 
 
 @dataclass
@@ -33,7 +37,7 @@ class EvalJob:
 class EvalJobs:
     """Runs evaluations on their own thread; their files live under `store/evals/<id>/`."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: Workspace):
         self.ws = ws
         self.folder = ws.settings.store / "evals"
         self.jobs: dict[str, EvalJob] = {}
