@@ -21,7 +21,7 @@ def corpus(tmp_path_factory) -> Path:
 def embedder():
     from ragtune.index.factory import create_embedder
 
-    return create_embedder("minilm")
+    return create_embedder("minilm", home=Settings().home)  # as a workspace loads it: through ONNX Runtime
 
 
 @pytest.fixture(scope="session")

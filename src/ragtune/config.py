@@ -34,7 +34,7 @@ class RetrieveConfig(BaseModel):
     candidates: int = Field(40, ge=1, le=10_000)
     rrf_k: int = Field(60, ge=1)
     weights: dict[str, float] = Field(default_factory=lambda: {"bm25": 1.5, "dense": 1.0, "sentence": 1.0})
-    ann_threshold: int = Field(50_000, ge=0)  # build an ANN vector index above this many chunks
+    ann_threshold: int = Field(10_000, ge=0)  # a table (chunks, sentences) gets an ANN index from this many rows
 
 
 class AnswerConfig(BaseModel):

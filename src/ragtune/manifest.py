@@ -122,6 +122,12 @@ class Manifest:
                         (d["doc_id"], t.name, json.dumps(t.columns), json.dumps(t.types), t.rows),
                     )
 
+    def summaries(self, doc_ids: list[str]) -> dict[str, dict]:
+        """doc_id → {source, summary} of these documents (those recorded)."""
+        marks = ", ".join("?" * len(doc_ids))
+        rows = self.con.execute(f"SELECT doc_id, source, summary FROM documents WHERE doc_id IN ({marks})", doc_ids)
+        return {r["doc_id"]: {"source": r["source"], "summary": r["summary"]} for r in rows}
+
     def documents(self) -> list[dict]:
         return [dict(r) for r in self.con.execute("SELECT * FROM documents ORDER BY source")]
 

@@ -27,7 +27,7 @@ class Workspace:
         name = self.settings.embedder
         if self.settings.embedder == Settings.model_fields["embedder"].default:
             name = self.manifest.embedder() or name  # a store keeps the embedder it was built with
-        emb = create_embedder(name, self.settings.device, self.settings.endpoint)
+        emb = create_embedder(name, self.settings.device, self.settings.endpoint, self.settings.home)
         self.manifest.check_embedder(emb.name, emb.dim)
         return emb
 

@@ -299,7 +299,8 @@ class Answerer:
         if not found.passages:
             return []
         by_id = {p.id: (rank, p) for rank, p in enumerate(found.passages)}
-        rows = self.ws.store.rows([Filter.eq("kind", "sentence"), Filter.isin("parent", by_id)])
+        wanted = [Filter.eq("kind", "sentence"), Filter.isin("parent", by_id)]
+        rows = self.ws.store.rows(wanted, columns=["parent", "text", "locator", "vector"])
         if not rows:
             return []
         q_words = set(content(tokens(found.query)))

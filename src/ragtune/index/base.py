@@ -42,6 +42,24 @@ class Filter:
         return Filter(field, "in", tuple(values))
 
 
+ROW = (
+    "id",
+    "doc_id",
+    "source",
+    "type",
+    "kind",
+    "parent",
+    "ordinal",
+    "locator",
+    "heading",
+    "text",
+    "search_text",
+    "records",
+)
+Columns = list[str] | tuple[str, ...] | None
+FILTERABLE = {"id", "doc_id", "source", "type", "kind", "parent", "locator", "heading"}
+
+
 @dataclass
 class Hit:
     """One stored row returned by a search, with the score of that search."""
@@ -51,16 +69,21 @@ class Hit:
 
 
 class VectorStore(Protocol):
-    """Rows with a vector and a text; dense and BM25 search; replace-by-document writes."""
+    """Rows with a vector and a text; dense and BM25 search; replace-by-document writes.
+
+    A row has the columns of `ROW` and a unit `vector`. Searches and lookups return every column but the
+    vector, or only `columns` (which may name "vector"). A dense hit's score is the exact cosine similarity,
+    a BM25 hit's the engine's keyword score.
+    """
 
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
         """Delete every row of these documents, then add the new rows."""
 
-    def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = ()) -> list[Hit]: ...
+    def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]: ...
 
-    def bm25(self, query: str, k: int, filters: list[Filter] = ()) -> list[Hit]: ...
+    def bm25(self, query: str, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]: ...
 
-    def rows(self, filters: list[Filter] = ()) -> list[dict]:
+    def rows(self, filters: list[Filter] = (), columns: Columns = None) -> list[dict]:
         """Every row that meets all filters."""
 
     def count(self, filters: list[Filter] = ()) -> int: ...

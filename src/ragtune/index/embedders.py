@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -11,12 +12,13 @@ from tokenizers import Tokenizer
 from ragtune.config import EndpointConfig
 from ragtune.endpoint import bounded_map, call, endpoint_client, redact
 from ragtune.errors import ModelError
+from ragtune.index.onnx import onnx_encoder
 
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or path; `minilm` is the offline bundled one."""
 
-    def __init__(self, name: str, device: str | None = None):
+    def __init__(self, name: str, device: str | None = None, home: Path | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
@@ -35,10 +37,16 @@ class SentenceTransformerEmbedder:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self._lock = threading.Lock()  # one encode at a time: a fast tokenizer is not safe across threads
+        self.onnx, self.runtime_note = None, "PyTorch on the GPU"
+        if home is not None and str(self.model.device) == "cpu":
+            self.onnx, self.runtime_note = onnx_encoder(self.model, path, home)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+            if self.onnx is not None:
+                vecs = self.onnx.encode(texts)
+            else:
+                vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
     def count_tokens(self, text: str) -> int:

@@ -1,18 +1,30 @@
-"""The embedded default store: LanceDB (vectors, native BM25 full-text index, SQL filters)."""
+"""The embedded default store: LanceDB, one table per row kind, native BM25, ANN and scalar indexes.
+
+Chunks, sentences and summaries live in separate tables, so that a search of one kind needs no filter on
+the kind and each vector index covers exactly the rows it serves. Scalar indexes on the looked-up columns
+keep lookups and filtered searches from scanning. `refresh` adds new rows to existing indexes (LanceDB
+`optimize`), so a small ingest never rebuilds them.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from pathlib import Path
 
 import lancedb
 import numpy as np
 import pyarrow as pa
-from lancedb.index import FTS
+from lancedb.index import FTS, BTree, IvfHnswSq
 
-from ragtune.index.base import Filter, Hit
+from ragtune.index.base import FILTERABLE, ROW, Columns, Filter, Hit
 
-TABLE = "chunks"
+KINDS = {"chunk": "chunks", "sentence": "sentences", "summary": "summaries"}  # row kind → table
+FTS_KINDS = ("chunk", "summary")  # sentences are searched by vector only
+LOOKUPS = ("id", "doc_id", "parent", "source")  # columns with a scalar index
+REFINE_POOL = 160  # ANN candidates re-ranked by exact distance: recall@10 ≥ 0.95 (bench/scale.py); longer
+# lists (the sentence channel's) keep the index's order and approximate (8-bit) scores
 
 
 def schema(dim: int) -> pa.Schema:
@@ -36,69 +48,141 @@ def schema(dim: int) -> pa.Schema:
 
 
 class LanceStore:
-    """A LanceDB table under `path`; every write is an atomic LanceDB version."""
+    """LanceDB tables under `path`, driven through LanceDB's async API on one event-loop thread, so that the
+    searches a query fans out (from any thread) run concurrently. Every write to a table is an atomic version."""
 
-    def __init__(self, path: Path, dim: int, ann_threshold: int = 50_000):
-        self.db = lancedb.connect(str(path))
+    def __init__(self, path: Path, dim: int, ann_threshold: int = 10_000):
         self.dim = dim
         self.ann_threshold = ann_threshold
-        if TABLE in self.db.list_tables().tables:
-            self.table = self.db.open_table(TABLE)
-        else:
-            self.table = self.db.create_table(TABLE, schema=schema(dim))
-        self._fts_ready = self._has_fts()
-        self._fts_stale = not self._fts_ready
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="ragtune-lance", daemon=True).start()
+        self.db = self._run(lancedb.connect_async(str(path)))
+        names = set(self._run(self.db.list_tables()).tables)
+        self.tables = {kind: self._run(self._table(name, name in names)) for kind, name in KINDS.items()}
+        self._migrate_single_table()
+        self._indexes: dict[str, set[str]] = {}  # kind → index types known to exist (they are never dropped)
 
-    def _has_fts(self) -> bool:
-        return any(ix.index_type == "FTS" for ix in self.table.list_indices())
+    def _run(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    async def _table(self, name: str, exists: bool):
+        if exists:
+            return await self.db.open_table(name)
+        return await self.db.create_table(name, schema=schema(self.dim), exist_ok=True)
+
+    def _migrate_single_table(self) -> None:
+        """Stores written before 0.3 kept every kind in `chunks`: move sentences and summaries out (idempotent)."""
+        chunks = self.tables["chunk"]
+        if not self._run(chunks.count_rows("kind != 'chunk'")):
+            return
+        for kind in ("sentence", "summary"):
+            rows = self._run(chunks.query().where(f"kind = '{kind}'").to_arrow())
+            self.tables[kind] = self._run(
+                self.db.create_table(KINDS[kind], rows, schema=schema(self.dim), mode="overwrite")
+            )
+        self._run(chunks.delete("kind != 'chunk'"))
+
+    def _has(self, kind: str, index_type: str) -> bool:
+        """Whether the kind's table has an index of this type (another process may have built it since)."""
+        known = self._indexes.setdefault(kind, set())
+        if index_type not in known and self._index_types(kind) & {index_type}:
+            known.add(index_type)
+        return index_type in known
+
+    def _index_types(self, kind: str) -> set[str]:
+        """The index types of the kind's table: FTS, IVF (any vector index), BTree."""
+        types = {ix.index_type for ix in self._run(self.tables[kind].list_indices())}
+        return {"IVF" if t.startswith("Ivf") else t for t in types}
 
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
-        if doc_ids:
-            self.table.delete(where([Filter.isin("doc_id", doc_ids)]))
-        if rows:
-            self.table.add(rows)
-        self._fts_stale = True
+        for kind, table in self.tables.items():
+            if doc_ids:
+                self._run(table.delete(where([Filter.isin("doc_id", doc_ids)])))
+            if mine := [r for r in rows if r["kind"] == kind]:
+                self._run(table.add(mine))
 
     def refresh(self) -> None:
-        n = self.table.count_rows()
-        if n and self._fts_stale:
-            self.table.create_index("search_text", config=FTS(stem=True), replace=True)
-            self._fts_stale, self._fts_ready = False, True
-        if n >= self.ann_threshold and not any(ix.index_type.startswith("IVF") for ix in self.table.list_indices()):
-            self.table.create_index(metric="cosine", index_type="IVF_HNSW_SQ")
-        if n:
-            self.table.optimize()
+        for kind, table in self.tables.items():
+            n = self._run(table.count_rows())
+            if not n:
+                continue
+            indexed = {c for ix in self._run(table.list_indices()) for c in ix.columns}
+            for column in LOOKUPS:
+                if column not in indexed:
+                    self._run(table.create_index(column, config=BTree()))
+            if kind in FTS_KINDS and "search_text" not in indexed:
+                self._run(table.create_index("search_text", config=FTS(stem=True)))
+            if n >= self.ann_threshold and "vector" not in indexed:
+                self._run(table.create_index("vector", config=IvfHnswSq(distance_type="cosine")))
+            self._run(table.optimize())  # new rows into the existing indexes, small files merged
 
-    def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = ()) -> list[Hit]:
-        q = self.table.search(vector, query_type="vector").metric("cosine").limit(k)
-        if filters:
-            q = q.where(where(filters), prefilter=True)
-        return [Hit(r, 1.0 - r.pop("_distance")) for r in q.to_list()]
+    def _split(self, filters: list[Filter]) -> tuple[list[str], str | None]:
+        """Filters → the kinds (tables) they allow and a predicate on the remaining ones."""
+        kinds, rest = list(KINDS), []
+        for f in filters:
+            if f.field == "kind":
+                allowed = {f.value} if f.op == "=" else set(f.value)
+                kinds = [k for k in kinds if k in allowed]
+            else:
+                rest.append(f)
+        return kinds, where(rest) if rest else None
 
-    def bm25(self, query: str, k: int, filters: list[Filter] = ()) -> list[Hit]:
-        if not self._fts_ready:  # rows written after the index are searched too; only a missing index matters
-            self.refresh()
-        if not self.table.count_rows():
-            return []
-        q = self.table.search(query, query_type="fts", fts_columns="search_text").limit(k)
-        if filters:
-            q = q.where(where(filters), prefilter=True)
-        try:
-            return [Hit(r, r.pop("_score")) for r in q.to_list()]
-        except (ValueError, RuntimeError):  # a query of stop words only, or punctuation
-            return []
+    def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]:
+        kinds, predicate = self._split(filters)
+        hits = []
+        for kind in kinds:
+            q = self.tables[kind].vector_search(vector).distance_type("cosine").limit(k).select(list(columns or ROW))
+            if k < REFINE_POOL and self._has(kind, "IVF"):
+                q = q.refine_factor(REFINE_POOL // k)  # exact scores, and recall from the re-ranking
+            if predicate:
+                q = q.where(predicate)
+            hits += [Hit(r, 1.0 - r.pop("_distance")) for r in to_rows(self._run(q.to_arrow()))]
+        return sorted(hits, key=lambda h: -h.score)[:k]
 
-    def rows(self, filters: list[Filter] = ()) -> list[dict]:
-        q = self.table.search()
-        if filters:
-            q = q.where(where(filters))
-        return q.limit(None).to_list()
+    def bm25(self, query: str, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]:
+        kinds, predicate = self._split(filters)
+        hits = []
+        for kind in (k_ for k_ in kinds if k_ in FTS_KINDS):
+            if not self._has(kind, "FTS"):  # rows written after the index are searched too: only a missing one matters
+                self.refresh()
+            if not self._run(self.tables[kind].count_rows()):
+                continue
+            q = self.tables[kind].query().nearest_to_text(query, columns=["search_text"]).limit(k)
+            q = q.select(list(columns or ROW))
+            if predicate:
+                q = q.where(predicate)
+            try:
+                hits += [Hit(r, r.pop("_score")) for r in to_rows(self._run(q.to_arrow()))]
+            except (ValueError, RuntimeError):  # a query of stop words only, or punctuation
+                continue
+        return sorted(hits, key=lambda h: -h.score)[:k]
+
+    def rows(self, filters: list[Filter] = (), columns: Columns = None) -> list[dict]:
+        kinds, predicate = self._split(filters)
+        out = []
+        for kind in kinds:
+            q = self.tables[kind].query().select(list(columns or ROW))
+            if predicate:
+                q = q.where(predicate)
+            out += to_rows(self._run(q.to_arrow()))
+        return out
 
     def count(self, filters: list[Filter] = ()) -> int:
-        return self.table.count_rows(where(filters) if filters else None)
+        kinds, predicate = self._split(filters)
+        return sum(self._run(self.tables[kind].count_rows(predicate)) for kind in kinds)
 
 
-COLUMNS = {"id", "doc_id", "source", "type", "kind", "parent", "locator", "heading"}
+def to_rows(table: pa.Table) -> list[dict]:
+    """Arrow → row dicts; the vectors become float32 arrays in one copy, not lists of Python floats."""
+    columns = {}
+    for name in table.column_names:
+        col = table.column(name).combine_chunks()
+        if name == "vector":
+            flat = np.asarray(col.flatten(), dtype=np.float32)
+            columns[name] = list(flat.reshape(len(col), -1)) if len(col) else []
+        else:
+            columns[name] = col.to_pylist()
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def where(filters: list[Filter]) -> str:
@@ -108,7 +192,7 @@ def where(filters: list[Filter]) -> str:
         if f.op == "has" and f.field == "records":
             needle = json.dumps(str(f.value))[1:-1].replace("'", "''").replace("%", "\\%").replace("_", "\\_")
             parts.append(f"records LIKE '%\"{needle}\": %'")
-        elif f.field not in COLUMNS:
+        elif f.field not in FILTERABLE:
             raise ValueError(f"cannot filter on {f.field!r}")
         elif f.op == "=":
             parts.append(f"{f.field} = {quote(f.value)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 COLUMNS = {"source", "type", "doc_id", "locator", "heading"}
 MODES = ("dense", "bm25", "hybrid")
+PASSAGE_COLUMNS = ("id", "doc_id", "source", "locator", "text", "heading", "type", "records")
+POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="ragtune-search")  # the three channels of one query
 
 
 @dataclass
@@ -62,6 +65,21 @@ def record_match(records: list[dict], fields: dict) -> bool:
     return any(all(str(r.get(k, "")).strip().lower() == v.strip().lower() for k, v in fields.items()) for r in records)
 
 
+def passage(row: dict, score: float, relevance: float, records: list[dict]) -> Passage:
+    return Passage(
+        row["id"],
+        row["doc_id"],
+        row["source"],
+        row["locator"],
+        row["text"],
+        score,
+        relevance,
+        row["heading"],
+        row["type"],
+        records,
+    )
+
+
 def rrf(lists: dict[str, list], weights: dict[str, float], k: int) -> list[tuple[str, float]]:
     """Weighted reciprocal-rank fusion of ranked id lists → [(id, score)] best first."""
     scores: dict[str, float] = {}
@@ -91,61 +109,56 @@ class Retriever:
             return self._search(query, top_k, filters, mode, vector)
 
     def _search(self, query, top_k, filters, mode, vector) -> SearchResult:
+        """The channels run at once: keyword search while the query is embedded, then both vector searches."""
         mode = mode or self.cfg.mode
         if mode not in MODES:
             raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
         top_k = top_k or self.cfg.top_k
         where, fields = store_filters(filters)
         n = max(self.cfg.candidates, top_k * 4) * (4 if fields else 1)
+        store, chunks = self.ws.store, [Filter.eq("kind", "chunk"), *where]
+        keyword = POOL.submit(store.bm25, query, n, chunks, ["id"]) if mode != "dense" else None
         qv = self.ws.embedder.embed([query])[0] if vector is None else vector
-        rows: dict[str, dict] = {}
+        dense = POOL.submit(store.dense, qv, n, chunks, ["id"]) if mode != "bm25" else None
+        sentences = [Filter.eq("kind", "sentence"), *where]
+        sentence = POOL.submit(store.dense, qv, n * 4, sentences, ["parent"]) if mode == "hybrid" else None
         lists: dict[str, list[str]] = {}
-        if mode in ("dense", "hybrid"):
-            hits = self.ws.store.dense(qv, n, [Filter.eq("kind", "chunk"), *where])
-            lists["dense"] = [h.row["id"] for h in hits]
-            rows.update((h.row["id"], h.row) for h in hits)
-        if mode == "hybrid":
-            hits = self.ws.store.dense(qv, n * 4, [Filter.eq("kind", "sentence"), *where])
-            lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in hits))[:n]
-            missing = [i for i in lists["sentence"] if i not in rows]
-            if missing:
-                rows.update((r["id"], r) for r in self.ws.store.rows([Filter.isin("id", missing)]))
-        if mode in ("bm25", "hybrid"):
-            hits = self.ws.store.bm25(query, n, [Filter.eq("kind", "chunk"), *where])
-            lists["bm25"] = [h.row["id"] for h in hits]
-            rows.update((h.row["id"], h.row) for h in hits)
-        passages = []
-        in_flight = self.ws.manifest.pending()  # a write batch under way (another process) or left by a crash
-        for id_, score in rrf(lists, self.cfg.weights, self.cfg.rrf_k):
-            row = rows[id_]
-            if row["doc_id"] in in_flight:
-                continue
-            records = json.loads(row["records"] or "[]")
-            if fields and not record_match(records, fields):
-                continue
-            rel = float(np.dot(qv, np.asarray(row["vector"], dtype=np.float32)))
-            passages.append(
-                Passage(
-                    id_,
-                    row["doc_id"],
-                    row["source"],
-                    row["locator"],
-                    row["text"],
-                    score,
-                    rel,
-                    row["heading"],
-                    row["type"],
-                    records,
-                )
-            )
-            if len(passages) == top_k:
-                break
+        if dense:
+            lists["dense"] = [h.row["id"] for h in dense.result()]
+        if sentence:
+            lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in sentence.result()))[:n]
+        if keyword:
+            lists["bm25"] = [h.row["id"] for h in keyword.result()]
+        scores = dict(rrf(lists, self.cfg.weights, self.cfg.rrf_k))  # best first
+        passages = self._passages(list(scores), scores, qv, fields, top_k)
         return SearchResult(query, passages, self._summaries(passages))
+
+    def _passages(self, fused: list[str], scores: dict, qv: np.ndarray, fields: dict, top_k: int) -> list[Passage]:
+        """The first `top_k` fused ids that pass the checks; the channels gave ids only, rows are looked up in
+        windows (one round trip unless checks drop many)."""
+        passages: list[Passage] = []
+        in_flight = self.ws.manifest.pending()  # a write batch under way (another process) or left by a crash
+        window = top_k * 4 if fields else top_k + 2
+        for start in range(0, len(fused), window):
+            ids = fused[start : start + window]
+            lookup = [Filter.eq("kind", "chunk"), Filter.isin("id", ids)]
+            rows = {r["id"]: r for r in self.ws.store.rows(lookup, columns=[*PASSAGE_COLUMNS, "vector"])}
+            for id_ in ids:
+                row = rows.get(id_)
+                if row is None or row["doc_id"] in in_flight:  # gone, or its batch not yet whole
+                    continue
+                records = json.loads(row["records"] or "[]")
+                if fields and not record_match(records, fields):
+                    continue
+                relevance = float(np.dot(qv, np.asarray(row["vector"], dtype=np.float32)))
+                passages.append(passage(row, scores[id_], relevance, records))
+                if len(passages) == top_k:
+                    return passages
+        return passages
 
     def _summaries(self, passages: list[Passage]) -> list[dict]:
         ids = list(dict.fromkeys(p.doc_id for p in passages))
         if not ids:
             return []
-        rows = self.ws.store.rows([Filter.eq("kind", "summary"), Filter.isin("doc_id", ids)])
-        by_id = {r["doc_id"]: r for r in rows}
-        return [{"doc_id": i, "source": by_id[i]["source"], "summary": by_id[i]["text"]} for i in ids if i in by_id]
+        by_id = self.ws.manifest.summaries(ids)  # the manifest keeps them: no store round trip
+        return [{"doc_id": i, **by_id[i]} for i in ids if i in by_id]

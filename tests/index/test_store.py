@@ -1,0 +1,194 @@
+"""The VectorStore contract, run against every backend in `BACKENDS` with the same tests.
+
+Vectors are small clustered unit vectors; no model is loaded. A server backend joins by adding a factory
+that returns a fresh, empty store (and skipping itself where its server is not running).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from ragtune.index.base import ROW, Filter
+from ragtune.index.factory import create_store
+from ragtune.index.lance import LanceStore, schema, where
+
+DIM = 16
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def make_rows(doc: str, n: int, rng: np.random.Generator, words: str = "alpha beta", source: str = "") -> list[dict]:
+    """A document's summary, `n` chunks and one sentence per chunk, shaped as `ragtune ingest` writes them."""
+    base = {"doc_id": doc, "source": source or f"corpus/{doc}.md", "type": "md", "heading": "", "records": "[]"}
+    rows = [base | {"id": f"{doc}:summary", "kind": "summary", "parent": "", "ordinal": -1, "locator": "summary"}]
+    rows[0] |= {"text": f"summary of {doc}", "search_text": f"summary of {doc}"}
+    for i in range(n):
+        text = f"{words} chunk {i} of {doc}"
+        records = json.dumps([{"sku": f"{doc}-{i}", "name": "it's"}]) if i == 0 else "[]"
+        chunk = base | {"id": f"{doc}:{i}", "kind": "chunk", "parent": "", "ordinal": i, "locator": f"line {i}"}
+        rows.append(chunk | {"text": text, "search_text": text, "records": records})
+        rows.append(chunk | {"id": f"{doc}:{i}:0", "kind": "sentence", "parent": f"{doc}:{i}", "search_text": ""})
+        rows[-1]["text"] = text
+    for row in rows:
+        row["vector"] = unit(rng.standard_normal(DIM))
+    return rows
+
+
+def lancedb_store(tmp_path, ann_threshold: int = 10_000):
+    return create_store("lancedb", tmp_path / "lancedb", DIM, ann_threshold)
+
+
+BACKENDS = {"lancedb": lancedb_store}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def store(request, tmp_path):
+    return BACKENDS[request.param](tmp_path)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(7)
+
+
+def test_replace_adds_replaces_and_deletes_by_document(store, rng):
+    store.replace([], make_rows("a", 3, rng) + make_rows("b", 2, rng))
+    store.refresh()
+    assert store.count() == (1 + 3 * 2) + (1 + 2 * 2)  # a summary, chunks and their sentences
+    assert store.count([Filter.eq("kind", "chunk")]) == 5
+    store.replace(["a"], make_rows("a", 1, rng))  # re-ingest: the old rows go
+    assert sorted(r["id"] for r in store.rows([Filter.eq("kind", "chunk")])) == ["a:0", "b:0", "b:1"]
+    store.replace(["b"], [])
+    assert {r["doc_id"] for r in store.rows()} == {"a"}
+
+
+def test_rows_carry_every_column_and_the_vector_only_when_asked(store, rng):
+    rows = make_rows("a", 2, rng)
+    store.replace([], rows)
+    got = store.rows([Filter.eq("id", "a:1")])
+    assert len(got) == 1 and set(got[0]) == set(ROW)
+    assert {k: got[0][k] for k in ROW} == {k: rows[3][k] for k in ROW}
+    with_vector = store.rows([Filter.eq("id", "a:1")], columns=["id", "vector"])[0]
+    assert np.allclose(with_vector["vector"], rows[3]["vector"], atol=1e-6)
+
+
+def test_dense_search_ranks_by_exact_cosine(store, rng):
+    rows = make_rows("a", 20, rng)
+    store.replace([], rows)
+    store.refresh()
+    target = rows[5]
+    hits = store.dense(target["vector"], 3, [Filter.eq("kind", "chunk")])
+    assert hits[0].row["id"] == target["id"] and hits[0].score == pytest.approx(1.0, abs=1e-4)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert "vector" not in hits[0].row and hits[0].row["text"] == target["text"]
+    chunk_vectors = {r["id"]: r["vector"] for r in rows if r["kind"] == "chunk"}
+    exact = sorted(chunk_vectors, key=lambda i: -float(chunk_vectors[i] @ target["vector"]))[:3]
+    assert [h.row["id"] for h in hits] == exact
+
+
+def test_keyword_search_finds_words_and_skips_stop_words(store, rng):
+    store.replace([], make_rows("a", 3, rng, "backpack") + make_rows("b", 3, rng, "sleeping bag"))
+    store.refresh()
+    hits = store.bm25("sleeping bags", 10, [Filter.eq("kind", "chunk")])
+    assert {h.row["doc_id"] for h in hits} == {"b"} and len(hits) == 3
+    assert store.bm25("the of and", 5, [Filter.eq("kind", "chunk")]) == []
+    assert store.bm25("?!", 5, [Filter.eq("kind", "chunk")]) == []
+
+
+def test_filters_on_columns_lists_and_record_fields(store, rng):
+    store.replace([], make_rows("a", 3, rng, source="corpus/it's.md") + make_rows("b", 3, rng))
+    store.refresh()
+    q = unit(rng.standard_normal(DIM))
+    by_source = store.dense(q, 10, [Filter.eq("kind", "chunk"), Filter.eq("source", "corpus/it's.md")])
+    assert {h.row["doc_id"] for h in by_source} == {"a"} and len(by_source) == 3
+    by_ids = store.rows([Filter.isin("id", ["a:1", "b:2", "nope"])], columns=["id"])
+    assert sorted(r["id"] for r in by_ids) == ["a:1", "b:2"]
+    assert store.rows([Filter.isin("id", [])]) == []
+    has_sku = store.bm25("chunk", 10, [Filter.eq("kind", "chunk"), Filter("records", "has", "sku")])
+    assert sorted(h.row["id"] for h in has_sku) == ["a:0", "b:0"]
+    with pytest.raises(ValueError, match="cannot filter on 'vector'"):
+        store.rows([Filter.eq("vector", "x")])
+
+
+def test_rows_written_after_the_indexes_are_searched(store, rng):
+    store.replace([], make_rows("a", 5, rng, "tent"))
+    store.refresh()
+    late = make_rows("b", 2, rng, "stove")
+    store.replace([], late)  # no refresh yet
+    assert {h.row["doc_id"] for h in store.bm25("stove", 5, [Filter.eq("kind", "chunk")])} == {"b"}
+    assert store.dense(late[1]["vector"], 1, [Filter.eq("kind", "chunk")])[0].row["id"] == "b:0"
+
+
+def test_readers_during_a_write_see_whole_versions(store, rng):
+    store.replace([], make_rows("a", 10, rng))
+    store.refresh()
+    seen, stop = [], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            seen.append(store.count([Filter.eq("kind", "chunk")]))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for _ in range(5):
+        store.replace(["a"], make_rows("a", 10, rng))
+    stop.set()
+    reader.join()
+    assert seen and set(seen) <= {0, 10}  # a table's delete and add are each atomic versions
+
+
+def test_the_lancedb_filter_translation_quotes_values():
+    sql = where([Filter.eq("source", "it's.md"), Filter("records", "has", "a_b"), Filter.isin("doc_id", ["a", "b'c"])])
+    assert sql == "source = 'it''s.md' AND records LIKE '%\"a\\_b\": %' AND doc_id IN ('a', 'b''c')"
+
+
+def test_lancedb_builds_an_ann_index_with_high_recall_and_adds_to_it_incrementally(tmp_path):
+    rng = np.random.default_rng(3)
+    store = lancedb_store(tmp_path, ann_threshold=2_000)
+    centres = unit(rng.standard_normal((40, DIM)))
+    rows = []
+    for d in range(60):
+        doc = make_rows(f"d{d}", 40, rng)
+        for row in doc:
+            row["vector"] = unit(centres[rng.integers(40)] + 0.3 * rng.standard_normal(DIM))
+        rows += doc
+    store.replace([], rows)
+    store.refresh()
+    indexes = {ix.name: ix.index_uuid for ix in store._run(store.tables["chunk"].list_indices())}
+    assert "vector_idx" in indexes
+    vectors = np.stack([r["vector"] for r in rows if r["kind"] == "chunk"])
+    ids = [r["id"] for r in rows if r["kind"] == "chunk"]
+    queries = unit(rng.standard_normal((30, DIM)))
+    found = []
+    for q in queries:
+        exact = {ids[i] for i in np.argsort(-(vectors @ q))[:10]}
+        found.append(len(exact & {h.row["id"] for h in store.dense(q, 10, [Filter.eq("kind", "chunk")])}) / 10)
+    assert np.mean(found) >= 0.95
+    store.replace([], make_rows("late", 5, rng, "lantern"))
+    store.refresh()
+    after = {ix.name: ix for ix in store._run(store.tables["chunk"].list_indices())}
+    assert after["vector_idx"].index_uuid == indexes["vector_idx"]  # added to, not rebuilt
+    assert after["vector_idx"].num_unindexed_rows == 0
+    assert store.bm25("lantern", 5, [Filter.eq("kind", "chunk")])[0].row["doc_id"] == "late"
+
+
+def test_lancedb_stores_of_one_table_are_split_by_kind_on_open(tmp_path, rng):
+    import lancedb
+
+    rows = make_rows("a", 3, rng) + make_rows("b", 2, rng)
+    old = lancedb.connect(str(tmp_path / "lancedb"))
+    old.create_table("chunks", [r | {"vector": r["vector"].tolist()} for r in rows], schema=schema(DIM))
+    store = LanceStore(tmp_path / "lancedb", DIM)
+    assert {k: store.count([Filter.eq("kind", k)]) for k in ("chunk", "sentence", "summary")} == {
+        "chunk": 5,
+        "sentence": 5,
+        "summary": 2,
+    }
+    again = LanceStore(tmp_path / "lancedb", DIM)  # idempotent
+    assert again.count() == len(rows)
