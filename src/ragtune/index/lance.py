@@ -131,7 +131,13 @@ class LanceStore:
         kinds, predicate = self._split(filters)
         hits = []
         for kind in kinds:
-            q = self.tables[kind].vector_search(vector).distance_type("cosine").limit(k).select(list(columns or ROW))
+            q = (
+                self.tables[kind]
+                .vector_search(vector)
+                .distance_type("cosine")
+                .limit(k)
+                .select([*(columns or ROW), "_distance"])
+            )
             if k < REFINE_POOL and self._has(kind, "IVF"):
                 q = q.refine_factor(REFINE_POOL // k)  # exact scores, and recall from the re-ranking
             if predicate:
@@ -148,7 +154,7 @@ class LanceStore:
             if not self._run(self.tables[kind].count_rows()):
                 continue
             q = self.tables[kind].query().nearest_to_text(query, columns=["search_text"]).limit(k)
-            q = q.select(list(columns or ROW))
+            q = q.select([*(columns or ROW), "_score"])
             if predicate:
                 q = q.where(predicate)
             try:
