@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import squad
 
 from ragtune import Settings, Workspace
@@ -69,6 +70,19 @@ def start_server(store: Path, port: int, env: dict[str, str] | None = None) -> s
             time.sleep(0.1)
     proc.kill()
     raise SystemExit(f"ragtune serve did not start on port {port}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100), interpolated."""
+    return float(np.percentile(values, q))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def machine() -> dict:

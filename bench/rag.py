@@ -16,20 +16,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
-from common import save, squad_workspace, table
+from common import percentile, save, squad_workspace, table
 
 from ragtune.evaluate.metrics import exact_match, f1
 from ragtune.generate.answer import Answerer
 from ragtune.generate.prompts import render
 from ragtune.retrieve.retriever import Retriever
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
 
 
 def retrieval(ws, names: list[str], questions: list[dict]) -> list[dict]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import save, table
+from common import peak_rss_mb, percentile, save, table
 
 from ragtune import Settings, Workspace
 from ragtune.index.base import Filter
@@ -105,13 +105,6 @@ class Synthetic:
         return out
 
 
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def write(ws: Workspace, rows: list[dict]) -> None:
     """Rows into the store and their documents into the manifest, as an ingest batch does."""
     ws.store.replace([], rows)
@@ -155,7 +148,7 @@ def latency(ws: Workspace, queries: list[str]) -> list[dict]:
             t = time.perf_counter()
             retriever.search(q, top_k=5, mode=mode)
             times.append(1000 * (time.perf_counter() - t))
-        out.append({"mode": mode, "p50_ms": float(np.percentile(times, 50)), "p95_ms": float(np.percentile(times, 95))})
+        out.append({"mode": mode, "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)})
     return out
 
 

@@ -37,8 +37,10 @@ class SentenceTransformerEmbedder:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self._lock = threading.Lock()  # one encode at a time: a fast tokenizer is not safe across threads
-        self.onnx, self.runtime_note = None, "PyTorch on the GPU"
-        if home is not None and str(self.model.device) == "cpu":
+        self.onnx, self.runtime_note = None, "PyTorch: no model home given"
+        if str(self.model.device) != "cpu":
+            self.runtime_note = "PyTorch on the GPU"
+        elif home is not None:
             self.onnx, self.runtime_note = onnx_encoder(self.model, path, home)
 
     def embed(self, texts: list[str]) -> np.ndarray:

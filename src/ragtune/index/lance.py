@@ -76,7 +76,7 @@ class LanceStore:
         if not self._run(chunks.count_rows("kind != 'chunk'")):
             return
         for kind in ("sentence", "summary"):
-            rows = self._run(chunks.query().where(f"kind = '{kind}'").to_arrow())
+            rows = self._run(chunks.query().where(where([Filter.eq("kind", kind)])).to_arrow())
             self.tables[kind] = self._run(
                 self.db.create_table(KINDS[kind], rows, schema=schema(self.dim), mode="overwrite")
             )
@@ -85,14 +85,10 @@ class LanceStore:
     def _has(self, kind: str, index_type: str) -> bool:
         """Whether the kind's table has an index of this type (another process may have built it since)."""
         known = self._indexes.setdefault(kind, set())
-        if index_type not in known and self._index_types(kind) & {index_type}:
-            known.add(index_type)
+        if index_type not in known:
+            types = {ix.index_type for ix in self._run(self.tables[kind].list_indices())}
+            known |= {"IVF" if t.startswith("Ivf") else t for t in types}  # IVF: any vector index
         return index_type in known
-
-    def _index_types(self, kind: str) -> set[str]:
-        """The index types of the kind's table: FTS, IVF (any vector index), BTree."""
-        types = {ix.index_type for ix in self._run(self.tables[kind].list_indices())}
-        return {"IVF" if t.startswith("Ivf") else t for t in types}
 
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
         for kind, table in self.tables.items():
@@ -151,8 +147,8 @@ class LanceStore:
         for kind in (k_ for k_ in kinds if k_ in FTS_KINDS):
             if not self._has(kind, "FTS"):  # rows written after the index are searched too: only a missing one matters
                 self.refresh()
-            if not self._run(self.tables[kind].count_rows()):
-                continue
+                if not self._has(kind, "FTS"):  # an empty table gets no index
+                    continue
             q = self.tables[kind].query().nearest_to_text(query, columns=["search_text"]).limit(k)
             q = q.select([*(columns or ROW), "_score"])
             if predicate:
