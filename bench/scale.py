@@ -2,7 +2,8 @@
 
     python bench/scale.py                          # 10k and 100k chunks, the embedded LanceDB store
     python bench/scale.py --chunks 1000000         # 1M chunks (about 4M rows; hours on 2 cores)
-    python bench/scale.py --store postgresql://127.0.0.1:5433/ragtune --chunks 100000
+    python bench/scale.py --store postgresql://postgres@127.0.0.1:5433/postgres   # a running PostgreSQL + pgvector
+    python bench/scale.py --store milvus://                                       # Milvus Lite (a file per build)
 
 Each chunk comes with 3 sentence rows and every 10 chunks with a document summary, as `ragtune ingest`
 writes them, so 100k chunks are 410k rows. Speed is measured on synthetic text (Zipf-distributed words)
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import re
 import shutil
 import sys
@@ -193,9 +195,16 @@ def real_vectors(n: int, cache: Path) -> tuple[np.ndarray, np.ndarray]:
     return corpus, queries
 
 
+def collection(spec: str, name: str) -> str:
+    """A server store's spec with its own collection (tables) for one run; the embedded store is a folder."""
+    if "://" not in spec:
+        return spec
+    return f"{spec}{'&' if '?' in spec else '?'}collection={name}_{os.getpid()}"
+
+
 def recall(spec: str, root: Path, corpus: np.ndarray, queries: np.ndarray) -> dict:
     """ANN recall@10 against exact (brute-force) cosine search, on real embeddings, through the store's `dense`."""
-    store = create_store(spec, root / "recall" / "lancedb", DIM, ann_threshold=1)
+    store = create_store(collection(spec, "recall"), root, DIM, ann_threshold=1)
     rows = [
         {"id": f"r{i}", "doc_id": f"d{i // 10}", "source": "", "type": "text", "kind": "chunk", "parent": ""}
         | {"ordinal": 0, "locator": "", "heading": "", "text": "", "search_text": "", "records": "[]", "vector": v}
@@ -227,7 +236,7 @@ def main() -> None:
     results = []
     for n in args.chunks:
         root = args.keep / f"{n}" if args.keep else Path(tempfile.mkdtemp(prefix=f"ragtune-scale-{n}-"))
-        ws = Workspace(Settings(store=root / "store", vector_store=args.store))
+        ws = Workspace(Settings(store=root / "store", vector_store=collection(args.store, f"scale{n}")))
         built = build(ws, n, data)
         modes = latency(ws, queries)
         results.append({"chunks": n, **built, "search": modes, "peak_rss_mb": peak_rss_mb()})
@@ -244,7 +253,8 @@ def main() -> None:
         payload["recall"] = recall(args.store, root, corpus, qv)
         shutil.rmtree(root, ignore_errors=True)
         print(table([payload["recall"]], list(payload["recall"])))
-    backend = args.store.split(":")[0]
+    scheme = args.store.split(":")[0]
+    backend = {"postgres": "postgresql"}.get(scheme, scheme)
     print("wrote", save(f"scale-{backend}", payload))
 
 

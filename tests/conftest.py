@@ -9,6 +9,7 @@ import pytest
 
 from ragtune import Settings, Workspace
 from ragtune.demo.corpus import build
+from tests.servers import postgres_cluster
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +32,16 @@ def llm():
     return create_llm("smollm2", Settings())
 
 
-def make_workspace(store: Path, embedder, llm=None) -> Workspace:
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL cluster with pgvector for the session (see tests/servers.py)."""
+    with postgres_cluster() as url:
+        yield url
+
+
+def make_workspace(store: Path, embedder, llm=None, **settings) -> Workspace:
     """A workspace on `store` that reuses the session's loaded models."""
-    ws = Workspace(Settings(store=store))
+    ws = Workspace(Settings(store=store, **settings))
     ws.__dict__["embedder"] = embedder
     ws.manifest.check_embedder(embedder.name, embedder.dim)
     if llm is not None:

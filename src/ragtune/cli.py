@@ -410,11 +410,15 @@ def finetune(
         qlora=qlora,
     )
     rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume, quiet=quiet or as_json)
+    if not rec:  # a worker process of `accelerate launch`: the main process reports
+        return
     m = json.loads(rec["metrics"])
     if as_json:
         click.echo(json.dumps(_lineage(rec)))
         return
-    click.echo(f"adapter {rec['name']}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
+    on = f" on {m['processes']} processes" if m.get("processes", 1) > 1 else ""
+    loss = m["final_loss"]
+    click.echo(f"adapter {rec['name']}: {m['steps']} steps{on} in {m['train_seconds']} s, final loss {loss:.3f}")
 
 
 @main.group()

@@ -76,7 +76,7 @@ class Settings(BaseSettings):
 
     store: Path = Path(".ragtune")
     home: Path = Field(default_factory=default_home)
-    vector_store: str = "lancedb"  # lancedb (embedded); server backends plug into index/factory.py
+    vector_store: str = "lancedb"  # lancedb (embedded) | postgresql://… | milvus://… | a plugin's scheme
     embedder: str = "minilm"  # minilm | a sentence-transformers name/path | openai:<model>@<base_url>
     llm: str = "smollm2"  # smollm2 | hub id | folder | file.gguf | openai:<model>@<base_url>
     api_key: SecretStr | None = None  # RAGTUNE_API_KEY: the bearer key `ragtune serve` requires

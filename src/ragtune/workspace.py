@@ -37,7 +37,7 @@ class Workspace:
 
         return create_store(
             self.settings.vector_store,
-            self.settings.store / "lancedb",
+            self.settings.store,
             self.embedder.dim,
             self.settings.retrieve.ann_threshold,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 
 import numpy as np
 import pytest
@@ -40,16 +41,30 @@ def make_rows(doc: str, n: int, rng: np.random.Generator, words: str = "alpha be
     return rows
 
 
-def lancedb_store(tmp_path, ann_threshold: int = 10_000):
-    return create_store("lancedb", tmp_path / "lancedb", DIM, ann_threshold)
+def lancedb_store(request, tmp_path, ann_threshold: int = 10_000):
+    return create_store("lancedb", tmp_path, DIM, ann_threshold)
 
 
-BACKENDS = {"lancedb": lancedb_store}
+def postgresql_store(request, tmp_path, ann_threshold: int = 10_000):
+    """A fresh set of tables (a new collection name) in the session's cluster."""
+    url = request.getfixturevalue("postgres_url")
+    return create_store(f"{url}?collection=t_{uuid.uuid4().hex[:12]}", tmp_path, DIM, ann_threshold)
+
+
+def milvus_store(request, tmp_path, ann_threshold: int = 10_000):
+    """A Milvus Lite file of the test's own."""
+    return create_store(f"milvus://{tmp_path}/milvus.db", tmp_path, DIM, ann_threshold)
+
+
+BACKENDS = {"lancedb": lancedb_store, "postgresql": postgresql_store, "milvus": milvus_store}
 
 
 @pytest.fixture(params=list(BACKENDS))
 def store(request, tmp_path):
-    return BACKENDS[request.param](tmp_path)
+    store = BACKENDS[request.param](request, tmp_path)
+    yield store
+    if hasattr(store, "close"):
+        store.close()
 
 
 @pytest.fixture
@@ -99,6 +114,8 @@ def test_keyword_search_finds_words_and_skips_stop_words(store, rng):
     assert {h.row["doc_id"] for h in hits} == {"b"} and len(hits) == 3
     assert store.bm25("the of and", 5, [Filter.eq("kind", "chunk")]) == []
     assert store.bm25("?!", 5, [Filter.eq("kind", "chunk")]) == []
+    odd = store.bm25('it\'s a "backpack" C:\\x | & !( or', 10, [Filter.eq("kind", "chunk")])  # no syntax to break
+    assert {h.row["doc_id"] for h in odd} == {"a"} and len(odd) == 3
 
 
 def test_filters_on_columns_lists_and_record_fields(store, rng):
@@ -150,7 +167,7 @@ def test_the_lancedb_filter_translation_quotes_values():
 
 def test_lancedb_builds_an_ann_index_with_high_recall_and_adds_to_it_incrementally(tmp_path):
     rng = np.random.default_rng(3)
-    store = lancedb_store(tmp_path, ann_threshold=2_000)
+    store = create_store("lancedb", tmp_path, DIM, ann_threshold=2_000)
     centres = unit(rng.standard_normal((40, DIM)))
     rows = []
     for d in range(60):

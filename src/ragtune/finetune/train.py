@@ -122,7 +122,10 @@ def finetune(
     resume: bool = False,
     quiet: bool = False,
 ) -> dict:
-    """Train an adapter; returns its manifest record. `resume` continues the unfinished run `name` (or the only one)."""
+    """Train an adapter; returns its manifest record. `resume` continues the unfinished run `name` (or the only one).
+
+    Under `accelerate launch` every process runs this (data parallel: each trains on its shard, gradients are
+    averaged); only the main process saves the adapter, and the others return an empty record."""
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTConfig, SFTTrainer
@@ -206,7 +209,8 @@ def finetune(
     trainer.remove_callback(PrinterCallback)  # no raw {'loss': ...} dict per step: one bar with the loss instead
     checkpoint = last_complete_checkpoint(work / "checkpoints") if resume else None
     t0 = time.perf_counter()
-    with progress_bar(quiet) as bar:
+    main_process = trainer.is_world_process_zero()  # under `accelerate launch`, one of several
+    with progress_bar(quiet or not main_process) as bar:
         trainer.add_callback(LossBar(bar, name))
         result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - t0
@@ -219,7 +223,10 @@ def finetune(
         "device": device,
         "peak_memory_mb": _peak_memory_mb(device),
         "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None,
+        "processes": config.world_size,
     }
+    if not main_process:
+        return {}  # the main process saves and records the adapter
     return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
 
 

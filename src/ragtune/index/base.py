@@ -58,6 +58,30 @@ ROW = (
 )
 Columns = list[str] | tuple[str, ...] | None
 FILTERABLE = {"id", "doc_id", "source", "type", "kind", "parent", "locator", "heading"}
+KINDS = {"chunk": "chunks", "sentence": "sentences", "summary": "summaries"}  # row kind → its table (collection)
+KEYWORD_KINDS = ("chunk", "summary")  # sentences are searched by vector only
+
+
+def split_kinds(filters: list[Filter]) -> tuple[list[str], list[Filter]]:
+    """Filters → the row kinds they allow (each backend keeps one table per kind) and the other filters."""
+    kinds, rest = list(KINDS), []
+    for f in filters:
+        if f.field == "kind":
+            allowed = {f.value} if f.op == "=" else set(f.value)
+            kinds = [k for k in kinds if k in allowed]
+        else:
+            rest.append(f)
+    return kinds, rest
+
+
+def check_filter(f: Filter) -> None:
+    """Raise ValueError for a filter no backend can translate."""
+    if f.op == "has" and f.field == "records":
+        return
+    if f.field not in FILTERABLE:
+        raise ValueError(f"cannot filter on {f.field!r}")
+    if f.op not in ("=", "in"):
+        raise ValueError(f"unknown filter operation {f.op!r}")
 
 
 @dataclass

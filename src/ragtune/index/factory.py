@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from ragtune.config import EndpointConfig
@@ -25,10 +27,32 @@ def create_embedder(
     return SentenceTransformerEmbedder(spec, device=device, home=home)
 
 
-def create_store(spec: str, path: Path, dim: int, ann_threshold: int = 10_000) -> VectorStore:
-    """`lancedb` (embedded, default). Server backends plug in here."""
-    if spec == "lancedb":
+PLUGIN_GROUP = "ragtune.vector_stores"  # entry point name: a scheme; value: a callable(spec, home, dim, ann_threshold)
+
+
+def _server(module: str, extra: str):
+    """A server backend's module; its client library is an optional extra."""
+    try:
+        return import_module(f"ragtune.index.{module}")
+    except ImportError as e:
+        raise RagtuneError(f"this vector store needs {e.name}: pip install 'ragtune[{extra}]'") from e
+
+
+def create_store(spec: str, home: Path, dim: int, ann_threshold: int = 10_000) -> VectorStore:
+    """`lancedb` (embedded in `home`, the default), `postgresql://…` (pgvector), `milvus://HOST:PORT` or
+    `milvus:///file.db` (Milvus Lite), or a scheme a plugin registers under the `ragtune.vector_stores` entry
+    point group."""
+    scheme = spec.split("://", 1)[0].lower() if "://" in spec else spec.lower()
+    if scheme == "lancedb":
         from ragtune.index.lance import LanceStore
 
-        return LanceStore(path, dim, ann_threshold)
-    raise RagtuneError(f"unknown vector store {spec!r} (available: lancedb)")
+        return LanceStore(home / "lancedb", dim, ann_threshold)
+    if scheme in ("postgresql", "postgres"):
+        return _server("pgvector", "postgres").PgVectorStore(spec, dim, ann_threshold)
+    if scheme in ("milvus", "milvus+https"):
+        return _server("milvus", "milvus").MilvusStore(spec, home, dim)
+    plugins = {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
+    if scheme in plugins:
+        return plugins[scheme].load()(spec, home, dim, ann_threshold)
+    known = ", ".join(["lancedb", "postgresql://…", "milvus://…", *(f"{p}://…" for p in sorted(plugins))])
+    raise RagtuneError(f"unknown vector store {scheme!r} (use {known})")

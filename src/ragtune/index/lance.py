@@ -18,10 +18,8 @@ import numpy as np
 import pyarrow as pa
 from lancedb.index import FTS, BTree, IvfHnswSq
 
-from ragtune.index.base import FILTERABLE, ROW, Columns, Filter, Hit
+from ragtune.index.base import KEYWORD_KINDS, KINDS, ROW, Columns, Filter, Hit, check_filter, split_kinds
 
-KINDS = {"chunk": "chunks", "sentence": "sentences", "summary": "summaries"}  # row kind → table
-FTS_KINDS = ("chunk", "summary")  # sentences are searched by vector only
 LOOKUPS = ("id", "doc_id", "parent", "source")  # columns with a scalar index
 REFINE_POOL = 160  # ANN candidates re-ranked by exact distance: recall@10 ≥ 0.95 (bench/scale.py); longer
 # lists (the sentence channel's) keep the index's order and approximate (8-bit) scores
@@ -106,7 +104,7 @@ class LanceStore:
             for column in LOOKUPS:
                 if column not in indexed:
                     self._run(table.create_index(column, config=BTree()))
-            if kind in FTS_KINDS and "search_text" not in indexed:
+            if kind in KEYWORD_KINDS and "search_text" not in indexed:
                 self._run(table.create_index("search_text", config=FTS(stem=True)))
             if n >= self.ann_threshold and "vector" not in indexed:
                 self._run(table.create_index("vector", config=IvfHnswSq(distance_type="cosine")))
@@ -114,13 +112,7 @@ class LanceStore:
 
     def _split(self, filters: list[Filter]) -> tuple[list[str], str | None]:
         """Filters → the kinds (tables) they allow and a predicate on the remaining ones."""
-        kinds, rest = list(KINDS), []
-        for f in filters:
-            if f.field == "kind":
-                allowed = {f.value} if f.op == "=" else set(f.value)
-                kinds = [k for k in kinds if k in allowed]
-            else:
-                rest.append(f)
+        kinds, rest = split_kinds(filters)
         return kinds, where(rest) if rest else None
 
     def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]:
@@ -144,7 +136,7 @@ class LanceStore:
     def bm25(self, query: str, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]:
         kinds, predicate = self._split(filters)
         hits = []
-        for kind in (k_ for k_ in kinds if k_ in FTS_KINDS):
+        for kind in (k_ for k_ in kinds if k_ in KEYWORD_KINDS):
             if not self._has(kind, "FTS"):  # rows written after the index are searched too: only a missing one matters
                 self.refresh()
                 if not self._has(kind, "FTS"):  # an empty table gets no index
@@ -191,17 +183,14 @@ def where(filters: list[Filter]) -> str:
     """Filters → a LanceDB SQL predicate (values quoted; only known columns)."""
     parts = []
     for f in filters:
-        if f.op == "has" and f.field == "records":
+        check_filter(f)
+        if f.op == "has":
             needle = json.dumps(str(f.value))[1:-1].replace("'", "''").replace("%", "\\%").replace("_", "\\_")
             parts.append(f"records LIKE '%\"{needle}\": %'")
-        elif f.field not in FILTERABLE:
-            raise ValueError(f"cannot filter on {f.field!r}")
         elif f.op == "=":
             parts.append(f"{f.field} = {quote(f.value)}")
-        elif f.op == "in":
-            parts.append(f"{f.field} IN ({', '.join(map(quote, f.value))})" if f.value else "FALSE")
         else:
-            raise ValueError(f"unknown filter operation {f.op!r}")
+            parts.append(f"{f.field} IN ({', '.join(map(quote, f.value))})" if f.value else "FALSE")
     return " AND ".join(parts)
 
 
