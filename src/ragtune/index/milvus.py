@@ -82,7 +82,7 @@ class MilvusStore:
     def __init__(self, url: str, home: Path, dim: int):
         uri, token, name = split_url(url, home)
         self.dim = dim
-        self.where = uri
+        self.uri = uri
         try:
             if "://" not in uri:
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +98,7 @@ class MilvusStore:
             field = next(f for f in self.client.describe_collection(collection)["fields"] if f["name"] == "vector")
             if field["params"]["dim"] != self.dim:
                 dim = field["params"]["dim"]
-                raise RagtuneError(f"collection {collection} in {self.where} holds {dim}-dim vectors, not {self.dim}")
+                raise RagtuneError(f"collection {collection} in {self.uri} holds {dim}-dim vectors, not {self.dim}")
             return
         schema = self.client.create_schema(auto_id=False)
         schema.add_field("id", DataType.VARCHAR, max_length=MAX_TEXT, is_primary=True)
@@ -189,7 +189,7 @@ class MilvusStore:
             if kind in KEYWORD_KINDS
             for h in self._search(kind, [query], "sparse", k, rest, columns)
         ]
-        for h in hits:  # Milvus Lite reports BM25 as a negative distance, a cluster as a positive score
+        for h in hits:  # Milvus Lite reports the BM25 score negated; the order is the engine's either way
             h.score = abs(h.score)
         return sorted(hits, key=lambda h: -h.score)[:k]
 
