@@ -163,9 +163,10 @@ class PgVectorStore:
             conn.execute("SET maintenance_work_mem = '1GB'")
             for table in self.tables.values():
                 t = sql.Identifier(table)
-                n = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(t)).fetchone()[0]
-                if n >= self.ann_threshold and n:
-                    conn.execute(sql.SQL(HNSW).format(sql.Identifier(f"{table}_hnsw"), t))
+                if not conn.execute("SELECT to_regclass(%s)", [f"{table}_hnsw"]).fetchone()[0]:  # count until built
+                    n = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(t)).fetchone()[0]
+                    if n >= self.ann_threshold and n:
+                        conn.execute(sql.SQL(HNSW).format(sql.Identifier(f"{table}_hnsw"), t))
                 conn.execute(sql.SQL("ANALYZE {}").format(t))
 
     def _columns(self, columns: Columns) -> sql.Composable:
