@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
+
 
 class FakeLLM:
     """An `LLM` that records its prompts and answers from a script (no `score`: it reads like an endpoint)."""
@@ -36,3 +40,28 @@ class FakeReader(FakeLLM):
 
     def score(self, prefix, options, chat=False):
         return [(self.scores.get(o, -50.0), max(1, len(o.split()))) for o in options]
+
+
+class FakeEmbedder:
+    """An `Embedder` without a model: hashed bag-of-words unit vectors, MiniLM's tokenizer for chunk sizes;
+    `texts` records what it was asked to embed."""
+
+    name, dim = "fake-embedder", 64
+
+    def __init__(self):
+        from ragtune.index.embedders import approximate_tokenizer
+
+        self.tokenizer = approximate_tokenizer()
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in zip(out, texts, strict=True):
+            for word in text.lower().split():
+                row[zlib.crc32(word.encode()) % self.dim] += 1.0
+            row /= max(float(np.linalg.norm(row)), 1e-9)
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)

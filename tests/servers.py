@@ -1,4 +1,4 @@
-"""Real servers for the store tests: a throwaway PostgreSQL cluster (with pgvector) on 127.0.0.1.
+"""Real servers for the tests: a throwaway PostgreSQL cluster (with pgvector) and a Ray head on 127.0.0.1.
 
 `RAGTUNE_TEST_POSTGRES=postgresql://…` uses a running server instead. Where PostgreSQL or pgvector is not
 installed the PostgreSQL tests skip, unless `RAGTUNE_REQUIRE_POSTGRES=1` (set by `.ci/run`) makes them fail.
@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,3 +68,17 @@ def postgres_cluster() -> Iterator[str]:
     finally:
         run("pg_ctl", "-D", str(data), "-m", "immediate", "stop", check=False)  # after a failure: stop anyway
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def ray_head() -> Iterator[str]:
+    """`ray start --head` on free ports with 2 CPUs; yields its address; `ray stop` afterwards."""
+    ray = str(Path(sys.executable).parent / "ray")
+    port, client = _free_port(), _free_port()
+    args = ["--head", f"--port={port}", f"--ray-client-server-port={client}", "--num-cpus=2"]
+    args += ["--include-dashboard=false", "--disable-usage-stats"]
+    subprocess.run([ray, "start", *args], check=True, capture_output=True, timeout=300)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([ray, "stop", "--force"], capture_output=True, timeout=300)

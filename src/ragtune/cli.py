@@ -132,15 +132,20 @@ def main(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--workers", type=click.IntRange(0, 256), help="Parsing processes [one per core from 32 files].")
+@click.option("--ray", metavar="ADDRESS", help="Parse and embed on a Ray cluster: host:port, ray://…, auto or local.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bool, workers, ray) -> None:
     """Ingest files and folders into the store (incremental: unchanged files are skipped)."""
     ws = _workspace(ctx)
+    if workers is not None:
+        ws.settings.chunk.workers = workers
     report = ws.ingest(
         list(paths),
         quiet=quiet or as_json,
         on_error=lambda src, why: click.echo(f"error: {src}: {why}", err=True),
         on_warning=lambda src, why: click.echo(f"warning: {src}: {why}", err=True),
+        ray=ray,
     )
     if as_json:
         out = {k: v for k, v in asdict(report).items() if k not in ("failures", "warnings")}

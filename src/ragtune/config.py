@@ -22,7 +22,8 @@ class ChunkConfig(BaseModel):
     record_size: int = Field(160, ge=16, le=8192)
     summary_sentences: int = Field(3, ge=0, le=50)
     summarizer: Literal["extractive", "llm"] = "extractive"  # llm: the configured SLM writes it
-    batch: int = Field(512, ge=1)  # chunks embedded and written per store transaction
+    batch: int = Field(512, ge=1)  # rows (chunks, sentences, summaries) embedded and written per store transaction
+    workers: int = Field(0, ge=0, le=256)  # parsing processes; 0: one per core (at most 8) from 32 files, 1: none
     max_file_mb: float = Field(100.0, gt=0)  # larger files are refused before they are read
 
 

@@ -1,7 +1,8 @@
-"""File writes a crash cannot leave half done."""
+"""Files: writes a crash cannot leave half done, strict reads, the id a file's document gets."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -26,3 +27,8 @@ def read_utf8(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RagtuneError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def doc_id(key: str) -> str:
+    """The id of the document ingested from a file, by its resolved path."""
+    return hashlib.sha1(key.encode()).hexdigest()[:16]

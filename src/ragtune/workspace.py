@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from functools import cached_property
+from functools import cached_property, partial
 
 from ragtune.config import Settings
+from ragtune.files import doc_id
 from ragtune.lock import ReadWriteLock
 from ragtune.manifest import Manifest
 
@@ -22,14 +22,19 @@ class Workspace:
 
     @cached_property
     def embedder(self):
+        emb = self.embedder_recipe(self.settings.home)()
+        self.manifest.check_embedder(emb.name, emb.dim)
+        return emb
+
+    def embedder_recipe(self, home=None):
+        """A picklable call that makes this store's embedder, here or in a worker on another machine (`home`:
+        where it keeps its ONNX export; a worker uses its own)."""
         from ragtune.index.factory import create_embedder
 
         name = self.settings.embedder
         if self.settings.embedder == Settings.model_fields["embedder"].default:
             name = self.manifest.embedder() or name  # a store keeps the embedder it was built with
-        emb = create_embedder(name, self.settings.device, self.settings.endpoint, self.settings.home)
-        self.manifest.check_embedder(emb.name, emb.dim)
-        return emb
+        return partial(create_embedder, name, self.settings.device, self.settings.endpoint, home)
 
     @cached_property
     def store(self):
@@ -76,9 +81,7 @@ class Workspace:
 
         return Adapters(self).load(spec)
 
-    @staticmethod
-    def doc_id(path: str) -> str:
-        return hashlib.sha1(path.encode()).hexdigest()[:16]
+    doc_id = staticmethod(doc_id)
 
     def summarize(self, doc) -> str:
         """A document's summary: extractive (title, first sentences, table schemas) or written by the SLM."""
@@ -91,7 +94,9 @@ class Workspace:
 
         return summarize(doc, cfg.summary_sentences)
 
-    def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None):
+    def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None, ray: str | None = None):
+        """Bring the store in line with files and folders; `ray`: a Ray cluster's address (or `auto`) whose
+        workers parse and embed."""
         from pathlib import Path
 
         from ragtune.ingest.pipeline import ingest
@@ -99,7 +104,8 @@ class Workspace:
 
         with write_lock(self.settings.store, "ingest"):
             self.recover()
-            return ingest(self, [Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning)
+            paths = [Path(p) for p in paths]
+            return ingest(self, paths, quiet=quiet, on_error=on_error, on_warning=on_warning, ray=ray)
 
     def remove(self, doc_ids: list[str]) -> list[dict]:
         """Delete documents (by id) from the vector store, the tables and the manifest; returns those removed."""

@@ -26,6 +26,8 @@ class OnnxEncoder:
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep: spinning
+        # after each query took the cores from the vector searches that follow it (they ran 2× slower)
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = tokenizer

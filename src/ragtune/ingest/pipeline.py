@@ -1,4 +1,6 @@
-"""Incremental, crash-safe ingest: parse → chunk → summarise → embed → store, in batches of files.
+"""Incremental, crash-safe, streaming ingest: files → rows (parsed a few files ahead by a pool of processes, or
+by Ray workers that also embed) → batched embeddings → store. Memory is bounded by the batch and the jobs in
+flight, however many files there are.
 
 Order of writes per batch: the batch's documents are journaled in the manifest, then the vector store
 (delete + add for those documents), the SQL tables (one DuckDB transaction), and last the manifest records
@@ -10,22 +12,20 @@ next ingest redoes them, since the manifest no longer knows them.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ragtune.console import progress as progress_bar
-from ragtune.errors import IngestError
-from ragtune.ingest import sniff
-from ragtune.ingest.base import Table
-from ragtune.ingest.chunking import chunk_document, units
-from ragtune.ingest.factory import parser_for, supported
+from ragtune.ingest.factory import supported
+from ragtune.ingest.prepare import Failed, Job, Outcome, Pool, Prepared, embed_rows, inline, os_reason, set_summary
 
 if TYPE_CHECKING:
     from ragtune.workspace import Workspace
+
+POOL_MIN_FILES = 32  # fewer files are parsed in this process: starting parsing processes costs seconds
 
 
 @dataclass
@@ -74,15 +74,6 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def os_reason(exc: OSError) -> str:
-    """A file system error in words."""
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, FileNotFoundError):
-        return "vanished before it was read"
-    return f"cannot be read ({exc.strerror or type(exc).__name__})"
-
-
 def source_name(path: Path, root: Path | None) -> str:
     """How citations name a file: relative to the ingested folder's parent, else as given."""
     if root is not None:  # as found in the folder (links are not followed, so a link never escapes it)
@@ -90,77 +81,126 @@ def source_name(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-class _Batch:
-    """Parsed documents waiting to be embedded and written together."""
-
-    def __init__(self) -> None:
-        self.docs: list[dict] = []
-        self.rows: list[dict] = []
-        self.tables: dict[str, list[Table]] = {}
-
-
-def ingest(ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None, on_warning=None) -> IngestReport:
+def ingest(
+    ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None, on_warning=None, ray: str | None = None
+) -> IngestReport:
     """Bring the store in line with `paths`. `on_error(source, reason)` is called per bad file,
-    `on_warning(source, reason)` per problem worked around in a file that was ingested."""
+    `on_warning(source, reason)` per problem worked around in a file that was ingested. `ray`: the address of
+    a Ray cluster (or `auto`) whose workers parse and embed."""
     report = IngestReport()
-    known = ws.manifest.hashes()
     unreadable: list[OSError] = []
     files = list(walk(paths, unreadable))
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        _fail(report, on_error, str(p), "no such file or folder")
+    for p in paths:
+        if not p.exists():
+            _fail(report, on_error, str(p), "no such file or folder")
     for exc in unreadable:  # its files are kept as they are, not removed
         folder = Path(str(exc.filename))
         root = next((p for p in paths if folder.is_relative_to(p)), None)
         _fail(report, on_error, source_name(folder, root), f"folder {os_reason(exc)}")
-    seen: set[str] = set()
-    batch = _Batch()
-    with progress_bar(quiet) as progress:
-        task = progress.add_task("ingest", total=len(files), info="")
-        for path, root in files:
-            progress.update(task, advance=1, description=f"ingest {path.name[:30]}")
-            if not path.exists():  # gone since the folder was listed, or a link to nowhere (or to itself)
-                if root is not None:  # (a missing path given by name was reported above)
-                    why = "a broken or looping link" if path.is_symlink() else "vanished before it was read"
-                    _fail(report, on_error, source_name(path, root), why)
-                continue
-            key = str(path.resolve())
-            seen.add(key)
-            source = source_name(path, root)
-            try:
-                digest = file_hash(path)
-                if known.get(key) == digest:
-                    report.unchanged += 1
-                    report.files[source] = ("unchanged", "")
-                    continue
-                for warning in _add(ws, batch, path, key, source, digest):
-                    report.warnings.append((source, warning))
-                    if on_warning:
-                        on_warning(source, warning)
-            except IngestError as exc:
-                _fail(report, on_error, source, str(exc))
-                continue
-            except OSError as exc:  # the previous version, if any, stays
-                _fail(report, on_error, source, os_reason(exc))
-                continue
-            except Exception as exc:  # a parser bug must not stop ten thousand good files
-                _fail(report, on_error, source, f"unexpected {type(exc).__name__}: {exc}")
-                continue
-            status = "updated" if key in known else "ingested"
-            report.updated += status == "updated"
-            report.ingested += status == "ingested"
-            report.files[source] = (status, "")
-            if len(batch.rows) >= ws.settings.chunk.batch:
-                report.chunks += _flush(ws, batch)
-                batch = _Batch()
-        report.chunks += _flush(ws, batch)
-    gone = _gone(known, seen, paths, unreadable)
+    run = _Run(ws, report, on_error, on_warning, ship=ray is not None)
+    prepare = preparer(ws, len(files), ray)
+    try:
+        with progress_bar(quiet) as progress:
+            task = progress.add_task("ingest", total=len(files), info="")
+
+            def advance(name: str) -> None:
+                progress.update(task, advance=1, description=f"ingest {name[:30]}")
+
+            for job, outcome in prepare(run.jobs(files, advance)):
+                run.take(job, outcome)
+            run.flush()
+    finally:
+        getattr(prepare, "close", lambda: None)()
+    gone = _gone(run.known, run.seen, paths, unreadable)
     with ws.guard.write():
         if gone:
             ws.drop([ws.doc_id(k) for k in gone])
             report.removed = len(gone)
         ws.store.refresh()
     return report
+
+
+def preparer(ws: Workspace, files: int, ray: str | None) -> Callable:
+    """Who turns jobs into rows: Ray workers, a pool of parsing processes, or this process."""
+    cfg = ws.settings.chunk
+    keep_parsed = cfg.summarizer == "llm"  # the SLM lives in this process
+    if ray is not None:
+        from ragtune.ingest.ray import RayPreparer
+
+        return RayPreparer(ray, ws.embedder_recipe(), cfg, keep_parsed)
+    workers = cfg.workers or (min(os.cpu_count() or 1, 8) if files >= POOL_MIN_FILES else 1)
+    if workers == 1:
+        return inline(ws.embedder.tokenizer, cfg, keep_parsed)
+    return Pool(workers, ws.embedder.tokenizer, cfg, keep_parsed)
+
+
+class _Run:
+    """One ingest: turns the walked files into jobs, takes their outcomes in order, writes full batches."""
+
+    def __init__(self, ws: Workspace, report: IngestReport, on_error, on_warning, ship: bool):
+        self.ws, self.report = ws, report
+        self.on_error, self.on_warning = on_error, on_warning
+        self.ship = ship  # jobs carry the file's bytes (for workers elsewhere)
+        self.known = ws.manifest.hashes()
+        self.seen: set[str] = set()
+        self.batch: list[Prepared] = []
+
+    def jobs(self, files: list[tuple[Path, Path | None]], advance: Callable[[str], None]) -> Iterator[Job]:
+        """Changed and new files as jobs; unchanged and unreadable ones are settled here."""
+        for path, root in files:
+            advance(path.name)
+            if not path.exists():  # gone since the folder was listed, or a link to nowhere (or to itself)
+                if root is not None:  # (a missing path given by name was reported before)
+                    why = "a broken or looping link" if path.is_symlink() else "vanished before it was read"
+                    _fail(self.report, self.on_error, source_name(path, root), why)
+                continue
+            key, source = str(path.resolve()), source_name(path, root)
+            self.seen.add(key)
+            try:
+                data = path.read_bytes() if self.ship else None
+                digest = hashlib.sha256(data).hexdigest() if data is not None else file_hash(path)
+            except OSError as exc:  # the previous version, if any, stays
+                _fail(self.report, self.on_error, source, os_reason(exc))
+                continue
+            if self.known.get(key) == digest:
+                self.report.unchanged += 1
+                self.report.files[source] = ("unchanged", "")
+                continue
+            yield Job(str(path), key, source, digest, data)
+
+    def take(self, job: Job, outcome: Outcome) -> None:
+        """A prepared file joins the batch (written when full); a failed one is reported."""
+        if isinstance(outcome, Failed):
+            _fail(self.report, self.on_error, job.source, outcome.reason)
+            return
+        if outcome.parsed is not None:
+            set_summary(outcome, self.ws.summarize(outcome.parsed))
+        for warning in outcome.warnings:
+            self.report.warnings.append((job.source, warning))
+            if self.on_warning:
+                self.on_warning(job.source, warning)
+        status = "updated" if job.key in self.known else "ingested"
+        self.report.updated += status == "updated"
+        self.report.ingested += status == "ingested"
+        self.report.files[job.source] = (status, "")
+        self.batch.append(outcome)
+        if sum(len(p.rows) for p in self.batch) >= self.ws.settings.chunk.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed the batch's rows (those no worker has) and write them in the documented order."""
+        if not self.batch:
+            return
+        ws, batch, self.batch = self.ws, self.batch, []
+        rows = [r for p in batch for r in p.rows]
+        embed_rows(rows, ws.embedder.embed)
+        ids = [p.doc["doc_id"] for p in batch]
+        with ws.guard.write():  # readers in this process see the batch whole or not at all
+            ws.manifest.begin(ids)  # the journal: readers elsewhere skip these
+            ws.store.replace(ids, rows)
+            ws.tables.replace([(p.doc["doc_id"], p.doc["source"], p.tables) for p in batch])
+            ws.manifest.record([p.doc for p in batch], {p.doc["doc_id"]: p.tables for p in batch})
+        self.report.chunks += sum(p.doc["chunks"] for p in batch)
 
 
 def _gone(known: dict[str, str], seen: set[str], paths: list[Path], unreadable: list[OSError]) -> list[str]:
@@ -179,85 +219,3 @@ def _fail(report: IngestReport, on_error, source: str, reason: str) -> None:
     report.files[source] = ("failed", reason)
     if on_error:
         on_error(source, reason)
-
-
-def _add(ws: Workspace, batch: _Batch, path: Path, key: str, source: str, digest: str) -> list[str]:
-    """Parse, chunk and summarise one file into the batch; returns the parser's warnings."""
-    parser = parser_for(path)
-    sniff.check(path, int(ws.settings.chunk.max_file_mb * 2**20))
-    doc = parser.parse(path)
-    chunks = chunk_document(doc, ws.embedder.tokenizer, ws.settings.chunk)
-    if not chunks:
-        raise IngestError("no text content")
-    doc_id = ws.doc_id(key)
-    summary = ws.summarize(doc)
-    base = {"doc_id": doc_id, "source": source, "type": doc.kind, "parent": ""}
-    batch.rows.append(
-        {
-            **base,
-            "id": f"{doc_id}:summary",
-            "kind": "summary",
-            "ordinal": -1,
-            "locator": "summary",
-            "heading": doc.title,
-            "text": summary,
-            "search_text": summary,
-            "records": "[]",
-        }
-    )
-    for i, c in enumerate(chunks):
-        chunk_id = f"{doc_id}:{i}"
-        records = json.dumps(c.records, default=str, ensure_ascii=False)
-        row = {
-            **base,
-            "id": chunk_id,
-            "kind": "chunk",
-            "ordinal": i,
-            "locator": c.locator,
-            "heading": c.heading,
-            "text": c.text,
-            "search_text": f"{c.heading}\n{c.text}" if c.heading else c.text,
-            "records": records,
-        }
-        batch.rows.append(row)
-        for j, (sentence, locator) in enumerate(units(c)):
-            batch.rows.append(
-                {
-                    **row,
-                    "id": f"{chunk_id}:{j}",
-                    "kind": "sentence",
-                    "parent": chunk_id,
-                    "ordinal": j,
-                    "locator": locator,
-                    "text": sentence,
-                    "search_text": "",
-                }
-            )
-    batch.docs.append(
-        {
-            "doc_id": doc_id,
-            "path": key,
-            "source": source,
-            "hash": digest,
-            "kind": doc.kind,
-            "title": doc.title,
-            "summary": summary,
-            "chunks": len(chunks),
-        }
-    )
-    batch.tables[doc_id] = doc.tables
-    return doc.warnings
-
-
-def _flush(ws: Workspace, batch: _Batch) -> int:
-    if not batch.docs:
-        return 0
-    vectors = ws.embedder.embed([r["search_text"] or r["text"] for r in batch.rows])
-    for row, vec in zip(batch.rows, vectors, strict=True):
-        row["vector"] = vec
-    with ws.guard.write():  # readers in this process see the batch whole or not at all
-        ws.manifest.begin([d["doc_id"] for d in batch.docs])  # the journal: readers elsewhere skip these
-        ws.store.replace([d["doc_id"] for d in batch.docs], batch.rows)
-        ws.tables.replace([(d["doc_id"], d["source"], batch.tables[d["doc_id"]]) for d in batch.docs])
-        ws.manifest.record(batch.docs, batch.tables)
-    return sum(d["chunks"] for d in batch.docs)

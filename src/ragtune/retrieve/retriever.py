@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 COLUMNS = {"source", "type", "doc_id", "locator", "heading"}
 MODES = ("dense", "bm25", "hybrid")
 PASSAGE_COLUMNS = ("id", "doc_id", "source", "locator", "text", "heading", "type", "records")
+ROW_COLUMNS = [*PASSAGE_COLUMNS, "vector"]
+SENTENCE_FETCH = 2  # sentence hits fetched per candidate chunk wanted (several sentences share a chunk); 4 found
+# the same hit@1/hit@5/MRR on the SQuAD training subsets
 POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="ragtune-search")  # the three channels of one query
 
 
@@ -109,7 +112,8 @@ class Retriever:
             return self._search(query, top_k, filters, mode, vector)
 
     def _search(self, query, top_k, filters, mode, vector) -> SearchResult:
-        """The channels run at once: keyword search while the query is embedded, then both vector searches."""
+        """The channels run at once: keyword search while the query is embedded, then both vector searches.
+        The chunk channels bring whole rows, so that only sentence-channel chunks are looked up afterwards."""
         mode = mode or self.cfg.mode
         if mode not in MODES:
             raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
@@ -117,32 +121,37 @@ class Retriever:
         where, fields = store_filters(filters)
         n = max(self.cfg.candidates, top_k * 4) * (4 if fields else 1)
         store, chunks = self.ws.store, [Filter.eq("kind", "chunk"), *where]
-        keyword = POOL.submit(store.bm25, query, n, chunks, ["id"]) if mode != "dense" else None
+        keyword = POOL.submit(store.bm25, query, n, chunks, ROW_COLUMNS) if mode != "dense" else None
         qv = self.ws.embedder.embed([query])[0] if vector is None else vector
-        dense = POOL.submit(store.dense, qv, n, chunks, ["id"]) if mode != "bm25" else None
+        dense = POOL.submit(store.dense, qv, n, chunks, ROW_COLUMNS) if mode != "bm25" else None
         sentences = [Filter.eq("kind", "sentence"), *where]
-        sentence = POOL.submit(store.dense, qv, n * 4, sentences, ["parent"]) if mode == "hybrid" else None
+        sentence = POOL.submit(store.dense, qv, n * SENTENCE_FETCH, sentences, ["parent"]) if mode == "hybrid" else None
         lists: dict[str, list[str]] = {}
-        if dense:
-            lists["dense"] = [h.row["id"] for h in dense.result()]
+        rows: dict[str, dict] = {}
+        for name, future in (("dense", dense), ("bm25", keyword)):
+            if future:
+                hits = future.result()
+                lists[name] = [h.row["id"] for h in hits]
+                rows.update((h.row["id"], h.row) for h in hits)
         if sentence:
             lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in sentence.result()))[:n]
-        if keyword:
-            lists["bm25"] = [h.row["id"] for h in keyword.result()]
         scores = dict(rrf(lists, self.cfg.weights, self.cfg.rrf_k))  # best first
-        passages = self._passages(list(scores), scores, qv, fields, top_k)
+        passages = self._passages(list(scores), scores, rows, qv, fields, top_k)
         return SearchResult(query, passages, self._summaries(passages))
 
-    def _passages(self, fused: list[str], scores: dict, qv: np.ndarray, fields: dict, top_k: int) -> list[Passage]:
-        """The first `top_k` fused ids that pass the checks; the channels gave ids only, rows are looked up in
-        windows (one round trip unless checks drop many)."""
+    def _passages(
+        self, fused: list[str], scores: dict, rows: dict[str, dict], qv: np.ndarray, fields: dict, top_k: int
+    ) -> list[Passage]:
+        """The first `top_k` fused ids that pass the checks; rows the channels did not bring are looked up in
+        windows (at most one round trip unless checks drop many)."""
         passages: list[Passage] = []
         in_flight = self.ws.manifest.pending()  # a write batch under way (another process) or left by a crash
         window = top_k * 4 if fields else top_k + 2
         for start in range(0, len(fused), window):
             ids = fused[start : start + window]
-            lookup = [Filter.eq("kind", "chunk"), Filter.isin("id", ids)]
-            rows = {r["id"]: r for r in self.ws.store.rows(lookup, columns=[*PASSAGE_COLUMNS, "vector"])}
+            if missing := [i for i in ids if i not in rows]:
+                lookup = [Filter.eq("kind", "chunk"), Filter.isin("id", missing)]
+                rows.update((r["id"], r) for r in self.ws.store.rows(lookup, columns=ROW_COLUMNS))
             for id_ in ids:
                 row = rows.get(id_)
                 if row is None or row["doc_id"] in in_flight:  # gone, or its batch not yet whole

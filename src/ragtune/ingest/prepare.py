@@ -1,0 +1,213 @@
+"""One file → the rows an ingest writes: parse, check, chunk, summarise. Pure and picklable, so that it runs in
+this process, in a pool of parsing processes (`Pool`), or in a Ray task (`ragtune.ingest.ray`).
+
+A failure comes back as `Failed(reason)` instead of an exception: the reason is worded where it happened
+(a parser's IngestError, a file system error, a parser bug), and a worker process never dies of it.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ragtune.config import ChunkConfig
+from ragtune.errors import IngestError
+from ragtune.files import doc_id
+from ragtune.ingest import sniff
+from ragtune.ingest.base import Document, Table
+from ragtune.ingest.chunking import chunk_document, summarize, units
+from ragtune.ingest.factory import parser_for
+
+
+@dataclass
+class Job:
+    """A file to (re)ingest. `data`: its bytes, for workers that cannot see `path` (another machine)."""
+
+    path: str
+    key: str  # the resolved path: the manifest's key
+    source: str  # how citations name it
+    digest: str
+    data: bytes | None = None
+
+
+@dataclass
+class Prepared:
+    """A file made into store rows (vectors not yet set, unless a remote worker embedded them)."""
+
+    doc: dict  # the manifest's record
+    rows: list[dict]
+    tables: list[Table]
+    warnings: list[str] = field(default_factory=list)
+    parsed: Document | None = None  # kept only when the summary is still to be written (by the SLM)
+
+
+@dataclass
+class Failed:
+    reason: str
+
+
+Outcome = Prepared | Failed
+
+
+def os_reason(exc: OSError) -> str:
+    """A file system error in words."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "vanished before it was read"
+    return f"cannot be read ({exc.strerror or type(exc).__name__})"
+
+
+def prepare(job: Job, tokenizer, cfg: ChunkConfig, keep_parsed: bool = False) -> Outcome:
+    """The file's rows, or why it cannot be ingested. `keep_parsed`: the summary is left to the caller."""
+    try:
+        if job.data is None:
+            return _prepare(Path(job.path), job, tokenizer, cfg, keep_parsed)
+        with tempfile.TemporaryDirectory(prefix="ragtune-") as tmp:  # same name: titles may come from it
+            local = Path(tmp) / Path(job.path).name
+            local.write_bytes(job.data)
+            return _prepare(local, job, tokenizer, cfg, keep_parsed)
+    except IngestError as exc:
+        return Failed(str(exc))
+    except OSError as exc:  # the previous version, if any, stays
+        return Failed(os_reason(exc))
+    except Exception as exc:  # a parser bug must not stop ten thousand good files
+        return Failed(f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _prepare(path: Path, job: Job, tokenizer, cfg: ChunkConfig, keep_parsed: bool) -> Prepared:
+    parser = parser_for(path)
+    sniff.check(path, int(cfg.max_file_mb * 2**20))
+    doc = parser.parse(path)
+    chunks = chunk_document(doc, tokenizer, cfg)
+    if not chunks:
+        raise IngestError("no text content")
+    ident = doc_id(job.key)
+    summary = "" if keep_parsed else summarize(doc, cfg.summary_sentences)
+    base = {"doc_id": ident, "source": job.source, "type": doc.kind, "parent": ""}
+    rows = [
+        base
+        | {"id": f"{ident}:summary", "kind": "summary", "ordinal": -1, "locator": "summary", "heading": doc.title}
+        | {"text": summary, "search_text": summary, "records": "[]"}
+    ]
+    for i, c in enumerate(chunks):
+        row = base | {"id": f"{ident}:{i}", "kind": "chunk", "ordinal": i, "locator": c.locator, "heading": c.heading}
+        row |= {"text": c.text, "search_text": f"{c.heading}\n{c.text}" if c.heading else c.text}
+        row["records"] = json.dumps(c.records, default=str, ensure_ascii=False)
+        rows.append(row)
+        rows += [
+            row
+            | {"id": f"{row['id']}:{j}", "kind": "sentence", "parent": row["id"], "ordinal": j}
+            | {"locator": locator, "text": sentence, "search_text": ""}
+            for j, (sentence, locator) in enumerate(units(c))
+        ]
+    record = {"doc_id": ident, "path": job.key, "source": job.source, "hash": job.digest, "kind": doc.kind}
+    record |= {"title": doc.title, "summary": summary, "chunks": len(chunks)}
+    return Prepared(record, rows, doc.tables, doc.warnings, doc if keep_parsed else None)
+
+
+def set_summary(prepared: Prepared, summary: str) -> None:
+    """Fill in a summary written after preparing (by the SLM, in the process that holds it)."""
+    prepared.doc["summary"] = summary
+    prepared.rows[0] |= {"text": summary, "search_text": summary}
+    prepared.rows[0].pop("vector", None)  # a worker embedded the empty one
+    prepared.parsed = None
+
+
+def embed_rows(rows: list[dict], embed: Callable) -> None:
+    """Set the vector of rows that have none; a text that occurs several times (a one-sentence chunk and its
+    sentence, a short document and its summary) is embedded once."""
+    todo = [r for r in rows if r.get("vector") is None]
+    texts = list(dict.fromkeys(r["search_text"] or r["text"] for r in todo))
+    if not texts:
+        return
+    vectors = dict(zip(texts, embed(texts), strict=True))
+    for r in todo:
+        r["vector"] = vectors[r["search_text"] or r["text"]]
+
+
+# A parsing process keeps what every job needs, sent once when it starts.
+_worker: dict = {}
+
+
+def _start_worker(tokenizer, cfg: ChunkConfig, keep_parsed: bool) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _worker.update(tokenizer=tokenizer, cfg=cfg, keep_parsed=keep_parsed)
+
+
+def prepare_in_worker(job: Job) -> Outcome:
+    """`prepare` with what the worker was started with."""
+    return prepare(job, _worker["tokenizer"], _worker["cfg"], _worker["keep_parsed"])
+
+
+class Pool:
+    """Prepares jobs in `workers` processes, a few ahead of the consumer, results in the jobs' order. A job
+    whose parser kills its process (a crash, memory) is retried alone once, then reported failed."""
+
+    def __init__(self, workers: int, tokenizer, cfg: ChunkConfig, keep_parsed: bool = False, work=prepare_in_worker):
+        self.workers, self.work = workers, work  # work: a module-level function of a Job (importable by workers)
+        self.init = (tokenizer, cfg, keep_parsed)
+        self.ahead = 2 * workers  # jobs in flight: bounded memory however many files there are
+        self.executor: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of this process's model threads
+                initializer=_start_worker,
+                initargs=self.init,
+                max_tasks_per_child=500,  # what a parser leaks is given back now and then
+            )
+        return self.executor
+
+    def __call__(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
+        queue: deque[tuple[Job, Future]] = deque()
+        jobs = iter(jobs)
+        for job in jobs:
+            queue.append((job, self._executor().submit(self.work, job)))
+            if len(queue) >= self.ahead:
+                yield from self._next(queue)
+        while queue:
+            yield from self._next(queue)
+
+    def _next(self, queue: deque[tuple[Job, Future]]) -> Iterator[tuple[Job, Outcome]]:
+        job, future = queue.popleft()
+        try:
+            yield job, future.result()
+        except BrokenProcessPool:  # some job in flight killed a worker: retry each alone
+            self.close()
+            retry = [job] + [j for j, _ in queue]
+            queue.clear()
+            for j in retry:
+                yield j, self._alone(j)
+
+    def _alone(self, job: Job) -> Outcome:
+        try:
+            return self._executor().submit(self.work, job).result()
+        except BrokenProcessPool:
+            self.close()
+            return Failed("the parser crashed on this file (its process died)")
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+
+
+def inline(tokenizer, cfg: ChunkConfig, keep_parsed: bool = False) -> Callable[[Iterable[Job]], Iterator]:
+    """Prepares jobs one after another in this process."""
+
+    def run(jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
+        for job in jobs:
+            yield job, prepare(job, tokenizer, cfg, keep_parsed)
+
+    return run
