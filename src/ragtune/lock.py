@@ -19,7 +19,20 @@ from pathlib import Path
 from ragtune.errors import RagtuneError
 
 _held: dict[Path, int] = {}  # stores this process holds the write lock of → depth
+_files: dict[Path, object] = {}  # … and their open lock files
 _held_lock = threading.Lock()
+
+
+def _drop_inherited() -> None:
+    """In a forked child (ingest's parsing processes): close the lock files inherited from the parent, so that
+    the parent's locks end with the parent, not with the last of its children."""
+    for fh in _files.values():
+        fh.close()
+    _files.clear()
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited)
 
 
 @contextmanager
@@ -53,11 +66,13 @@ def write_lock(store: Path, what: str) -> Iterator[None]:
         fh.flush()
         with _held_lock:
             _held[key] = 1
+            _files[key] = fh
         try:
             yield
         finally:
             with _held_lock:
                 del _held[key]
+                _files.pop(key, None)
             fh.truncate(0)
             fcntl.flock(fh, fcntl.LOCK_UN)
 

@@ -206,10 +206,24 @@ def test_killed_ingest_process_resumes_without_corruption(tmp_path, embedder):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 0 < _documents(store / "manifest.sqlite") < 150
+    time.sleep(1)
+    assert _processes_naming(store) == []  # its parsing processes died with it
     ws = make_workspace(store, embedder)
     report = ws.ingest([folder])
     assert report.failed == 0 and report.unchanged + report.ingested == 150
     consistent(ws)
+
+
+def _processes_naming(path: Path) -> list[int]:
+    """Pids of live processes whose command line names `path`."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(path).encode() in cmdline.read_bytes():
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return pids
 
 
 def _documents(db: Path) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from ragtune.config import ChunkConfig
@@ -80,3 +82,18 @@ def test_each_distinct_text_is_embedded_once():
     embed_rows(rows, embedder.embed)
     assert embedder.texts == ["One sentence.", "Another."]
     assert (rows[0]["vector"] == rows[1]["vector"]).all() and rows[3]["vector"] == "from a worker"
+
+
+def test_a_script_without_a_main_guard_can_use_the_pool(tmp_path):
+    """Parsing processes are forked (Linux): the caller's script is not run again in each of them."""
+    folder = corpus(tmp_path / "docs", 40)
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from ragtune import Settings, Workspace\n"
+        f"ws = Workspace(Settings(store=r'{tmp_path / 'store'}'))\n"
+        "ws.settings.chunk.workers = 2\n"
+        f"print(ws.ingest([r'{folder}']).line())\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip().startswith("ingested 40, unchanged 0, updated 0, removed 0, failed 1"), done.stderr
+    assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -7,10 +7,15 @@ A failure comes back as `Failed(reason)` instead of an exception: the reason is 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import tempfile
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -134,12 +139,39 @@ def embed_rows(rows: list[dict], embed: Callable) -> None:
         r["vector"] = vectors[r["search_text"] or r["text"]]
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where it is safe (Linux): the workers run only parsers, and unlike spawn it does not re-run the
+    caller's script, which a script without `if __name__ == "__main__":` would not survive."""
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+@contextlib.contextmanager
+def _quiet_fork() -> Iterator[None]:
+    """Forked processes inherit TOKENIZERS_PARALLELISM=false: no warning from each about its parent's threads
+    (nor LanceDB's about its runtime: the workers never touch the store)."""
+    before = os.environ.get("TOKENIZERS_PARALLELISM")
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "lancedb fork support", RuntimeWarning)
+            yield
+    finally:
+        if before is None:
+            del os.environ["TOKENIZERS_PARALLELISM"]
+        else:
+            os.environ["TOKENIZERS_PARALLELISM"] = before
+
+
 # A parsing process keeps what every job needs, sent once when it starts.
 _worker: dict = {}
 
 
-def _start_worker(tokenizer, cfg: ChunkConfig, keep_parsed: bool) -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+def _start_worker(parent: int, tokenizer, cfg: ChunkConfig, keep_parsed: bool) -> None:
+    """Keep what jobs need; die with the parent (a forked worker would otherwise outlive a killed ingest)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before that
+            os._exit(1)
     _worker.update(tokenizer=tokenizer, cfg=cfg, keep_parsed=keep_parsed)
 
 
@@ -154,7 +186,7 @@ class Pool:
 
     def __init__(self, workers: int, tokenizer, cfg: ChunkConfig, keep_parsed: bool = False, work=prepare_in_worker):
         self.workers, self.work = workers, work  # work: a module-level function of a Job (importable by workers)
-        self.init = (tokenizer, cfg, keep_parsed)
+        self.init = (os.getpid(), tokenizer, cfg, keep_parsed)
         self.ahead = 2 * workers  # jobs in flight: bounded memory however many files there are
         self.executor: ProcessPoolExecutor | None = None
 
@@ -162,11 +194,12 @@ class Pool:
         if self.executor is None:
             self.executor = ProcessPoolExecutor(
                 self.workers,
-                mp_context=multiprocessing.get_context("spawn"),  # no fork of this process's model threads
+                mp_context=_context(),
                 initializer=_start_worker,
                 initargs=self.init,
-                max_tasks_per_child=500,  # what a parser leaks is given back now and then
             )
+            with _quiet_fork():  # (a forked executor starts its processes at the first submit)
+                self.executor.submit(os.getpid).result()
         return self.executor
 
     def __call__(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
