@@ -84,15 +84,11 @@ class Workspace:
     doc_id = staticmethod(doc_id)
 
     def summarize(self, doc) -> str:
-        """A document's summary: extractive (title, first sentences, table schemas) or written by the SLM."""
-        cfg = self.settings.chunk
-        if cfg.summarizer == "llm":
-            from ragtune.generate.summary import summarize_with
+        """A document's summary written by the SLM (`chunk.summarizer = "llm"`); the extractive one is made with
+        the file's rows (`ingest/prepare.py`)."""
+        from ragtune.generate.summary import summarize_with
 
-            return summarize_with(self.llm, doc, cfg.summary_sentences)
-        from ragtune.ingest.chunking import summarize
-
-        return summarize(doc, cfg.summary_sentences)
+        return summarize_with(self.llm, doc, self.settings.chunk.summary_sentences)
 
     def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None, ray: str | None = None):
         """Bring the store in line with files and folders; `ray`: a Ray cluster's address (or `auto`) whose

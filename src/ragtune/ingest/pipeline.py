@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 from ragtune.console import progress as progress_bar
 from ragtune.ingest.factory import supported
-from ragtune.ingest.prepare import Failed, Job, Outcome, Pool, Prepared, embed_rows, inline, os_reason, set_summary
+from ragtune.ingest.prepare import Failed, Inline, Job, Outcome, Pool, Prepared, embed_rows, os_reason, set_summary
 
 if TYPE_CHECKING:
+    from ragtune.ingest.ray import RayPreparer
     from ragtune.workspace import Workspace
 
 POOL_MIN_FILES = 32  # fewer files are parsed in this process: starting parsing processes costs seconds
@@ -110,7 +111,7 @@ def ingest(
                 run.take(job, outcome)
             run.flush()
     finally:
-        getattr(prepare, "close", lambda: None)()
+        prepare.close()
     gone = _gone(run.known, run.seen, paths, unreadable)
     with ws.guard.write():
         if gone:
@@ -120,7 +121,7 @@ def ingest(
     return report
 
 
-def preparer(ws: Workspace, files: int, ray: str | None) -> Callable:
+def preparer(ws: Workspace, files: int, ray: str | None) -> Inline | Pool | RayPreparer:
     """Who turns jobs into rows: Ray workers, a pool of parsing processes, or this process."""
     cfg = ws.settings.chunk
     keep_parsed = cfg.summarizer == "llm"  # the SLM lives in this process
@@ -130,7 +131,7 @@ def preparer(ws: Workspace, files: int, ray: str | None) -> Callable:
         return RayPreparer(ray, ws.embedder_recipe(), cfg, keep_parsed)
     workers = cfg.workers or (min(os.cpu_count() or 1, 8) if files >= POOL_MIN_FILES else 1)
     if workers == 1:
-        return inline(ws.embedder.tokenizer, cfg, keep_parsed)
+        return Inline(ws.embedder.tokenizer, cfg, keep_parsed)
     return Pool(workers, ws.embedder.tokenizer, cfg, keep_parsed)
 
 

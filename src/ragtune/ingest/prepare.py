@@ -236,11 +236,15 @@ class Pool:
             self.executor = None
 
 
-def inline(tokenizer, cfg: ChunkConfig, keep_parsed: bool = False) -> Callable[[Iterable[Job]], Iterator]:
+class Inline:
     """Prepares jobs one after another in this process."""
 
-    def run(jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
-        for job in jobs:
-            yield job, prepare(job, tokenizer, cfg, keep_parsed)
+    def __init__(self, tokenizer, cfg: ChunkConfig, keep_parsed: bool = False):
+        self.args = (tokenizer, cfg, keep_parsed)
 
-    return run
+    def __call__(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Outcome]]:
+        for job in jobs:
+            yield job, prepare(job, *self.args)
+
+    def close(self) -> None:
+        pass
