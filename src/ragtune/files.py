@@ -8,8 +8,9 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write `text` to a temporary file beside `path`, flush it to disk, then rename it over `path`. The temporary
+    file is the process's own: processes writing the same file at once (ranks of one training) do not collide."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("w") as fh:
         fh.write(text)
         fh.flush()
