@@ -96,8 +96,9 @@ class VectorStore(Protocol):
     """Rows with a vector and a text; dense and BM25 search; replace-by-document writes.
 
     A row has the columns of `ROW` and a unit `vector`. Searches and lookups return every column but the
-    vector, or only `columns` (which may name "vector"). A dense hit's score is the exact cosine similarity,
-    a BM25 hit's the engine's keyword score.
+    vector, or only `columns` (which may name "vector"). A dense hit's score is the cosine similarity, exact
+    on a scan and the index's approximation above the ANN threshold (LanceDB's 8-bit vectors): callers rank by
+    it, and compute what they must know exactly from the vector. A BM25 hit's score is the engine's.
     """
 
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
