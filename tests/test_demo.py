@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from ragtune.demo.corpus import EVAL, SUPPORT_LOG
+from ragtune.demo.run import write_support_log
+from ragtune.finetune.data import read_jsonl
+
 
 def test_demo_runs_the_whole_mission(tmp_path):
     cmd = [sys.executable, "-m", "ragtune.cli", "demo", "--dir", str(tmp_path / "demo"), "--steps", "6"]
@@ -18,3 +22,13 @@ def test_demo_runs_the_whole_mission(tmp_path):
     for arm in ("base", "rag", "ft", "ft+rag"):
         assert f"\n{arm} " in out
     assert "\n→ " in out and (tmp_path / "demo" / "report" / "report.html").exists()
+
+
+def test_support_log_trains_on_other_wordings_of_the_tested_facts(tmp_path):
+    rows = read_jsonl(write_support_log(tmp_path / "log.jsonl"))
+    assert len(rows) == len(SUPPORT_LOG)
+    trained = {r["question"].lower() for r in rows}
+    answers = {r["answer"] for r in rows}
+    for question, gold, _ in EVAL:
+        assert question.lower() not in trained  # the ft arm is tested on new wordings only
+        assert not gold or gold[-1] in answers  # ... of facts the log teaches

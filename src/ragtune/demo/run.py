@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ragtune.config import Settings
-from ragtune.demo.corpus import EVAL, QUESTIONS, build
+from ragtune.demo.corpus import EVAL, QUESTIONS, SUPPORT_LOG, build
 from ragtune.workspace import Workspace
 
 
@@ -32,14 +32,14 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
         click.secho(f"\nQ: {q}", fg="cyan")
         print_answer(ans)
 
-    click.secho(f"\n3. Fine-tuning a LoRA adapter on questions generated from the corpus ({steps} steps)", bold=True)
+    click.secho(f"\n3. Fine-tuning a LoRA adapter on the support team's answered questions ({steps} steps)", bold=True)
     from ragtune.finetune.adapters import Adapters
-    from ragtune.finetune.data import Datasets
-    from ragtune.finetune.synth import from_corpus
+    from ragtune.finetune.data import Datasets, read_jsonl
     from ragtune.finetune.train import TrainParams, finetune
 
-    data = Datasets(ws).add(from_corpus(ws, llm=None, paraphrases=3), source="corpus", kind="generated")
-    click.echo(f"dataset {data['version']}: {data['rows']} question/answer pairs from the structured records")
+    log = write_support_log(folder / "support-log.jsonl")
+    data = Datasets(ws).add(read_jsonl(log), source=log.name, kind="user", heldout=0.0)
+    click.echo(f"dataset {data['version']}: {data['rows']} question/answer pairs from {log} (3 wordings per fact)")
     name = "demo"
     if (Adapters(ws).root / name).exists():
         Adapters(ws).remove(name)
@@ -48,7 +48,7 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
     m = json.loads(rec["metrics"])
     click.echo(f"adapter {name}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
 
-    click.secho("\n4. Base vs RAG vs fine-tuned vs fine-tuned + RAG on questions with known answers", bold=True)
+    click.secho("\n4. Base vs RAG vs fine-tuned vs fine-tuned + RAG on new wordings of those facts", bold=True)
     from ragtune.evaluate.advise import Situation, advise
     from ragtune.evaluate.questions import Question
     from ragtune.evaluate.run import evaluate
@@ -67,3 +67,10 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
     report.keep(results, ws.settings.store, verdict)  # the store's copy: `ragtune serve` shows the latest
     click.echo(f"\nreport: {path}")
     return results
+
+
+def write_support_log(path: Path) -> Path:
+    """The sample support log as JSON Lines, the format `ragtune data add` takes."""
+    lines = (json.dumps({"question": q, "answer": a}, ensure_ascii=False) for q, a in SUPPORT_LOG)
+    path.write_text("\n".join(lines) + "\n")
+    return path
