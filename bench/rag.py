@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
 from common import percentile, save, squad_workspace, table
 
-from ragtune.evaluate.metrics import exact_match, f1
+from ragtune.evaluate.metrics import exact_match, f1, gold_rank, retrieval_scores
 from ragtune.generate.answer import Answerer
 from ragtune.generate.prompts import render
 from ragtune.retrieve.retriever import Retriever
@@ -35,20 +35,10 @@ def retrieval(ws, names: list[str], questions: list[dict]) -> list[dict]:
             t = time.perf_counter()
             result = retriever.search(q["question"], top_k=10, mode=mode)
             times.append(1000 * (time.perf_counter() - t))
-            docs = list(dict.fromkeys(Path(p.source).name for p in result.passages))
-            gold = names[q["paragraph"]]
-            ranks.append(docs.index(gold) + 1 if gold in docs else None)
-        n = len(questions)
-        rows.append(
-            {
-                "mode": mode,
-                "hit@1": sum(r == 1 for r in ranks) / n,
-                "hit@5": sum(bool(r and r <= 5) for r in ranks) / n,
-                "mrr@10": sum(1 / r for r in ranks if r) / n,
-                "p50_ms": percentile(times, 50),
-                "p95_ms": percentile(times, 95),
-            }
-        )
+            ranks.append(gold_rank([Path(p.source).name for p in result.passages], names[q["paragraph"]]))
+        scores = retrieval_scores(ranks)
+        del scores["n"]
+        rows.append({"mode": mode, **scores, "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)})
     return rows
 
 
@@ -105,7 +95,7 @@ def main() -> None:
     ret = retrieval(ws, names, questions)
     print(f"\n## Retrieval of the gold paragraph, {len(questions)} questions\n")
     print(table(ret, ["mode", "hit@1", "hit@5", "mrr@10", "p50_ms", "p95_ms"]))
-    print("(bar: LlamaIndex BM25 + dense RRF with the same MiniLM: hit@1 0.675, hit@5 0.951, MRR@10 0.795)")
+    print("(LlamaIndex on the same questions: python bench/peers.py)")
     paragraphs, _ = squad.load(args.subset)
     step = max(1, len(questions) // args.questions) if args.questions else 1
     sample = questions[::step][: args.questions or None]

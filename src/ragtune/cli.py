@@ -219,7 +219,7 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
     if adapter:
         from ragtune.finetune.adapters import Adapters
 
-        llm = Adapters(ws).load(adapter)
+        llm = Adapters(ws).load(adapter, base=ws.llm)
     answerer = Answerer(ws, llm=llm)
     for i in range(0, len(qs), batch_size):
         chunk = qs[i : i + batch_size]

@@ -79,7 +79,7 @@ class Workspace:
             return create_reader(self.settings, self.llm)
         from ragtune.finetune.adapters import Adapters
 
-        return Adapters(self).load(spec)
+        return Adapters(self).load(spec, base=self.llm)
 
     doc_id = staticmethod(doc_id)
 

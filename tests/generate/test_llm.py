@@ -31,10 +31,29 @@ def test_score_prefers_the_supported_option_and_matches_an_uncached_pass(llm):
     (broncos, n), (giants, _) = llm.score(prefix, ["Denver Broncos", "New York Giants"])
     assert broncos > giants
     ids = llm.tokenizer(prefix + " Denver Broncos", return_tensors="pt").input_ids
-    with torch.inference_mode():
-        logp = torch.log_softmax(llm.model(ids).logits[0].float(), -1)
+    with torch.inference_mode(), llm.weights() as model:
+        logp = torch.log_softmax(model(ids).logits[0].float(), -1)
     start = ids.shape[1] - n
     assert broncos == pytest.approx(float(sum(logp[k - 1, ids[0, k]] for k in range(start, ids.shape[1]))), abs=1e-3)
+
+
+def test_an_adapter_view_shares_the_base_weights_and_leaves_the_base_as_it_was():
+    from ragtune.generate.hf import HFModel
+    from ragtune.generate.models import bundled_reader
+
+    folder, path = str(bundled_reader("smollm2")), resolve("smollm2", Settings().home)
+    base = HFModel(path, "smollm2")
+    prompt = "Sources:\n[1] The Denver Broncos won Super Bowl 50.\nQuestion: Who won Super Bowl 50?"
+    options = ["Denver Broncos [1]", "not found"]
+    before = base.score(prompt, options, chat=True)
+    reader = base.adapted(folder, "reader")
+    alone = HFModel(path, "smollm2+reader", adapter=folder)  # the adapter on its own copy of the weights
+    tuned = reader.score(prompt, options, chat=True)
+    assert max(abs(a - b) for (a, _), (b, _) in zip(tuned, before, strict=True)) > 0.1  # the adapter is on
+    assert [t for t, _ in tuned] == pytest.approx([t for t, _ in alone.score(prompt, options, chat=True)], abs=1e-3)
+    assert base.score(prompt, options, chat=True) == before  # and off for the base
+    assert reader.complete([prompt], 8, chat=True) == alone.complete([prompt], 8, chat=True)
+    assert reader.model is base.model  # one copy of the weights
 
 
 def test_a_local_folder_loads_through_the_same_path(llm, tmp_path):

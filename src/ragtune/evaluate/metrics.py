@@ -20,6 +20,23 @@ def _f1(prediction: str, gold: str) -> float:
     return token_f1(pred, ref)
 
 
+def gold_rank(sources: list[str], gold: str) -> int | None:
+    """1-based rank of the gold source among retrieved sources (repeats collapsed), or None."""
+    docs = list(dict.fromkeys(sources))
+    return docs.index(gold) + 1 if gold in docs else None
+
+
+def retrieval_scores(ranks: list[int | None]) -> dict[str, float]:
+    """hit@1, hit@5 and MRR@10 from gold ranks (None: not retrieved)."""
+    n = max(len(ranks), 1)
+    return {
+        "n": len(ranks),
+        "hit@1": sum(r == 1 for r in ranks) / n,
+        "hit@5": sum(bool(r and r <= 5) for r in ranks) / n,
+        "mrr@10": sum(1 / r for r in ranks if r and r <= 10) / n,
+    }
+
+
 def bootstrap_ci(values: list[float], n: int = 1000, seed: int = 0) -> tuple[float, float]:
     """95 % percentile-bootstrap interval of the mean."""
     import numpy as np

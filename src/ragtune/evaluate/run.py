@@ -14,7 +14,16 @@ import numpy as np
 
 from ragtune.endpoint import redact
 from ragtune.errors import RagtuneError
-from ragtune.evaluate.metrics import abstention, bootstrap_ci, exact_match, f1, paired_bootstrap, threshold_curve
+from ragtune.evaluate.metrics import (
+    abstention,
+    bootstrap_ci,
+    exact_match,
+    f1,
+    gold_rank,
+    paired_bootstrap,
+    retrieval_scores,
+    threshold_curve,
+)
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.generate.answer import Answer, Answerer
 from ragtune.retrieve.retriever import Passage, Retriever
@@ -174,17 +183,11 @@ def retrieval_quality(ws: Workspace, questions: list[Question], k: int = 10) -> 
     if not known:
         return None
     retriever = Retriever(ws)
-    ranks = []
-    for q in known:
-        docs = list(dict.fromkeys(Path(p.source).name for p in retriever.search(q.question, top_k=k).passages))
-        ranks.append(docs.index(q.source) + 1 if q.source in docs else None)
-    n = len(ranks)
-    return {
-        "n": n,
-        "hit@1": sum(r == 1 for r in ranks) / n,
-        "hit@5": sum(bool(r and r <= 5) for r in ranks) / n,
-        "mrr@10": sum(1 / r for r in ranks if r) / n,
-    }
+    ranks = [
+        gold_rank([Path(p.source).name for p in retriever.search(q.question, top_k=k).passages], q.source)
+        for q in known
+    ]
+    return retrieval_scores(ranks)
 
 
 def judge(llm, questions: list[Question], rows: list[Row]) -> None:
@@ -234,7 +237,7 @@ def evaluate(
 
         check_arms(arms, adapter)
         adapters = Adapters(ws)
-        tuned = adapters.load(adapter)
+        tuned = adapters.load(adapter, base=ws.llm)
         train_s = json.loads(adapters.get(adapter)["metrics"])["train_seconds"]
     else:
         from ragtune.generate.factory import reader_available

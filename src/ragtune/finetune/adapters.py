@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from datetime import UTC, datetime
@@ -90,14 +91,20 @@ class Adapters:
             self.con.execute("DELETE FROM adapters WHERE name = ?", (name,))
         shutil.rmtree(self.root / name, ignore_errors=True)
 
-    def load(self, name: str):
-        """The base model with this adapter applied, for answering."""
+    def load(self, name: str, base=None):
+        """The base model with this adapter applied, for answering; a view of `base` (sharing its weights) when
+        `base` is that model loaded locally."""
         from ragtune.generate.hf import HFModel
         from ragtune.generate.models import resolve
 
         rec = self.get(name)
-        path = resolve(rec["base"], self.ws.settings.home)
-        llm = HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
+        if isinstance(base, HFModel) and base.name == rec["base"]:
+            key = hashlib.sha1(f"{rec['path']}:{rec['created_at']}".encode()).hexdigest()[:12]  # a retrained name
+            llm = base.adapted(rec["path"], f"a{key}")
+            llm.name = f"{rec['base']}+{name}"
+        else:
+            path = resolve(rec["base"], self.ws.settings.home)
+            llm = HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
         llm.raft = json.loads(rec["params"]).get("raft", False)  # a RAFT reader: answers through the generate path
         return llm
 

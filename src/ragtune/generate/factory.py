@@ -30,7 +30,7 @@ def create_reader(settings: Settings, llm: LLM) -> LLM:
     folder = bundled_reader(settings.llm)
     if folder is None:
         return llm
-    reader = create_llm(settings.llm, settings, adapter=str(folder))
+    reader = llm.adapted(str(folder), "reader")  # bundled models are local: one copy of the weights for both
     reader.name = f"{settings.llm}+reader"
     reader.raft = True
     fitted = folder / "abstain.json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import threading
 
@@ -16,11 +18,12 @@ def pick_device(device: str | None) -> str:
 
 
 def serialized(method):
-    """One call at a time per model: a server's threads share it (the forward pass uses every core anyway)."""
+    """One call at a time per model, with this view's adapter active: a server's threads and the views made by
+    `HFModel.adapted` share the weights (the forward pass uses every core anyway)."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        with self._lock:
+        with self.weights():
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -34,6 +37,7 @@ class HFModel:
 
         self.name = name
         self.raft = False
+        self.adapter = "default" if adapter else None  # the PEFT adapter this view answers with
         self._lock = threading.RLock()
         self.device = pick_device(device)
         dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
@@ -52,6 +56,37 @@ class HFModel:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         if self.device == "cpu":
             torch.set_num_threads(max(1, torch.get_num_threads()))
+
+    def adapted(self, folder: str, name: str) -> HFModel:
+        """This model with a LoRA adapter on top, as a second view: the base weights are shared, not copied.
+        Each view's calls run with its own adapter (or none) active."""
+        from peft import PeftModel
+
+        with self._lock:
+            if isinstance(self.model, PeftModel):
+                if name not in self.model.peft_config:
+                    self.model.load_adapter(folder, adapter_name=name)
+            else:
+                self.model = PeftModel.from_pretrained(self.model, folder, adapter_name=name)
+            self.model.eval()
+        view = copy.copy(self)
+        view.adapter = name
+        return view
+
+    @contextlib.contextmanager
+    def weights(self):
+        """The torch module as this view runs it: its adapter set, or every adapter switched off."""
+        from peft import PeftModel
+
+        with self._lock:
+            if not isinstance(self.model, PeftModel):
+                yield self.model
+            elif self.adapter is None:
+                with self.model.disable_adapter():
+                    yield self.model
+            else:
+                self.model.set_adapter(self.adapter)
+                yield self.model
 
     @serialized
     @torch.inference_mode()

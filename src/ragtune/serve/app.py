@@ -98,7 +98,7 @@ class Models:
         prefix = PREFIX_FT_RAG if model.startswith(PREFIX_FT_RAG) else PREFIX_FT
         name = model.removeprefix(prefix)
         if name not in self.tuned:
-            self.tuned[name] = self.adapters.load(name)
+            self.tuned[name] = self.adapters.load(name, base=self.ws.llm)
         answerer = Answerer(self.ws, llm=self.tuned[name])
         return answerer.ask_many(questions) if prefix == PREFIX_FT_RAG else answerer.closed_book(questions)
 
