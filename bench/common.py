@@ -60,16 +60,21 @@ def free_port() -> int:
 def start_server(store: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`ragtune serve` over `store` on loopback, in its own process; returns once /health answers."""
     cmd = [sys.executable, "-m", "ragtune.cli", "serve", "--store", str(store), "--port", str(port)]
+    return start_process(cmd, f"http://127.0.0.1:{port}/health", 120, env)
+
+
+def start_process(cmd: list[str], ready_url: str, timeout_s: float, env: dict[str, str] | None = None):
+    """A server process, returned once `ready_url` answers 200 (killed and reported if it never does)."""
     proc = subprocess.Popen(cmd, env=os.environ | (env or {}), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
+    deadline = time.time() + timeout_s
     while time.time() < deadline and proc.poll() is None:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+            if httpx.get(ready_url, timeout=2).status_code == 200:
                 return proc
         except httpx.HTTPError:
-            time.sleep(0.1)
+            time.sleep(0.2)
     proc.kill()
-    raise SystemExit(f"ragtune serve did not start on port {port}")
+    raise SystemExit(f"{' '.join(cmd[:4])} did not start (exit {proc.poll()}, {ready_url})")
 
 
 def percentile(values: list[float], q: float) -> float:

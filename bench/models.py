@@ -22,14 +22,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
-from common import free_port, save, table
+from common import free_port, save, start_process, table
 
 DEV = squad.DATA / squad.SUBSETS["super-bowl-50"]
 
@@ -52,16 +49,7 @@ def start_endpoint(folder: str, port: int) -> subprocess.Popen:
     """`transformers serve` on loopback, preloading `folder`; returns once it lists its models."""
     exe = Path(sys.executable).with_name("transformers")
     cmd = [str(exe), "serve", folder, "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(1)
-    proc.kill()
-    raise SystemExit(f"transformers serve did not start (exit {proc.poll()})")
+    return start_process(cmd, f"http://127.0.0.1:{port}/v1/models", 300)
 
 
 def row(model: str, reader: str, s: dict) -> dict:
