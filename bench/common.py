@@ -44,9 +44,7 @@ def ingest_squad(root: Path, data: dict, settings: Settings) -> tuple[Workspace,
     ws = Workspace(settings)
     corpus = root / "corpus"
     if not corpus.exists():
-        corpus.mkdir()
-        for n, text in enumerate(paragraphs(path)):
-            (corpus / f"p{n:04d}.txt").write_text(text + "\n")
+        squad.write_corpus(paragraphs(path), corpus)
         ws.ingest([corpus])
     return ws, path
 

@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,15 +39,20 @@ ANSWER_K = 3  # passages LlamaIndex's query engine puts in its prompt
 NEW_TOKENS = 32
 
 
-def ragtune_retrieval(ws: Workspace, questions: list[Question]) -> dict:
-    retriever = Retriever(ws)
+def retrieval_of(sources_of: Callable[[str], list[str]], questions: list[Question]) -> dict:
+    """hit@k / MRR of the gold paragraph and search latency, for any system's `question -> source files`."""
     ranks, times = [], []
     for q in questions:
         t = time.perf_counter()
-        found = retriever.search(q.question, top_k=TOP_K)
+        sources = sources_of(q.question)
         times.append(1000 * (time.perf_counter() - t))
-        ranks.append(gold_rank([Path(p.source).name for p in found.passages], q.source))
+        ranks.append(gold_rank(sources, q.source))
     return retrieval_scores(ranks) | {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+
+
+def ragtune_sources(ws: Workspace) -> Callable[[str], list[str]]:
+    retriever = Retriever(ws)
+    return lambda question: [Path(p.source).name for p in retriever.search(question, top_k=TOP_K).passages]
 
 
 def ragtune_answers(ws: Workspace, questions: list[Question]) -> dict[str, dict]:
@@ -109,16 +115,6 @@ class LlamaIndexRAG:
         return str(self.engine.query(question)).strip()
 
 
-def peer_retrieval(peer: LlamaIndexRAG, questions: list[Question]) -> dict:
-    ranks, times = [], []
-    for q in questions:
-        t = time.perf_counter()
-        sources = peer.sources(q.question)
-        times.append(1000 * (time.perf_counter() - t))
-        ranks.append(gold_rank(sources, q.source))
-    return retrieval_scores(ranks) | {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
-
-
 def peer_answers(peer: LlamaIndexRAG, questions: list[Question]) -> dict:
     preds, times = [], []
     for q in questions:
@@ -142,9 +138,17 @@ def answer_rows(arms: dict[str, dict]) -> list[dict]:
     rows = []
     for name, a in arms.items():
         lo, hi = bootstrap_ci(a["f1s"])
-        row = {"system": name, "EM": statistics.mean(a["ems"]), "F1": statistics.mean(a["f1s"])}
-        rows.append(row | {"F1 95% CI": f"[{lo:.2f}, {hi:.2f}]", "abstained": a["abstained"]})
-        rows[-1] |= {"p50_s": a["p50_s"], "p95_s": a["p95_s"]}
+        rows.append(
+            {
+                "system": name,
+                "EM": statistics.mean(a["ems"]),
+                "F1": statistics.mean(a["f1s"]),
+                "F1 95% CI": f"[{lo:.2f}, {hi:.2f}]",
+                "abstained": a["abstained"],
+                "p50_s": a["p50_s"],
+                "p95_s": a["p95_s"],
+            }
+        )
     return rows
 
 
@@ -170,8 +174,8 @@ def main() -> None:
 
     retrieval = [
         {"system": "LlamaIndex VectorStoreIndex + BM25Retriever, QueryFusionRetriever RRF"}
-        | peer_retrieval(peer, questions),
-        {"system": "ragtune hybrid"} | ragtune_retrieval(ws, questions),
+        | retrieval_of(peer.sources, questions),
+        {"system": "ragtune hybrid"} | retrieval_of(ragtune_sources(ws), questions),
     ]
     print(f"\n## Retrieval of the gold paragraph, {len(questions)} questions, top {TOP_K}\n")
     print(table(retrieval, ["system", "hit@1", "hit@5", "mrr@10", "p50_ms", "p95_ms"]))

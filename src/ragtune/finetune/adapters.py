@@ -101,10 +101,9 @@ class Adapters:
         if isinstance(base, HFModel) and base.name == rec["base"]:
             key = hashlib.sha1(f"{rec['path']}:{rec['created_at']}".encode()).hexdigest()[:12]  # a retrained name
             llm = base.adapted(rec["path"], f"a{key}")
-            llm.name = f"{rec['base']}+{name}"
         else:
-            path = resolve(rec["base"], self.ws.settings.home)
-            llm = HFModel(path, f"{rec['base']}+{name}", self.ws.settings.device, adapter=rec["path"])
+            llm = HFModel(resolve(rec["base"], self.ws.settings.home), "", self.ws.settings.device, rec["path"])
+        llm.name = f"{rec['base']}+{name}"
         llm.raft = json.loads(rec["params"]).get("raft", False)  # a RAFT reader: answers through the generate path
         return llm
 
