@@ -87,6 +87,33 @@ def test_reingest_skips_unchanged_updates_changed_removes_deleted(ws, corpus_cop
     assert "Iceland" not in texts and "canteen" in texts
 
 
+def test_a_batch_deletes_old_rows_only_of_documents_it_updates(ws, corpus_copy):
+    """A delete scans the table: a first ingest has nothing to delete, a re-ingest deletes what it updates."""
+    deleted: list[list[str]] = []
+    replace = ws.store.replace
+
+    def recording(doc_ids, rows):
+        deleted.append(list(doc_ids))
+        replace(doc_ids, rows)
+
+    ws.store.replace = recording
+    ws.ingest([corpus_copy])
+    assert deleted and all(ids == [] for ids in deleted)
+    deleted.clear()
+    handbook = corpus_copy / "handbook.md"
+    handbook.write_text(handbook.read_text().replace("27 days", "30 days"))
+    (corpus_copy / "new.txt").write_text("The canteen opens at 11:30 on weekdays.")
+    ws.ingest([corpus_copy])
+    assert deleted == [[ws.doc_id(str(handbook.resolve()))]]
+    consistent(ws)
+
+
+def test_a_file_named_twice_is_one_document(ws, corpus_copy):
+    report = ws.ingest([corpus_copy, corpus_copy / "handbook.md"])
+    assert (report.ingested, report.failed) == (7, 0)
+    consistent(ws)
+
+
 def test_reingest_keeps_the_sql_tables_in_step(ws, corpus_copy):
     ws.ingest([corpus_copy])
     products = corpus_copy / "products.csv"

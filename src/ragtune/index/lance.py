@@ -24,10 +24,17 @@ os.environ.setdefault("LANCE_INCLUDE_VECTOR_CENTROIDS", "false")  # the coming d
 from ragtune.index.base import KEYWORD_KINDS, KINDS, ROW, Columns, Filter, Hit, check_filter, split_kinds
 
 LOOKUPS = ("id", "doc_id", "parent", "source")  # columns with a scalar index
+METADATA_CACHE_MB = 32
 EF_FLOOR, EF_PER_HIT = 400, 4  # HNSW search breadth max(400, 4k): recall@k ≥ 0.95 on real embeddings at
 # k = 10, 40 and 160, 0.94 at k = 80 (the sentence channel's; measured on 100k MiniLM vectors as bench/scale.py
 # builds them); scores stay the index's 8-bit approximations: exact re-ranking (refine) cost 3 ms a search for
 # no recall that a wider search does not give
+
+
+def session() -> lancedb.Session:
+    """LanceDB's caches, with the metadata cache bounded: by default (1 GB) it keeps every version's manifest and
+    fragment list that a long ingest writes, so memory grew with the corpus (bench/ingest.py)."""
+    return lancedb.Session(metadata_cache_size_bytes=METADATA_CACHE_MB << 20)
 
 
 def schema(dim: int) -> pa.Schema:
@@ -59,7 +66,7 @@ class LanceStore:
         self.ann_threshold = ann_threshold
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="ragtune-lance", daemon=True).start()
-        self.db = self._run(lancedb.connect_async(str(path)))
+        self.db = self._run(lancedb.connect_async(str(path), session=session()))
         names = set(self._run(self.db.list_tables()).tables)
         self.tables = {kind: self._run(self._table(name, name in names)) for kind, name in KINDS.items()}
         self._migrate_single_table()

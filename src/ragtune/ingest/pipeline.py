@@ -6,14 +6,16 @@ Order of writes per batch: the batch's documents are journaled in the manifest, 
 (delete + add for those documents), the SQL tables (one DuckDB transaction), and last the manifest records
 them and clears the journal in one transaction. Readers skip journaled documents. A run killed in between
 leaves them journaled: the next open or ingest deletes them everywhere (`Workspace.recover`) and the
-next ingest redoes them, since the manifest no longer knows them.
+next ingest redoes them, since the manifest no longer knows them. So the store holds rows only of documents the
+manifest knows (recorded or journaled), and a batch deletes old rows only for the documents it updates: a new
+document has none, and a delete scans the table (most of the time and memory of a first ingest, measured).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,7 +92,8 @@ def ingest(
     a Ray cluster (or `auto`) whose workers parse and embed."""
     report = IngestReport()
     unreadable: list[OSError] = []
-    files = list(walk(paths, unreadable))
+    total = sum(1 for _ in walk(paths, unreadable))  # for the progress bar; the files are walked again below,
+    # not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
     for p in paths:
         if not p.exists():
             _fail(report, on_error, str(p), "no such file or folder")
@@ -99,15 +102,15 @@ def ingest(
         root = next((p for p in paths if folder.is_relative_to(p)), None)
         _fail(report, on_error, source_name(folder, root), f"folder {os_reason(exc)}")
     run = _Run(ws, report, on_error, on_warning, ship=ray is not None)
-    prepare = preparer(ws, len(files), ray)
+    prepare = preparer(ws, total, ray)
     try:
         with progress_bar(quiet) as progress:
-            task = progress.add_task("ingest", total=len(files), info="")
+            task = progress.add_task("ingest", total=total, info="")
 
             def advance(name: str) -> None:
                 progress.update(task, advance=1, description=f"ingest {name[:30]}")
 
-            for job, outcome in prepare(run.jobs(files, advance)):
+            for job, outcome in prepare(run.jobs(walk(paths), advance)):
                 run.take(job, outcome)
             run.flush()
     finally:
@@ -145,8 +148,9 @@ class _Run:
         self.known = ws.manifest.hashes()
         self.seen: set[str] = set()
         self.batch: list[Prepared] = []
+        self.updated: set[str] = set()  # doc ids in the batch with rows from an earlier ingest
 
-    def jobs(self, files: list[tuple[Path, Path | None]], advance: Callable[[str], None]) -> Iterator[Job]:
+    def jobs(self, files: Iterable[tuple[Path, Path | None]], advance: Callable[[str], None]) -> Iterator[Job]:
         """Changed and new files as jobs; unchanged and unreadable ones are settled here."""
         for path, root in files:
             advance(path.name)
@@ -156,6 +160,8 @@ class _Run:
                     _fail(self.report, self.on_error, source_name(path, root), why)
                 continue
             key, source = str(path.resolve()), source_name(path, root)
+            if key in self.seen:  # named twice (a file and a folder holding it): one document
+                continue
             self.seen.add(key)
             try:
                 data = path.read_bytes() if self.ship else None
@@ -181,6 +187,8 @@ class _Run:
             if self.on_warning:
                 self.on_warning(job.source, warning)
         status = "updated" if job.key in self.known else "ingested"
+        if status == "updated":
+            self.updated.add(outcome.doc["doc_id"])
         self.report.updated += status == "updated"
         self.report.ingested += status == "ingested"
         self.report.files[job.source] = (status, "")
@@ -196,9 +204,10 @@ class _Run:
         rows = [r for p in batch for r in p.rows]
         embed_rows(rows, ws.embedder.embed)
         ids = [p.doc["doc_id"] for p in batch]
+        stale, self.updated = [i for i in ids if i in self.updated], set()
         with ws.guard.write():  # readers in this process see the batch whole or not at all
             ws.manifest.begin(ids)  # the journal: readers elsewhere skip these
-            ws.store.replace(ids, rows)
+            ws.store.replace(stale, rows)
             ws.tables.replace([(p.doc["doc_id"], p.doc["source"], p.tables) for p in batch])
             ws.manifest.record([p.doc for p in batch], {p.doc["doc_id"]: p.tables for p in batch})
         self.report.chunks += sum(p.doc["chunks"] for p in batch)
