@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def test_a_pool_of_parsing_processes_writes_what_one_process_writes(tmp_path):
     assert [(r.ingested, r.failures) for r in reports] == [(40, reports[0].failures)] * 2
     assert [source for source, _ in reports[0].failures] == ["docs/broken.csv"]
     assert stores[0] == stores[1] and len(stores[0]) > 40 * 3
+    assert gc.get_freeze_count() == 0  # frozen for the fork, thawed when the pool closed
 
 
 def crash_on_poison(job: Job):

@@ -3,12 +3,12 @@ by Ray workers that also embed) → batched embeddings → store. Memory is boun
 flight, however many files there are.
 
 Order of writes per batch: the batch's documents are journaled in the manifest, then the vector store
-(delete + add for those documents), the SQL tables (one DuckDB transaction), and last the manifest records
-them and clears the journal in one transaction. Readers skip journaled documents. A run killed in between
-leaves them journaled: the next open or ingest deletes them everywhere (`Workspace.recover`) and the
-next ingest redoes them, since the manifest no longer knows them. So the store holds rows only of documents the
-manifest knows (recorded or journaled), and a batch deletes old rows only for the documents it updates: a new
-document has none, and a delete scans the table (most of the time and memory of a first ingest, measured).
+(old rows of the updated documents deleted, new rows added), the SQL tables (one DuckDB transaction), and
+last the manifest records them and clears the journal in one transaction. Readers skip journaled documents.
+A run killed in between leaves them journaled: the next open or ingest deletes them everywhere
+(`Workspace.recover`) and the next ingest redoes them, since the manifest no longer knows them. So the store
+holds rows only of documents the manifest knows (recorded or journaled), and a new document needs no delete
+(a delete scans the table: most of the time and memory of a first ingest, measured).
 """
 
 from __future__ import annotations
