@@ -148,7 +148,6 @@ class _Run:
         self.known = ws.manifest.hashes()
         self.seen: set[str] = set()
         self.batch: list[Prepared] = []
-        self.updated: set[str] = set()  # doc ids in the batch with rows from an earlier ingest
 
     def jobs(self, files: Iterable[tuple[Path, Path | None]], advance: Callable[[str], None]) -> Iterator[Job]:
         """Changed and new files as jobs; unchanged and unreadable ones are settled here."""
@@ -187,8 +186,6 @@ class _Run:
             if self.on_warning:
                 self.on_warning(job.source, warning)
         status = "updated" if job.key in self.known else "ingested"
-        if status == "updated":
-            self.updated.add(outcome.doc["doc_id"])
         self.report.updated += status == "updated"
         self.report.ingested += status == "ingested"
         self.report.files[job.source] = (status, "")
@@ -204,7 +201,7 @@ class _Run:
         rows = [r for p in batch for r in p.rows]
         embed_rows(rows, ws.embedder.embed)
         ids = [p.doc["doc_id"] for p in batch]
-        stale, self.updated = [i for i in ids if i in self.updated], set()
+        stale = [p.doc["doc_id"] for p in batch if p.doc["path"] in self.known]  # rows from an earlier ingest
         with ws.guard.write():  # readers in this process see the batch whole or not at all
             ws.manifest.begin(ids)  # the journal: readers elsewhere skip these
             ws.store.replace(stale, rows)
