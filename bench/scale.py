@@ -1,7 +1,7 @@
 """Issue-10 benchmark: build time, search latency, ANN recall and memory of a vector store at 10k–1M chunks.
 
     python bench/scale.py                          # 10k and 100k chunks, the embedded LanceDB store
-    python bench/scale.py --chunks 1000000         # 1M chunks (about 4M rows; hours on 2 cores)
+    python bench/scale.py --chunks 1000000 --recall-vectors 0 --out scale-lancedb-1m   # 1M chunks (4.1M rows)
     python bench/scale.py --store postgresql://postgres@127.0.0.1:5433/postgres   # a running PostgreSQL + pgvector
     python bench/scale.py --store milvus://                                       # Milvus Lite (a file per build)
 
@@ -139,6 +139,16 @@ def build(ws: Workspace, chunks: int, data: Synthetic, batch_docs: int = 500) ->
     return {"rows": ws.store.count(), "write_s": write_s, "index_s": index_s, "add_1pct_s": incremental_s}
 
 
+def reuse_or_build(ws: Workspace, root: Path, chunks: int, data: Synthetic) -> dict:
+    """`build`, or a kept build's figures (`--keep` writes them beside the store) to measure search again."""
+    done = root / "build.json"
+    if done.exists():
+        return json.loads(done.read_text())
+    built = build(ws, chunks, data)
+    done.write_text(json.dumps(built))
+    return built
+
+
 def latency(ws: Workspace, queries: list[str]) -> list[dict]:
     retriever = Retriever(ws)
     for q in queries[:5]:
@@ -229,7 +239,8 @@ def main() -> None:
     ap.add_argument("--chunks", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--recall-vectors", type=int, default=100_000, help="real embeddings for recall (0: skip)")
-    ap.add_argument("--keep", type=Path, help="build under this folder and keep it")
+    ap.add_argument("--keep", type=Path, help="build under this folder and keep it; a kept build is reused")
+    ap.add_argument("--out", help="results name (default scale-<backend>)")
     args = ap.parse_args()
     data = Synthetic()
     queries = data.queries(args.queries)
@@ -237,7 +248,7 @@ def main() -> None:
     for n in args.chunks:
         root = args.keep / f"{n}" if args.keep else Path(tempfile.mkdtemp(prefix=f"ragtune-scale-{n}-"))
         ws = Workspace(Settings(store=root / "store", vector_store=collection(args.store, f"scale{n}")))
-        built = build(ws, n, data)
+        built = reuse_or_build(ws, root, n, data)
         modes = latency(ws, queries)
         results.append({"chunks": n, **built, "search": modes, "peak_rss_mb": peak_rss_mb()})
         print(
@@ -255,7 +266,7 @@ def main() -> None:
         print(table([payload["recall"]], list(payload["recall"])))
     scheme = args.store.split(":")[0]
     backend = {"postgres": "postgresql"}.get(scheme, scheme)
-    print("wrote", save(f"scale-{backend}", payload))
+    print("wrote", save(args.out or f"scale-{backend}", payload))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Train the bundled reader: `ragtune finetune --raft` on the SQuAD *training* subsets, then ship the adapter.
 
     python bench/train_reader.py --hold-out Spectre_(2015_film) --steps 220    # the shipped reader
-    python bench/train_reader.py --hold-out The_Legend_of_Zelda:_Twilight_Princess --steps 220 --no-ship
+    python bench/train_reader.py --hold-out The_Legend_of_Zelda:_Twilight_Princess --ship-to /tmp/reader-zelda
 
 Data: squad1-train-notre-dame.json and squad2-train-10-articles.json from ../shared/data, minus the held-out
 article (abstention is measured on it by bench/abstain.py). Of the rest, every seventh paragraph's questions
@@ -34,6 +34,11 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FILES = ("squad1-train-notre-dame.json", "squad2-train-10-articles.json")
 READERS = Path(__file__).resolve().parents[1] / "src" / "ragtune" / "generate" / "readers"
 CALIBRATION_EVERY = 7  # every 7th paragraph's questions fit the abstention threshold instead of training
+
+
+def tag(title: str) -> str:
+    """A results-file tag for an article: Spectre_(2015_film) → spectre, The_Legend_of_Zelda:_… → zelda."""
+    return title.split(":")[0].split("_(")[0].split("_")[-1].lower()
 
 
 def training_set(hold_out: str) -> dict:
@@ -69,6 +74,7 @@ def main() -> None:
     ap.add_argument("--top-layers", type=int, default=16, help="LoRA on the last N layers only (CPU time)")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--no-ship", action="store_true", help="keep the adapter in the store only")
+    ap.add_argument("--ship-to", type=Path, help="the reader folder to write (default: the package's, for --llm)")
     args = ap.parse_args()
 
     root = args.store or Path(tempfile.mkdtemp(prefix="ragtune-reader-"))
@@ -105,10 +111,11 @@ def main() -> None:
         "split": {k: v for k, v in split.items() if k != "calibration_questions"},
     }
     print(json.dumps(summary, indent=2))
-    tag = args.hold_out.split("_")[0].split(":")[0].lower()
-    (RESULTS / f"reader-train-{tag}.json").write_text(json.dumps(summary | {"machine": machine()}, indent=2))
+    (RESULTS / f"reader-train-{tag(args.hold_out)}.json").write_text(
+        json.dumps(summary | {"machine": machine()}, indent=2)
+    )
     if not args.no_ship:
-        ship(Path(rec["path"]), READERS / args.llm, split)
+        ship(Path(rec["path"]), args.ship_to or READERS / args.llm, split)
 
 
 def ship(adapter: Path, target: Path, split: dict) -> None:

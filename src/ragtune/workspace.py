@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property, partial
+from pathlib import Path
 
 from ragtune.config import Settings
 from ragtune.files import doc_id
@@ -77,6 +78,8 @@ class Workspace:
             return self.llm
         if spec == "bundled":
             return create_reader(self.settings, self.llm)
+        if (folder := Path(spec).expanduser()).is_dir():
+            return create_reader(self.settings, self.llm, folder)
         from ragtune.finetune.adapters import Adapters
 
         return Adapters(self).load(spec, base=self.llm)
@@ -93,8 +96,6 @@ class Workspace:
     def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None, ray: str | None = None):
         """Bring the store in line with files and folders; `ray`: a Ray cluster's address (or `auto`) whose
         workers parse and embed."""
-        from pathlib import Path
-
         from ragtune.ingest.pipeline import ingest
         from ragtune.lock import write_lock
 

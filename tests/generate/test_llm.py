@@ -56,6 +56,26 @@ def test_an_adapter_view_shares_the_base_weights_and_leaves_the_base_as_it_was()
     assert reader.model is base.model  # one copy of the weights
 
 
+def test_a_reader_folder_named_in_the_settings_is_the_workspace_reader(tmp_path, embedder, llm):
+    import json
+    import shutil
+
+    from ragtune.generate.models import bundled_reader
+    from tests.conftest import make_workspace
+
+    folder = shutil.copytree(bundled_reader("smollm2"), tmp_path / "my-reader")
+    (folder / "abstain.json").write_text(json.dumps({"threshold": 1.5}))
+    bundled = make_workspace(tmp_path / "a", embedder, llm).reader
+    mine = make_workspace(tmp_path / "b", embedder, llm, answer={"adapter": str(folder)}).reader
+    shipped = json.loads((bundled_reader("smollm2") / "abstain.json").read_text())["threshold"]
+    assert (mine.abstain_threshold, bundled.abstain_threshold) == (1.5, shipped)  # each folder's own fit
+    assert mine.raft and mine.adapter != bundled.adapter and mine.model is llm.model  # its own view, shared weights
+    prompt = "Sources:\n[1] The Denver Broncos won Super Bowl 50.\nQuestion: Who won Super Bowl 50?"
+    options = ["Denver Broncos [1]", "not found"]
+    theirs = [logp for logp, _ in bundled.score(prompt, options, chat=True)]
+    assert [logp for logp, _ in mine.score(prompt, options, chat=True)] == pytest.approx(theirs, abs=1e-4)
+
+
 def test_a_local_folder_loads_through_the_same_path(llm, tmp_path):
     folder = resolve("smollm2", Settings().home)
     other = create_llm(folder, Settings())

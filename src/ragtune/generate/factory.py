@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from hashlib import sha1
+from pathlib import Path
+
 from ragtune.config import Settings
 from ragtune.endpoint import split_endpoint
+from ragtune.errors import RagtuneError
 from ragtune.generate.base import LLM
 
 
@@ -21,16 +25,24 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
     return HFModel(resolve(spec, settings.home), spec, settings.device, adapter)
 
 
-def create_reader(settings: Settings, llm: LLM) -> LLM:
-    """`llm` with the package's trained reader adapter for it (generate/readers/<model>/), if there is one."""
+def create_reader(settings: Settings, llm: LLM, folder: Path | None = None) -> LLM:
+    """`llm` with a trained reader adapter: `folder` (one laid out as `bench/train_reader.py` writes it), else the
+    package's for the model (generate/readers/<model>/), if there is one."""
     import json
 
     from ragtune.generate.models import bundled_reader
 
-    folder = bundled_reader(settings.llm)
+    folder = folder or bundled_reader(settings.llm)
     if folder is None:
         return llm
-    reader = llm.adapted(str(folder), "reader")  # bundled models are local: one copy of the weights for both
+    if not hasattr(llm, "adapted"):
+        raise RagtuneError(f"answer.adapter {folder}: model {llm.name} cannot take a LoRA adapter")
+    key = (
+        "reader"
+        if folder == bundled_reader(settings.llm)
+        else f"reader_{sha1(str(folder.resolve()).encode()).hexdigest()[:10]}"
+    )
+    reader = llm.adapted(str(folder), key)  # a local model: one copy of the weights for it and its reader
     reader.name = f"{settings.llm}+reader"
     reader.raft = True
     fitted = folder / "abstain.json"
