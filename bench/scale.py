@@ -143,7 +143,7 @@ def reuse_or_build(ws: Workspace, root: Path, chunks: int, data: Synthetic) -> d
     """`build`, or a kept build's figures (`--keep` writes them beside the store) to measure search again."""
     done = root / "build.json"
     if done.exists():
-        return json.loads(done.read_text())
+        return json.loads(done.read_text()) | {"reused_build": str(root)}
     built = build(ws, chunks, data)
     done.write_text(json.dumps(built))
     return built
