@@ -236,7 +236,7 @@ def recall(spec: str, root: Path, corpus: np.ndarray, queries: np.ndarray) -> di
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", default="lancedb", help="vector store spec (lancedb, postgresql://…, milvus://…)")
-    ap.add_argument("--chunks", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--chunks", type=int, nargs="*", default=[10_000, 100_000], help="none: recall only")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--recall-vectors", type=int, default=100_000, help="real embeddings for recall (0: skip)")
     ap.add_argument("--keep", type=Path, help="build under this folder and keep it; a kept build is reused")
