@@ -37,11 +37,7 @@ def create_reader(settings: Settings, llm: LLM, folder: Path | None = None) -> L
         return llm
     if not hasattr(llm, "adapted"):
         raise RagtuneError(f"answer.adapter {folder}: model {llm.name} cannot take a LoRA adapter")
-    key = (
-        "reader"
-        if folder == bundled_reader(settings.llm)
-        else f"reader_{sha1(str(folder.resolve()).encode()).hexdigest()[:10]}"
-    )
+    key = f"reader_{sha1(str(folder.resolve()).encode()).hexdigest()[:10]}"  # one view per reader folder
     reader = llm.adapted(str(folder), key)  # a local model: one copy of the weights for it and its reader
     reader.name = f"{settings.llm}+reader"
     reader.raft = True
