@@ -1,16 +1,18 @@
 """Fit the trained reader's abstention threshold on training questions; measure it SQuAD 2.0-style on the
 article the reader never saw.
 
-    python bench/abstain.py                 # ~30 min on 2 CPU cores; writes generate/readers/<model>/abstain.json
-    python bench/abstain.py --reader /tmp/reader-zelda   # the swap fold (bench/train_reader.py's second command)
+    python bench/abstain.py                     # the package's span reader; writes its abstain.json
+    python bench/abstain.py --reader /tmp/span-zelda     # the swap fold (bench/train_span.py's second command)
+    python bench/abstain.py --reader src/ragtune/generate/readers/smollm2   # the SmolLM2 RAFT reader (~30 min)
 
-The reader (bench/train_reader.py) was trained without the held-out article and without its calibration
-questions (every 7th paragraph of the others). Here:
+The reader (bench/train_span.py or bench/train_reader.py) was trained without the held-out article and
+without its calibration questions (every 7th paragraph of the others). Here:
 1. the calibration questions are answered with no threshold, and the threshold is the lowest that keeps
    their answerable F1 within `--budget` (0.02) of never abstaining on the score (training data only);
 2. the held-out article (Spectre: 462 questions, 188 unanswerable) is answered once, and its HasAns F1,
    NoAns accuracy, abstention precision / recall / F1 and overall F1 are reported with no threshold and
-   with the fitted one. Results go to bench/results/abstain-<article>.json.
+   with the fitted one. Results go to bench/results/abstain-span-<article>.json (span readers) or
+   abstain-<article>.json (RAFT readers).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ragtune import Settings, Workspace
 from ragtune.evaluate.metrics import threshold_curve
 from ragtune.evaluate.questions import sample, squad
 from ragtune.evaluate.run import evaluate
+from ragtune.generate.span import is_span_folder
 
 NEVER = float("inf")
 
@@ -69,9 +72,9 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=0.02)
     ap.add_argument("--calibration", type=int, default=300, help="calibration questions (evenly sampled)")
     ap.add_argument("--store", type=Path, default=None)
-    ap.add_argument("--reader", type=Path, help="the reader folder (default: the package's, for --llm)")
+    ap.add_argument("--reader", type=Path, help="the reader folder (default: the package's span reader)")
     args = ap.parse_args()
-    reader = args.reader or READERS / args.llm
+    reader = args.reader or READERS / "span"
     split = json.loads((reader / "split.json").read_text())
     articles = [a for name in FILES for a in json.loads((DATA / name).read_text())["data"]]
     root = args.store or Path(tempfile.mkdtemp(prefix="ragtune-abstain-"))
@@ -108,7 +111,8 @@ def main() -> None:
         "measured": rows,
         "hold_out_answers": held_out,
     }
-    (RESULTS / f"abstain-{tag(split['hold_out'])}.json").write_text(
+    kind = "abstain-span" if is_span_folder(reader) else "abstain"
+    (RESULTS / f"{kind}-{tag(split['hold_out'])}.json").write_text(
         json.dumps(payload | {"machine": machine()}, indent=2)
     )
 

@@ -9,7 +9,8 @@ Each row is `ragtune eval` as a user runs it, with only `--llm` and the reader s
   weights, reached as `--llm openai:MODEL@http://127.0.0.1:PORT/v1` like any vLLM / Ollama / OpenAI server.
 - readers: `generate` (the model writes its answer from the numbered evidence, snapped to a span of it: the one
   path every model has, an endpoint included), `extract` (the model scores candidate spans: local models only),
-  `trained` (the bundled RAFT reader adapter, the `ft+rag` arm: SmolLM2 only; other models need their own).
+  `trained` (the bundled RAFT reader adapter, the `ft+rag` arm: SmolLM2 only; other models need their own),
+  `span` (the bundled span reader, the same for every model).
 Every run shares one store, so retrieval is identical and only the reader differs.
 """
 
@@ -34,7 +35,7 @@ DEV = squad.DATA / squad.SUBSETS["super-bowl-50"]
 def run_eval(store: Path, llm: str, reader: str, arm: str, limit: int) -> dict:
     """One `ragtune eval` in its own process; returns the arm's summary."""
     report = Path(tempfile.mkdtemp(prefix="ragtune-models-"))
-    env = os.environ | {"RAGTUNE_ANSWER__READER": reader if arm == "rag" else "auto"}
+    env = os.environ | {"RAGTUNE_ANSWER__READER": {"trained": "generate"}.get(reader, reader)}  # trained: RAFT
     cmd = [sys.executable, "-m", "ragtune.cli", "--store", str(store), "--llm", llm, "eval", str(DEV)]
     cmd += ["--ingest-contexts", "--arms", arm, "--limit", str(limit), "--report", str(report)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -77,6 +78,7 @@ def main() -> None:
         ("smollm2", "SmolLM2-135M-Instruct", "extract", "rag"),
         ("smollm2", "SmolLM2-135M-Instruct", "generate", "rag"),
         ("smollm2", "SmolLM2-135M-Instruct", "trained", "ft+rag"),
+        ("smollm2", "SmolLM2-135M-Instruct", "span", "ft+rag"),
         ("gemma3-270m", "Gemma 3 270M", "extract", "rag"),
         ("gemma3-270m", "Gemma 3 270M", "generate", "rag"),
     ]

@@ -6,6 +6,8 @@ import zlib
 
 import numpy as np
 
+from ragtune.generate.span import Span, SpanReader
+
 
 class FakeLLM:
     """An `LLM` that records its prompts and answers from a script (no `score`: it reads like an endpoint)."""
@@ -40,6 +42,20 @@ class FakeReader(FakeLLM):
 
     def score(self, prefix, options, chat=False):
         return [(self.scores.get(o, -50.0), max(1, len(o.split()))) for o in options]
+
+
+class FakeSpanReader(SpanReader):
+    """A span reader's fake: the first passage holding `answer` gives it with `score`; "no answer" scores `null`."""
+
+    def __init__(self, answer: str, score: float = 5.0, null: float = 0.0):
+        self.answer, self.score, self.null = answer, score, null
+        self.name, self.abstain_threshold, self.evidence_weight = "fake-span", None, 0.0
+        self.read_passages: list[list[str]] = []
+
+    def read(self, question, passages):
+        self.read_passages.append(passages)
+        hits = [(n, p.find(self.answer)) for n, p in enumerate(passages) if self.answer in p]
+        return [Span(self.answer, n, at, at + len(self.answer), self.score, self.null) for n, at in hits[:1]]
 
 
 class FakeEmbedder:

@@ -364,6 +364,7 @@ def data_list(ctx, as_json: bool) -> None:
 @click.option("--base", help="Base model [the --llm, or the parent's base].")
 @click.option("--from", "parent", help="Continue from this adapter (replaying earlier data).")
 @click.option("--raft", is_flag=True, help="Train with retrieved context and distractors (RAFT).")
+@click.option("--span", is_flag=True, help="Train a span reader (marks answers in text) on rows with a context.")
 @click.option("--name", help="Adapter name [a001, a002, ...].")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last checkpoint.")
 @click.option("--epochs", type=float, default=3.0, show_default=True)
@@ -384,6 +385,7 @@ def finetune(
     base,
     parent,
     raft,
+    span,
     name,
     resume,
     epochs,
@@ -398,7 +400,9 @@ def finetune(
     quiet,
     as_json,
 ) -> None:
-    """Train a LoRA adapter on a dataset version (continually, with --from)."""
+    """Train a LoRA adapter on a dataset version (continually, with --from), or a span reader (--span)."""
+    if span:
+        return _train_span_reader(ctx, data_spec, name, epochs, lr, batch_size, quiet or as_json, as_json)
     from ragtune.finetune.train import TrainParams
     from ragtune.finetune.train import finetune as train
 
@@ -424,6 +428,24 @@ def finetune(
     on = f" on {m['processes']} processes" if m.get("processes", 1) > 1 else ""
     loss = m["final_loss"]
     click.echo(f"adapter {rec['name']}: {m['steps']} steps{on} in {m['train_seconds']} s, final loss {loss:.3f}")
+
+
+def _train_span_reader(ctx, data_spec, name, epochs, lr, batch_size, quiet: bool, as_json: bool) -> None:
+    """`finetune --span`: the span reader's own defaults (lr 5e-4, batch 16) unless the options were given."""
+    from click.core import ParameterSource
+
+    from ragtune.finetune.span import SpanParams, train_span_reader
+
+    given = {k: ctx.get_parameter_source(k) != ParameterSource.DEFAULT for k in ("lr", "batch_size")}
+    params = SpanParams(epochs=epochs)
+    params.learning_rate = lr if given["lr"] else params.learning_rate
+    params.batch_size = batch_size if given["batch_size"] else params.batch_size
+    folder, meta = train_span_reader(_workspace(ctx), data_spec, name, params, quiet=quiet)
+    if as_json:
+        click.echo(json.dumps({"folder": str(folder)} | {k: v for k, v in meta.items() if k != "loss"}))
+        return
+    click.echo(f"span reader {folder}: {meta['examples']} examples, {meta['steps']} steps in {meta['train_seconds']} s")
+    click.echo(f"use it: RAGTUNE_ANSWER__ADAPTER={folder}")
 
 
 @main.group()

@@ -41,8 +41,10 @@ class RetrieveConfig(BaseModel):
 class AnswerConfig(BaseModel):
     """How the answer is built, checked and cited."""
 
-    reader: Literal["auto", "extract", "generate"] = "auto"  # extract: SLM picks a span; generate: writes, snapped
+    # auto: the trained reader (`adapter`); span: a span reader; extract: SLM picks a span; generate: writes, snapped
+    reader: Literal["auto", "span", "extract", "generate"] = "auto"
     evidence_sentences: int = Field(5, ge=1, le=100)
+    span_passages: int = Field(3, ge=1, le=50)  # passages a span reader reads (those holding the best evidence)
     candidates: int = Field(32, ge=1, le=1000)
     max_new_tokens: int = Field(48, ge=1, le=4096)
     min_relevance: float = Field(0.5, ge=-1.0, le=2.0)  # below this best evidence score: abstain

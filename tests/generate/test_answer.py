@@ -173,3 +173,41 @@ def test_where_the_reader_declines_its_best_answer_meets_the_threshold(demo_ws):
     scores = {"5 to 8 working days [1]": -1.0, "not found": -2.0}
     ans = _read_with(demo_ws, FakeReader("not found", "5 to 8 working days [1]", scores=scores), threshold=0.0)
     assert not ans.abstained and answer_text(ans) == "5 to 8 working days" and ans.no_answer == -1.0
+
+
+def _passage(text: str, pid: str = "faq:0") -> Passage:
+    return Passage(pid, "faq", "faq.html", "section Shipping", text, 0.1, 0.5)
+
+
+def test_a_span_reader_answers_whole_and_cites_the_sentence_holding_the_span(demo_ws):
+    from tests.fakes import FakeSpanReader
+
+    other = _passage("Shipping is free for orders over 100 EUR.", "faq:1")
+    holder = _passage("Orders ship from Oslo. Delivery to Iceland takes 5 to 8 working days. Returns are free.")
+    evidence = [Evidence(other.text, other, 0.9), Evidence("Delivery to Iceland takes", holder, 0.8, "line 2")]
+    reader = FakeSpanReader("5")
+    (ans,) = Answerer(demo_ws, llm=reader).read(["How long does delivery to Iceland take?"], [evidence])
+    assert reader.read_passages == [[other.text, holder.text]]  # each passage once, in evidence order
+    assert answer_text(ans) == "5 to 8 working days" and ans.raw == "5" and ans.no_answer == -5.0
+    assert ans.citations[0].quote == "Delivery to Iceland takes 5 to 8 working days."
+    assert ans.citations[0].locator == "line 2"  # the retrieved sentence's own locator
+
+
+@pytest.mark.parametrize(("null", "threshold", "abstained"), [(4.0, 0.0, False), (6.0, 0.0, True), (6.0, 2.0, False)])
+def test_a_span_reader_withholds_when_no_answer_outscores_its_span(demo_ws, null, threshold, abstained):
+    from tests.fakes import FakeSpanReader
+
+    holder = _passage("Delivery to Iceland takes 5 to 8 working days.")
+    reader = FakeSpanReader("5 to 8 working days", score=5.0, null=null)
+    reader.abstain_threshold = threshold
+    (ans,) = Answerer(demo_ws, llm=reader).read(["How long?"], [[Evidence(holder.text, holder, 0.8)]])
+    assert ans.no_answer == null - 5.0 and ans.abstained is abstained
+    assert ans.withheld == ("5 to 8 working days" if abstained else "") and (ans.citations == []) is abstained
+
+
+def test_a_span_reader_with_no_span_abstains(demo_ws):
+    from tests.fakes import FakeSpanReader
+
+    holder = _passage("Delivery to Iceland takes 5 to 8 working days.")
+    (ans,) = Answerer(demo_ws, llm=FakeSpanReader("Reykjavik")).read(["Where?"], [[Evidence(holder.text, holder, 0.8)]])
+    assert ans.abstained and "no answer-like span" in ans.reason

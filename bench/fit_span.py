@@ -1,0 +1,76 @@
+"""Fit how much the evidence score counts beside the span reader's own score, on its calibration questions.
+
+    python bench/fit_span.py --store /tmp/abs/store     # a few minutes; writes generate/readers/span/rank.json
+
+The span reader scores spans within each passage; across passages its scores are close, and the sentence
+retrieval that picked the evidence knows which passage the question is about. The answer is the span with the
+highest `span score + w * evidence score`; `w` is the value on a grid with the best answerable F1 over the
+calibration questions that bench/train_span.py kept out of training (training articles only; never Super Bowl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from abstain import workspace
+from common import RESULTS, machine, table
+from train_reader import DATA, FILES, READERS
+
+from ragtune.console import quiet_libraries
+from ragtune.evaluate.metrics import f1
+from ragtune.generate.answer import Answerer
+from ragtune.generate.reader import complete
+from ragtune.retrieve.retriever import Retriever
+
+GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
+
+
+def candidates(ws, questions: list) -> list[list[tuple[float, float, float]]]:
+    """Per question, each read passage's best span as (span score, evidence score, F1 against the gold)."""
+    answerer, retriever = Answerer(ws), Retriever(ws)
+    vectors = ws.embedder.embed([q.question for q in questions])
+    out = []
+    for q, v in zip(questions, vectors, strict=True):
+        evidence = answerer.evidence(retriever.search(q.question, vector=v), v)
+        passages = list({id(e.passage): e.passage for e in evidence}.values())[: ws.settings.answer.span_passages]
+        held = []
+        for sp in ws.reader.read(q.question, [p.text for p in passages]):
+            ev = answerer._sentence_of(sp, passages[sp.context], evidence)
+            held.append((sp.score, ev.score, f1(complete(sp.text, ev.text), q.answers)))
+        out.append(held)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--store", type=Path, default=None)
+    ap.add_argument("--reader", type=Path, default=READERS / "span")
+    args = ap.parse_args()
+    quiet_libraries()
+    split = json.loads((args.reader / "split.json").read_text())
+    articles = [a for name in FILES for a in json.loads((DATA / name).read_text())["data"]]
+    root = args.store or Path(tempfile.mkdtemp(prefix="ragtune-fit-span-"))
+    ws, questions = workspace(root, {"version": "all", "data": articles}, "smollm2", args.reader)
+    ids = set(split["calibration_questions"])
+    calibration = [q for q in questions if q.id in ids and not q.impossible]
+    held = candidates(ws, calibration)
+    rows = []
+    for w in GRID:
+        picks = [max(h, key=lambda c: c[0] + w * c[1])[2] if h else 0.0 for h in held]
+        rows.append({"evidence_weight": w, "f1": round(sum(picks) / len(picks), 4)})
+    best = max(rows, key=lambda r: (r["f1"], -r["evidence_weight"]))
+    print(f"{len(calibration)} answerable calibration questions")
+    print(table(rows, ["evidence_weight", "f1"]))
+    fitted = {"evidence_weight": best["evidence_weight"], "calibration": len(calibration), "rule": "best F1 on grid"}
+    (args.reader / "rank.json").write_text(json.dumps(fitted, indent=2))
+    payload = {"fitted": fitted, "grid": rows, "hold_out": split["hold_out"], "machine": machine()}
+    (RESULTS / "span-rank.json").write_text(json.dumps(payload, indent=2))
+
+
+if __name__ == "__main__":
+    main()

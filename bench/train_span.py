@@ -1,0 +1,82 @@
+"""Train the bundled span reader (generate/span.py) on the SQuAD *training* subsets, then ship it.
+
+    python bench/train_span.py                                   # the shipped reader (Spectre held out)
+    python bench/train_span.py --hold-out The_Legend_of_Zelda:_Twilight_Princess --out /tmp/span-zelda
+
+The same split as bench/train_reader.py: squad1-train-notre-dame.json and squad2-train-10-articles.json, minus
+the held-out article (bench/abstain.py measures abstention on it), minus every seventh paragraph's questions
+(bench/abstain.py fits the threshold on them). Unanswerable questions are trained to point at [CLS]. The Super
+Bowl dev subset is never read here. Writes the folder (LoRA adapter, span_reader.json, split.json,
+lineage.json) and bench/results/span-train-<article>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, machine
+from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, tag, training_set
+
+from ragtune.console import quiet_libraries
+from ragtune.evaluate.questions import squad
+from ragtune.finetune.span import SpanExample, SpanParams, train_span
+
+
+def examples(data: dict) -> tuple[list[SpanExample], list[str]]:
+    """Training examples with their answers' offsets, and the calibration question ids kept out of them."""
+    starts = {
+        qa["id"]: qa["answers"][0]["answer_start"] if qa.get("answers") else None
+        for article in data["data"]
+        for para in article["paragraphs"]
+        for qa in para["qas"]
+    }
+    out, calibration = [], []
+    for q in squad(data, Path("training")):
+        if int(q.source[1:5]) % CALIBRATION_EVERY == 0:
+            calibration.append(q.id)
+        elif q.impossible or not q.answers:
+            out.append(SpanExample(q.question, q.context))
+        else:
+            out.append(SpanExample(q.question, q.context, q.answers[0], starts[q.id]))
+    return out, calibration
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--hold-out", default="Spectre_(2015_film)")
+    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--out", type=Path, default=READERS / "span", help="the reader folder (default: the package's)")
+    args = ap.parse_args()
+    quiet_libraries()
+    data = training_set(args.hold_out)
+    train, calibration = examples(data)
+    params = SpanParams(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr)
+    meta = train_span(train, args.out, params)
+    digest = hashlib.sha256(b"".join((DATA / name).read_bytes() for name in FILES)).hexdigest()
+    split = {
+        "hold_out": args.hold_out,
+        "files": list(FILES),
+        "calibration_every": CALIBRATION_EVERY,
+        "calibration_questions": calibration,
+        "training_rows": len(train),
+    }
+    lineage = {"data_sha256": digest, "command": " ".join(["python", "bench/train_span.py", *sys.argv[1:]])}
+    (args.out / "split.json").write_text(json.dumps(split))
+    (args.out / "lineage.json").write_text(json.dumps(lineage | {"params": meta["params"]}, indent=2))
+    last = meta["loss"][-50:]
+    summary = {k: v for k, v in meta.items() if k != "loss"} | {"final_loss": round(sum(last) / len(last), 4)}
+    print(json.dumps(summary, indent=2))
+    split_info = {k: v for k, v in split.items() if k != "calibration_questions"}
+    result = summary | {"split": split_info, "lineage": lineage, "machine": machine()}
+    (RESULTS / f"span-train-{tag(args.hold_out)}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
