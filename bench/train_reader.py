@@ -64,6 +64,17 @@ def rows(data: dict, path: Path) -> tuple[list[dict], list[str]]:
     return out, calibration
 
 
+def split_record(hold_out: str, calibration: list[str], training_rows: int) -> dict:
+    """What a reader was trained on and what was kept out (split.json beside it; bench/abstain.py reads it)."""
+    return {
+        "hold_out": hold_out,
+        "files": list(FILES),
+        "calibration_every": CALIBRATION_EVERY,
+        "calibration_questions": calibration,
+        "training_rows": training_rows,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hold-out", default="Spectre_(2015_film)")
@@ -97,13 +108,7 @@ def main() -> None:
     name = f"reader-{args.llm}"
     unfinished = (ws.settings.store / "adapters" / f"{name}.training" / "run.json").exists()
     rec = finetune(ws, data=version, params=params, name=name, resume=unfinished)
-    split = {
-        "hold_out": args.hold_out,
-        "files": list(FILES),
-        "calibration_every": CALIBRATION_EVERY,
-        "calibration_questions": calibration,
-        "training_rows": len(train),
-    }
+    split = split_record(args.hold_out, calibration, len(train))
     summary = {
         "adapter": rec["name"],
         "metrics": json.loads(rec["metrics"]),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, machine
-from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, tag, training_set
+from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, tag, training_set
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.questions import squad
@@ -60,13 +60,7 @@ def main() -> None:
     params = SpanParams(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr)
     meta = train_span(train, args.out, params)
     digest = hashlib.sha256(b"".join((DATA / name).read_bytes() for name in FILES)).hexdigest()
-    split = {
-        "hold_out": args.hold_out,
-        "files": list(FILES),
-        "calibration_every": CALIBRATION_EVERY,
-        "calibration_questions": calibration,
-        "training_rows": len(train),
-    }
+    split = split_record(args.hold_out, calibration, len(train))
     lineage = {"data_sha256": digest, "command": " ".join(["python", "bench/train_span.py", *sys.argv[1:]])}
     (args.out / "split.json").write_text(json.dumps(split))
     (args.out / "lineage.json").write_text(json.dumps(lineage | {"params": meta["params"]}, indent=2))
