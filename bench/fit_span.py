@@ -1,6 +1,7 @@
 """Fit how much the evidence score counts beside the span reader's own score, on its calibration questions.
 
     python bench/fit_span.py --store /tmp/abs/store     # a few minutes; writes generate/readers/span/rank.json
+    python bench/fit_span.py --store /tmp/abs/store --reader /tmp/span-zelda     # the swap fold
 
 The span reader scores spans within each passage; across passages its scores are close, and the sentence
 retrieval that picked the evidence knows which passage the question is about. The answer is the span with the
@@ -19,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from abstain import workspace
 from common import RESULTS, machine, table
-from train_reader import DATA, FILES, READERS
+from train_reader import DATA, FILES, READERS, tag
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.metrics import f1
@@ -69,7 +70,8 @@ def main() -> None:
     fitted = {"evidence_weight": best["evidence_weight"], "calibration": len(calibration), "rule": "best F1 on grid"}
     (args.reader / "rank.json").write_text(json.dumps(fitted, indent=2))
     payload = {"fitted": fitted, "grid": rows, "hold_out": split["hold_out"], "machine": machine()}
-    (RESULTS / "span-rank.json").write_text(json.dumps(payload, indent=2))
+    suffix = "" if args.reader == READERS / "span" else f"-{tag(split['hold_out'])}"
+    (RESULTS / f"span-rank{suffix}.json").write_text(json.dumps(payload, indent=2))
 
 
 if __name__ == "__main__":
