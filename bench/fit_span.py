@@ -38,12 +38,8 @@ def candidates(ws, questions: list) -> list[list[tuple[float, float, float]]]:
     out = []
     for q, v in zip(questions, vectors, strict=True):
         evidence = answerer.evidence(retriever.search(q.question, vector=v), v)
-        passages = list({id(e.passage): e.passage for e in evidence}.values())[: ws.settings.answer.span_passages]
-        held = []
-        for sp in ws.reader.read(q.question, [p.text for p in passages]):
-            ev = answerer._sentence_of(sp, passages[sp.context], evidence)
-            held.append((sp.score, ev.score, f1(complete(sp.text, ev.text), q.answers)))
-        out.append(held)
+        spans = answerer.spans(q.question, evidence)
+        out.append([(sp.score, ev.score, f1(complete(sp.text, ev.text), q.answers)) for sp, ev in spans])
     return out
 
 

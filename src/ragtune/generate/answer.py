@@ -250,11 +250,9 @@ class Answerer:
         """The span reader's best span over the passages holding the best evidence (its score plus the reader's
         `evidence_weight` times its sentence's evidence score), cited to its sentence; withheld when its no-answer
         score is over the threshold."""
-        passages = list({id(e.passage): e.passage for e in evidence}.values())[: self.cfg.span_passages]
-        spans = self.llm.read(question, [p.text for p in passages])
-        if not spans:
+        held = self.spans(question, evidence)
+        if not held:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
-        held = [(sp, self._sentence_of(sp, passages[sp.context], evidence)) for sp in spans]
         weight = getattr(self.llm, "evidence_weight", 0.0)
         best, ev = max(held, key=lambda h: h[0].score + weight * h[1].score)
         ans = self.cite(complete(best.text, ev.text), ev, raw=best.text)
@@ -262,6 +260,12 @@ class Answerer:
         if self.threshold is not None:
             self._withhold(ans, self.threshold)
         return ans
+
+    def spans(self, question: str, evidence: list[Evidence]) -> list[tuple[Span, Evidence]]:
+        """Each read passage's best span with the sentence holding it (the passages holding the best evidence)."""
+        passages = list({id(e.passage): e.passage for e in evidence}.values())[: self.cfg.span_passages]
+        spans = self.llm.read(question, [p.text for p in passages])
+        return [(sp, self._sentence_of(sp, passages[sp.context], evidence)) for sp in spans]
 
     @staticmethod
     def _sentence_of(span: Span, passage: Passage, evidence: list[Evidence]) -> Evidence:

