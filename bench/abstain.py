@@ -11,8 +11,9 @@ without its calibration questions (every 7th paragraph of the others). Here:
    their answerable F1 within `--budget` (0.02) of never abstaining on the score (training data only);
 2. the held-out article (Spectre: 462 questions, 188 unanswerable) is answered once, and its HasAns F1,
    NoAns accuracy, abstention precision / recall / F1 and overall F1 are reported with no threshold and
-   with the fitted one. Results go to bench/results/abstain-span-<article>.json (span readers) or
-   abstain-<article>.json (RAFT readers).
+   with the fitted one, and how well the no-answer score separates the unanswerables at all (ROC AUC, as
+   answered and, for a span reader, reading the gold paragraph alone). Results go to
+   bench/results/abstain-span-<article>.json (span readers) or abstain-<article>.json (RAFT readers).
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, ingest_squad, machine, table
-from train_reader import DATA, FILES, READERS, tag
+from train_reader import DATA, FILES, READERS, tag, variant
 
 from ragtune import Settings, Workspace
 from ragtune.evaluate.metrics import threshold_curve
 from ragtune.evaluate.questions import sample, squad
 from ragtune.evaluate.run import evaluate
-from ragtune.generate.span import is_span_folder
+from ragtune.generate.span import SpanReader, is_span_folder
 
 NEVER = float("inf")
 
@@ -66,6 +67,21 @@ def fit(curve: list[dict], budget: float) -> float:
     return min(p["threshold"] for p in curve if p["has_ans_f1"] >= top - budget)
 
 
+def separation(held_out: dict, reader: Path, held: list) -> dict:
+    """ROC AUC of the no-answer score for "unanswerable" on the held-out article (0.5: chance): as answered
+    (retrieval, read passages) and, for a span reader, reading each question's gold paragraph alone."""
+    from sklearn.metrics import roc_auc_score
+
+    scored = [(s, i) for s, i in zip(held_out["scores"], held_out["impossible"], strict=True) if s is not None]
+    out = {"rag": round(roc_auc_score([i for _, i in scored], [s for s, _ in scored]), 3)}
+    if is_span_folder(reader):
+        spans = SpanReader(reader)
+        gold = [(spans.read(q.question, [q.context]) or [None])[0] for q in held]
+        pairs = [(sp.no_answer, q.impossible) for sp, q in zip(gold, held, strict=True) if sp is not None]
+        out["gold_paragraph"] = round(roc_auc_score([i for _, i in pairs], [s for s, _ in pairs]), 3)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--llm", default="smollm2")
@@ -88,6 +104,8 @@ def main() -> None:
     held_out = answered(ws, held)
     measured = curve(held_out, [threshold, NEVER])
     best = max(curve(held_out), key=lambda p: p["f1"])  # hindsight, not a fit: what any threshold could do
+    auc = separation(held_out, reader, held)
+    print(f"no-answer score ROC AUC (0.5 = chance): {auc}")
     labels = [f"fitted {threshold:.2f}", "none", f"best in hindsight {best['threshold']:.2f}"]
     rows = [p | {"threshold": label} for p, label in zip([*measured, best], labels, strict=True)]
     cols = ["threshold", "has_ans_f1", "precision", "recall", "f1", "overall_f1"]  # NoAns accuracy = recall
@@ -109,10 +127,11 @@ def main() -> None:
         "questions": len(held),
         "unanswerable": no_ans,
         "measured": rows,
+        "no_answer_auc": auc,
         "hold_out_answers": held_out,
     }
     kind = "abstain-span" if is_span_folder(reader) else "abstain"
-    (RESULTS / f"{kind}-{tag(split['hold_out'])}.json").write_text(
+    (RESULTS / f"{kind}-{tag(split['hold_out'])}{variant(reader)}.json").write_text(
         json.dumps(payload | {"machine": machine()}, indent=2)
     )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from abstain import workspace
 from common import RESULTS, machine, table
-from train_reader import DATA, FILES, READERS, tag
+from train_reader import DATA, FILES, READERS, tag, variant
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.metrics import f1
@@ -66,7 +66,7 @@ def main() -> None:
     fitted = {"evidence_weight": best["evidence_weight"], "calibration": len(calibration), "rule": "best F1 on grid"}
     (args.reader / "rank.json").write_text(json.dumps(fitted, indent=2))
     payload = {"fitted": fitted, "grid": rows, "hold_out": split["hold_out"], "machine": machine()}
-    suffix = "" if args.reader == READERS / "span" else f"-{tag(split['hold_out'])}"
+    suffix = "" if args.reader == READERS / "span" else f"-{tag(split['hold_out'])}{variant(args.reader)}"
     (RESULTS / f"span-rank{suffix}.json").write_text(json.dumps(payload, indent=2))
 
 

@@ -41,6 +41,13 @@ def tag(title: str) -> str:
     return title.split(":")[0].split("_(")[0].split("_")[-1].lower()
 
 
+def variant(reader: Path) -> str:
+    """A results-file suffix: "-negatives" for a span reader trained with answer-cut negatives (beside, not over)."""
+    marker = reader / "span_reader.json"
+    negatives = marker.is_file() and json.loads(marker.read_text())["params"].get("negatives")
+    return "-negatives" if negatives else ""
+
+
 def training_set(hold_out: str) -> dict:
     """The SQuAD training articles without `hold_out`, as one SQuAD dict."""
     articles = []

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, machine
-from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, tag, training_set
+from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, tag, training_set, variant
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.questions import squad
@@ -52,12 +52,13 @@ def main() -> None:
     ap.add_argument("--epochs", type=float, default=3.0)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--negatives", type=float, default=0.0, help="share of answerable examples also cut to no-answer")
     ap.add_argument("--out", type=Path, default=READERS / "span", help="the reader folder (default: the package's)")
     args = ap.parse_args()
     quiet_libraries()
     data = training_set(args.hold_out)
     train, calibration = examples(data)
-    params = SpanParams(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr)
+    params = SpanParams(args.epochs, args.batch_size, args.lr, negatives=args.negatives)
     meta = train_span(train, args.out, params)
     digest = hashlib.sha256(b"".join((DATA / name).read_bytes() for name in FILES)).hexdigest()
     split = split_record(args.hold_out, calibration, len(train))
@@ -69,7 +70,7 @@ def main() -> None:
     print(json.dumps(summary, indent=2))
     split_info = {k: v for k, v in split.items() if k != "calibration_questions"}
     result = summary | {"split": split_info, "lineage": lineage, "machine": machine()}
-    (RESULTS / f"span-train-{tag(args.hold_out)}.json").write_text(json.dumps(result, indent=2))
+    (RESULTS / f"span-train-{tag(args.hold_out)}{variant(args.out)}.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

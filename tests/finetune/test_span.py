@@ -94,6 +94,30 @@ def test_dataset_rows_become_examples_only_where_the_context_holds_the_answer():
     assert [(e.question, e.answer) for e in span_examples(rows)] == [("q1", "Bluefin"), ("q4", None)]
 
 
+def test_cutting_the_answer_sentence_makes_a_no_answer_example():
+    from ragtune.finetune.span import without_answer
+
+    ctx = "Project Beta was started in Oslo in 2021. Its code name is Kestrel. It ships in autumn."
+    cut = without_answer(SpanExample("What is the code name of Beta?", ctx, "Kestrel"))
+    assert cut.answer is None and cut.context == "Project Beta was started in Oslo in 2021. It ships in autumn."
+    twice = "Its code name is Kestrel. Kestrel ships in autumn."  # the answer would still be there
+    assert without_answer(SpanExample("q", twice, "Kestrel", 17)) is None
+    assert without_answer(SpanExample("q", "Its code name is Kestrel.", "Kestrel")) is None  # nothing left
+    assert without_answer(SpanExample("q", ctx)) is None  # already unanswerable
+
+
+def test_negatives_add_a_cut_copy_of_a_share_of_the_answerable_examples():
+    from ragtune.finetune.span import with_negatives
+
+    examples = _examples()
+    assert with_negatives(examples, 0.0) == examples
+    everything = with_negatives(examples, 1.0)
+    added = everything[len(examples) :]
+    assert everything[: len(examples)] == examples and len(added) == 6  # 6 answerable, each context 3 sentences
+    assert all(e.answer is None and any(e.context in c for c in CONTEXTS.values()) for e in added)
+    assert all("Bluefin" not in e.context for e in added if "code name" in e.question)
+
+
 def test_finetune_span_trains_a_reader_the_workspace_can_use(tmp_path):
     from click.testing import CliRunner
 

@@ -21,6 +21,7 @@ import torch
 from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
 from ragtune.generate.span import MARKER, encode, encoder_path
+from ragtune.text import normalize, sentences
 
 if TYPE_CHECKING:
     from ragtune.workspace import Workspace
@@ -45,6 +46,34 @@ class SpanParams:
     warmup: float = 0.1
     seed: int = 0
     save_every: int = 100
+    negatives: float = 0.0  # this share of answerable examples also trains once without its answer's sentence
+
+
+def without_answer(ex: SpanExample) -> SpanExample | None:
+    """The example with the sentences holding its answer cut from the context: still about the question, no
+    longer answering it (a no-answer target). None when nothing would be left or the answer occurs elsewhere."""
+    first = ex.start if ex.start is not None else ex.context.find(ex.answer or "")
+    if ex.answer is None or first < 0:
+        return None
+    last, cursor, kept = first + len(ex.answer), 0, []
+    for s in sentences(ex.context):
+        at = ex.context.find(s, cursor)
+        if at < 0:
+            continue
+        cursor = at + len(s)
+        if cursor <= first or at >= last:
+            kept.append(s)
+    rest = " ".join(kept)
+    if not rest or normalize(ex.answer) in normalize(rest):
+        return None
+    return SpanExample(ex.question, rest)
+
+
+def with_negatives(examples: list[SpanExample], share: float, seed: int = 0) -> list[SpanExample]:
+    """`examples` plus a no-answer copy (`without_answer`) of a `share` of the answerable ones, drawn by `seed`."""
+    rng = random.Random(seed)
+    picked = [ex for ex in examples if ex.answer is not None and rng.random() < share]
+    return examples + [neg for ex in picked if (neg := without_answer(ex)) is not None]
 
 
 def span_examples(rows: list[dict]) -> list[SpanExample]:
@@ -117,6 +146,8 @@ def train_span(
     params = params or SpanParams()
     if not examples:
         raise RagtuneError("span reader: no training examples")
+    given = len(examples)
+    examples = with_negatives(examples, params.negatives, params.seed)
     torch.manual_seed(params.seed)
     base = encoder_path(encoder)
     tok = AutoTokenizer.from_pretrained(base)
@@ -157,6 +188,7 @@ def train_span(
         "params": asdict(params),
         "examples": len(examples),
         "unanswerable": sum(e.answer is None for e in examples),
+        "answer_cut": len(examples) - given,
         "windows": len(starts),
         "steps": steps,
         "train_seconds": round(time.time() - t0, 1),

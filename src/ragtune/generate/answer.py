@@ -16,8 +16,8 @@ from ragtune.generate.span import Span, SpanReader
 from ragtune.generate.structured import TableReader
 from ragtune.generate.support import best_span, content, instruction_like, new_information, overlap, tokens
 from ragtune.index.base import Filter
-from ragtune.ingest.chunking import sentences
 from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
+from ragtune.text import sentences
 
 if TYPE_CHECKING:
     from ragtune.workspace import Workspace
