@@ -42,10 +42,15 @@ def tag(title: str) -> str:
 
 
 def variant(reader: Path) -> str:
-    """A results-file suffix: "-negatives" for a span reader trained with answer-cut negatives (beside, not over)."""
+    """A results-file suffix for a span reader trained other than the shipped way (swapped-question negatives):
+    "-none" without made-up negatives, "-cut" with answer-cut ones; "" for the shipped recipe and RAFT readers."""
     marker = reader / "span_reader.json"
-    negatives = marker.is_file() and json.loads(marker.read_text())["params"].get("negatives")
-    return "-negatives" if negatives else ""
+    if not marker.is_file():
+        return ""
+    params = json.loads(marker.read_text())["params"]
+    if not params.get("negatives"):
+        return "-none"
+    return "" if params.get("negative_kind") == "swap" else "-cut"
 
 
 def training_set(hold_out: str) -> dict:

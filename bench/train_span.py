@@ -5,7 +5,8 @@
 
 The same split as bench/train_reader.py: squad1-train-notre-dame.json and squad2-train-10-articles.json, minus
 the held-out article (bench/abstain.py measures abstention on it), minus every seventh paragraph's questions
-(bench/abstain.py fits the threshold on them). Unanswerable questions are trained to point at [CLS]. The Super
+(bench/abstain.py fits the threshold on them). Unanswerable questions are trained to point at [CLS], and so is a
+no-answer copy of half the answerable ones with one question term swapped (`--negatives`, `--negative-kind`). The Super
 Bowl dev subset is never read here. Writes the folder (LoRA adapter, span_reader.json, split.json,
 lineage.json) and bench/results/span-train-<article>.json.
 """
@@ -24,7 +25,8 @@ from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, 
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.questions import squad
-from ragtune.finetune.span import SpanExample, SpanParams, train_span
+from ragtune.finetune.span import SpanParams, train_span
+from ragtune.finetune.span_examples import SpanExample
 
 
 def examples(data: dict) -> tuple[list[SpanExample], list[str]]:
@@ -52,13 +54,18 @@ def main() -> None:
     ap.add_argument("--epochs", type=float, default=3.0)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--negatives", type=float, default=0.0, help="share of answerable examples also cut to no-answer")
+    ap.add_argument("--negatives", type=float, default=0.5, help="share of answerable examples given a no-answer copy")
+    ap.add_argument(
+        "--negative-kind", choices=["swap", "cut"], default="swap", help="swap a question term / cut the answer"
+    )
     ap.add_argument("--out", type=Path, default=READERS / "span", help="the reader folder (default: the package's)")
     args = ap.parse_args()
     quiet_libraries()
     data = training_set(args.hold_out)
     train, calibration = examples(data)
-    params = SpanParams(args.epochs, args.batch_size, args.lr, negatives=args.negatives)
+    params = SpanParams(
+        args.epochs, args.batch_size, args.lr, negatives=args.negatives, negative_kind=args.negative_kind
+    )
     meta = train_span(train, args.out, params)
     digest = hashlib.sha256(b"".join((DATA / name).read_bytes() for name in FILES)).hexdigest()
     split = split_record(args.hold_out, calibration, len(train))

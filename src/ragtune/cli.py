@@ -365,6 +365,13 @@ def data_list(ctx, as_json: bool) -> None:
 @click.option("--from", "parent", help="Continue from this adapter (replaying earlier data).")
 @click.option("--raft", is_flag=True, help="Train with retrieved context and distractors (RAFT).")
 @click.option("--span", is_flag=True, help="Train a span reader (marks answers in text) on rows with a context.")
+@click.option(
+    "--negatives",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="--span: share of answerable rows also trained as a no-answer copy with one question term swapped.",
+)
 @click.option("--name", help="Adapter name [a001, a002, ...].")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last checkpoint.")
 @click.option("--epochs", type=float, default=3.0, show_default=True)
@@ -386,6 +393,7 @@ def finetune(
     parent,
     raft,
     span,
+    negatives,
     name,
     resume,
     epochs,
@@ -402,7 +410,8 @@ def finetune(
 ) -> None:
     """Train a LoRA adapter on a dataset version (continually, with --from), or a span reader (--span)."""
     if span:
-        return _train_span_reader(ctx, data_spec, name, epochs, lr, batch_size, quiet or as_json, as_json)
+        params = _span_params(ctx, epochs, lr, batch_size, negatives)
+        return _train_span_reader(ctx, data_spec, name, params, quiet or as_json, as_json)
     from ragtune.finetune.train import TrainParams
     from ragtune.finetune.train import finetune as train
 
@@ -430,16 +439,23 @@ def finetune(
     click.echo(f"adapter {rec['name']}: {m['steps']} steps{on} in {m['train_seconds']} s, final loss {loss:.3f}")
 
 
-def _train_span_reader(ctx, data_spec, name, epochs, lr, batch_size, quiet: bool, as_json: bool) -> None:
+def _span_params(ctx, epochs: float, lr: float, batch_size: int, negatives: float):
     """`finetune --span`: the span reader's own defaults (lr 5e-4, batch 16) unless the options were given."""
     from click.core import ParameterSource
 
-    from ragtune.finetune.span import SpanParams, train_span_reader
+    from ragtune.finetune.span import SpanParams
 
     given = {k: ctx.get_parameter_source(k) != ParameterSource.DEFAULT for k in ("lr", "batch_size")}
-    params = SpanParams(epochs=epochs)
+    params = SpanParams(epochs=epochs, negatives=negatives)
     params.learning_rate = lr if given["lr"] else params.learning_rate
     params.batch_size = batch_size if given["batch_size"] else params.batch_size
+    return params
+
+
+def _train_span_reader(ctx, data_spec, name, params, quiet: bool, as_json: bool) -> None:
+    """`finetune --span`: train into STORE/readers/NAME and say how to use it."""
+    from ragtune.finetune.span import train_span_reader
+
     folder, meta = train_span_reader(_workspace(ctx), data_spec, name, params, quiet=quiet)
     if as_json:
         click.echo(json.dumps({"folder": str(folder)} | {k: v for k, v in meta.items() if k != "loss"}))

@@ -7,7 +7,8 @@ import json
 import pytest
 
 import ragtune.finetune.span as span_train
-from ragtune.finetune.span import SpanExample, SpanParams, train_span
+from ragtune.finetune.span import SpanParams, train_span
+from ragtune.finetune.span_examples import SpanExample
 from ragtune.generate.span import MARKER, SpanReader
 
 CONTEXTS = {
@@ -28,7 +29,7 @@ def _examples() -> list[SpanExample]:
     return out
 
 
-PARAMS = SpanParams(epochs=30, batch_size=3, learning_rate=3e-3, save_every=1000)
+PARAMS = SpanParams(epochs=30, batch_size=3, learning_rate=3e-3, save_every=1000, negatives=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_the_best_passage_wins_across_passages(reader):
 
 def test_an_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
     folder = tmp_path / "reader"
-    params = SpanParams(epochs=2, batch_size=3, learning_rate=1e-3, save_every=2)
+    params = SpanParams(epochs=2, batch_size=3, learning_rate=1e-3, save_every=2, negatives=0.0)
 
     def crash(*_):
         raise KeyboardInterrupt
@@ -82,42 +83,6 @@ def test_no_examples_is_a_clear_error(tmp_path):
         train_span([], tmp_path / "reader")
 
 
-def test_dataset_rows_become_examples_only_where_the_context_holds_the_answer():
-    from ragtune.finetune.span import span_examples
-
-    rows = [
-        {"question": "q1", "answer": "Bluefin", "context": "Its code name is Bluefin."},
-        {"question": "q2", "answer": "Oslo", "context": "Its code name is Bluefin."},  # not in its context
-        {"question": "q3", "answer": "Bluefin"},  # no context
-        {"question": "q4", "unanswerable": True, "context": "Its code name is Bluefin."},
-    ]
-    assert [(e.question, e.answer) for e in span_examples(rows)] == [("q1", "Bluefin"), ("q4", None)]
-
-
-def test_cutting_the_answer_sentence_makes_a_no_answer_example():
-    from ragtune.finetune.span import without_answer
-
-    ctx = "Project Beta was started in Oslo in 2021. Its code name is Kestrel. It ships in autumn."
-    cut = without_answer(SpanExample("What is the code name of Beta?", ctx, "Kestrel"))
-    assert cut.answer is None and cut.context == "Project Beta was started in Oslo in 2021. It ships in autumn."
-    twice = "Its code name is Kestrel. Kestrel ships in autumn."  # the answer would still be there
-    assert without_answer(SpanExample("q", twice, "Kestrel", 17)) is None
-    assert without_answer(SpanExample("q", "Its code name is Kestrel.", "Kestrel")) is None  # nothing left
-    assert without_answer(SpanExample("q", ctx)) is None  # already unanswerable
-
-
-def test_negatives_add_a_cut_copy_of_a_share_of_the_answerable_examples():
-    from ragtune.finetune.span import with_negatives
-
-    examples = _examples()
-    assert with_negatives(examples, 0.0) == examples
-    everything = with_negatives(examples, 1.0)
-    added = everything[len(examples) :]
-    assert everything[: len(examples)] == examples and len(added) == 6  # 6 answerable, each context 3 sentences
-    assert all(e.answer is None and any(e.context in c for c in CONTEXTS.values()) for e in added)
-    assert all("Bluefin" not in e.context for e in added if "code name" in e.question)
-
-
 def test_finetune_span_trains_a_reader_the_workspace_can_use(tmp_path):
     from click.testing import CliRunner
 
@@ -132,7 +97,28 @@ def test_finetune_span_trains_a_reader_the_workspace_can_use(tmp_path):
     assert run.exit_code == 0, run.output
     folder = tmp_path / "store" / "readers" / "span-v0001"
     assert f"RAGTUNE_ANSWER__ADAPTER={folder}" in run.output and (folder / MARKER).exists()
-    assert json.loads((folder / MARKER).read_text())["examples"] == 9  # every row: all contexts hold their answers
+    meta = json.loads((folder / MARKER).read_text())
+    assert meta["made_negatives"] > 0  # by default some answerable rows also train as swapped-question copies
+    assert meta["examples"] == 9 + meta["made_negatives"]  # every row: all contexts hold their answers
+    run = CliRunner().invoke(
+        main,
+        [
+            "--store",
+            store,
+            "finetune",
+            "--span",
+            "--data",
+            str(rows),
+            "--epochs",
+            "1",
+            "--negatives",
+            "0",
+            "--name",
+            "plain",
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    assert json.loads((tmp_path / "store" / "readers" / "plain" / MARKER).read_text())["examples"] == 9
     assert isinstance(Workspace(Settings(store=store, answer={"adapter": str(folder)})).reader, SpanReader)
 
 

@@ -129,6 +129,24 @@ def test_the_generate_prompt_numbers_sources_adds_summaries_and_fences_data(demo
     assert answer_text(ans) == "5 to 8 working days" and ans.citations[0].quote.startswith("Delivery to Iceland")
 
 
+@pytest.mark.parametrize(("parameters", "extracts"), [(135_000_000, True), (1_500_000_000, False)])
+def test_under_auto_a_small_model_picks_a_span_and_a_large_one_writes(demo_ws, parameters, extracts):
+    from tests.fakes import FakeLLM
+
+    class Scorer(FakeLLM):  # a local model: it can score replies
+        def score(self, prefix, options, chat=False):
+            return [(0.0, 1) for _ in options]
+
+    model = Scorer()
+    model.parameters = parameters
+    assert Answerer(demo_ws, llm=model).extractive is extracts
+    demo_ws.settings.answer.generate_from = 2e9  # the setting moves the line
+    try:
+        assert Answerer(demo_ws, llm=model).extractive is True
+    finally:
+        demo_ws.settings.answer.generate_from = 1e9
+
+
 def _read_with(demo_ws, model, threshold):
     evidence = [_evidence("Delivery to Iceland takes 5 to 8 working days.", "faq.html")]
     demo_ws.settings.answer.abstain_threshold = threshold

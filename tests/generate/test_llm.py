@@ -85,9 +85,14 @@ def test_the_bundled_models_read_with_the_span_reader_and_other_models_with_them
     assert span is not None and default_reader(Settings()) == span
     assert default_reader(Settings(answer={"reader": "generate"})) == bundled_reader("smollm2")
     assert default_reader(Settings(llm=str(tmp_path))) is None  # a user's model reads with itself
+    assert default_reader(Settings(llm="qwen2.5-coder-1.5b")) is None  # so does a bundled model that writes
     assert default_reader(Settings(llm=str(tmp_path), answer={"reader": "span"})) == span
     with pytest.raises(RagtuneError, match="is a span reader; set answer"):
         create_reader(Settings(answer={"reader": "extract"}), None, span)
+
+
+def test_the_bundled_model_counts_its_weights_and_so_extracts_under_auto(llm):
+    assert 130e6 < llm.parameters < 140e6 < Settings().answer.generate_from  # SmolLM2-135M
 
 
 def test_a_local_folder_loads_through_the_same_path(llm, tmp_path):

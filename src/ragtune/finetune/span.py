@@ -1,7 +1,9 @@
 """Train a span reader (generate/span.py): LoRA on a small encoder with a start/end head, on question-answer pairs.
 
 Each example is a question, its context and the answer's character offset, or no answer (an unanswerable
-question: its target is the [CLS] position, which is how the reader learns to score "no answer"). Training
+question: its target is the [CLS] position, which is how the reader learns to score "no answer"); by default
+half the answerable ones also train once as a no-answer copy with a question term swapped (finetune/span_examples.py:
+"the topic is there, the answer is not", as in SQuAD 2.0). Training
 checkpoints every `save_every` steps beside the output folder and resumes from there after an interruption;
 the finished folder appears in one rename.
 """
@@ -20,19 +22,11 @@ import torch
 
 from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
+from ragtune.finetune.span_examples import SpanExample, span_examples, with_negatives
 from ragtune.generate.span import MARKER, encode, encoder_path
-from ragtune.text import normalize, sentences
 
 if TYPE_CHECKING:
     from ragtune.workspace import Workspace
-
-
-@dataclass
-class SpanExample:
-    question: str
-    context: str
-    answer: str | None = None  # None: the context does not answer the question
-    start: int | None = None  # the answer's character offset in the context (found by search when None)
 
 
 @dataclass
@@ -46,49 +40,8 @@ class SpanParams:
     warmup: float = 0.1
     seed: int = 0
     save_every: int = 100
-    negatives: float = 0.0  # this share of answerable examples also trains once without its answer's sentence
-
-
-def without_answer(ex: SpanExample) -> SpanExample | None:
-    """The example with the sentences holding its answer cut from the context: still about the question, no
-    longer answering it (a no-answer target). None when nothing would be left or the answer occurs elsewhere."""
-    first = ex.start if ex.start is not None else ex.context.find(ex.answer or "")
-    if ex.answer is None or first < 0:
-        return None
-    last, cursor, kept = first + len(ex.answer), 0, []
-    for s in sentences(ex.context):
-        at = ex.context.find(s, cursor)
-        if at < 0:
-            continue
-        cursor = at + len(s)
-        if cursor <= first or at >= last:
-            kept.append(s)
-    rest = " ".join(kept)
-    if not rest or normalize(ex.answer) in normalize(rest):
-        return None
-    return SpanExample(ex.question, rest)
-
-
-def with_negatives(examples: list[SpanExample], share: float, seed: int = 0) -> list[SpanExample]:
-    """`examples` plus a no-answer copy (`without_answer`) of a `share` of the answerable ones, drawn by `seed`."""
-    rng = random.Random(seed)
-    picked = [ex for ex in examples if ex.answer is not None and rng.random() < share]
-    return examples + [neg for ex in picked if (neg := without_answer(ex)) is not None]
-
-
-def span_examples(rows: list[dict]) -> list[SpanExample]:
-    """Dataset rows that have a context: the answer's span in it, or no answer for `unanswerable` rows.
-    Rows without a context, or whose answer is not in their context, teach no span and are left out."""
-    out = []
-    for r in rows:
-        context = r.get("context") or ""
-        if not context:
-            continue
-        if r.get("unanswerable"):
-            out.append(SpanExample(r["question"], context))
-        elif (answer := str(r.get("answer", "")).strip()) and answer in context:
-            out.append(SpanExample(r["question"], context, answer))
-    return out
+    negatives: float = 0.5  # this share of answerable examples also trains once as a no-answer copy
+    negative_kind: str = "swap"  # how the copy is made: "swap" a question term, or "cut" the answer's sentence
 
 
 def train_span_reader(
@@ -147,7 +100,7 @@ def train_span(
     if not examples:
         raise RagtuneError("span reader: no training examples")
     given = len(examples)
-    examples = with_negatives(examples, params.negatives, params.seed)
+    examples = with_negatives(examples, params.negatives, params.negative_kind, params.seed)
     torch.manual_seed(params.seed)
     base = encoder_path(encoder)
     tok = AutoTokenizer.from_pretrained(base)
@@ -188,7 +141,7 @@ def train_span(
         "params": asdict(params),
         "examples": len(examples),
         "unanswerable": sum(e.answer is None for e in examples),
-        "answer_cut": len(examples) - given,
+        "made_negatives": len(examples) - given,  # no-answer copies (SpanParams.negatives)
         "windows": len(starts),
         "steps": steps,
         "train_seconds": round(time.time() - t0, 1),

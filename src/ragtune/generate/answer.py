@@ -192,8 +192,9 @@ class Answerer:
     @property
     def extractive(self) -> bool:
         reader = self.cfg.reader
-        if reader == "auto":  # a RAFT-trained reader writes its answer; others pick a span if they can score
-            return hasattr(self.llm, "score") and not getattr(self.llm, "raft", False)
+        if reader == "auto":  # a RAFT-trained reader or a large model writes its answer; small ones pick a span
+            small = getattr(self.llm, "parameters", 0) < self.cfg.generate_from
+            return hasattr(self.llm, "score") and not getattr(self.llm, "raft", False) and small
         if reader == "extract" and not hasattr(self.llm, "score"):
             raise RagtuneError(f"model {self.llm.name} cannot score spans (reader 'extract'); use reader 'generate'")
         return reader == "extract"

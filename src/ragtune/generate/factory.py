@@ -27,12 +27,14 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
 
 
 def default_reader(settings: Settings) -> Path | None:
-    """The package's reader for `answer.adapter = bundled`: for the bundled models, the span reader (under reader
-    `auto` or `span`) else the model's RAFT reader; for any other model, the span reader only under `span`."""
+    """The package's reader for `answer.adapter = bundled`: for the small bundled models, the span reader (under
+    reader `auto` or `span`) else the model's RAFT reader; for any other model (a bundled one that writes its own
+    answers too), the span reader only under `span`."""
     from ragtune.generate.models import BUNDLED, bundled_reader, bundled_span_reader
 
     mode = settings.answer.reader
-    wants_span = mode == "span" or (mode == "auto" and settings.llm in BUNDLED)
+    small = settings.llm in BUNDLED and not BUNDLED[settings.llm].writes
+    wants_span = mode == "span" or (mode == "auto" and small)
     if wants_span and (span := bundled_span_reader()):
         return span
     return bundled_reader(settings.llm)

