@@ -48,9 +48,8 @@ def variant(reader: Path) -> str:
     if not marker.is_file():
         return ""
     params = json.loads(marker.read_text())["params"]
-    if not params.get("negatives"):
-        return "-none"
-    return "" if params.get("negative_kind") == "swap" else "-cut"
+    kind = params.get("negative_kind", "cut") if params.get("negatives") else "none"  # "cut" came before "swap"
+    return "" if kind == "swap" else f"-{kind}"
 
 
 def training_set(hold_out: str) -> dict:

@@ -26,7 +26,7 @@ from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.questions import squad
 from ragtune.finetune.span import SpanParams, train_span
-from ragtune.finetune.span_examples import SpanExample
+from ragtune.finetune.span_examples import KINDS, SpanExample
 
 
 def examples(data: dict) -> tuple[list[SpanExample], list[str]]:
@@ -54,10 +54,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=float, default=3.0)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--negatives", type=float, default=0.5, help="share of answerable examples given a no-answer copy")
-    ap.add_argument(
-        "--negative-kind", choices=["swap", "cut"], default="swap", help="swap a question term / cut the answer"
-    )
+    shipped = SpanParams()
+    ap.add_argument("--negatives", type=float, default=shipped.negatives, help="share given a no-answer copy")
+    ap.add_argument("--negative-kind", choices=list(KINDS), default=shipped.negative_kind, help="how it is made")
     ap.add_argument("--out", type=Path, default=READERS / "span", help="the reader folder (default: the package's)")
     args = ap.parse_args()
     quiet_libraries()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -71,14 +72,16 @@ def postgres_cluster() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def ray_head() -> Iterator[str]:
-    """`ray start --head` on free ports with 2 CPUs; yields its address; `ray stop` afterwards."""
+def ray_head() -> Iterator[tuple[str, dict[str, str]]]:
+    """`ray start --head` on free ports with 2 CPUs and token authentication (a token of its own, whatever the Ray
+    version's default); yields its address and the environment a client needs; `ray stop` afterwards."""
     ray = str(Path(sys.executable).parent / "ray")
     port, client = _free_port(), _free_port()
     args = ["--head", f"--port={port}", f"--ray-client-server-port={client}", "--num-cpus=2"]
     args += ["--include-dashboard=false", "--disable-usage-stats"]
-    subprocess.run([ray, "start", *args], check=True, capture_output=True, timeout=300)
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    subprocess.run([ray, "start", *args], check=True, capture_output=True, timeout=300, env=os.environ | auth)
     try:
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", auth
     finally:
         subprocess.run([ray, "stop", "--force"], capture_output=True, timeout=300)

@@ -18,22 +18,22 @@ from tests.servers import ray_head
 
 
 @pytest.fixture(scope="module")
-def ray_address():
-    with ray_head() as address:
-        yield address
+def ray_cluster():
+    with ray_head() as (address, auth):
+        yield address, auth
 
 
 def ingest(args: list[str], env: dict) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "ragtune.cli", *args]
-    env = dict(os.environ, RAY_AUTH_MODE="token", **env)  # `ray start` made a token (~/.ray/auth_token)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, env=dict(os.environ, **env), capture_output=True, text=True, timeout=600)
 
 
-def test_ray_workers_parse_and_embed_into_a_server_store(tmp_path, postgres_url, ray_address):
-    folder = corpus(tmp_path / "docs", 20)
+def test_ray_workers_parse_and_embed_into_a_server_store(tmp_path, postgres_url, ray_cluster):
+    (ray_address, auth), folder = ray_cluster, corpus(tmp_path / "docs", 20)
     url = f"{postgres_url}?collection=ray_{uuid.uuid4().hex[:10]}"
     store = tmp_path / "store"
-    done = ingest(["--store", str(store), "ingest", "--ray", ray_address, str(folder)], {"RAGTUNE_VECTOR_STORE": url})
+    env = auth | {"RAGTUNE_VECTOR_STORE": url}
+    done = ingest(["--store", str(store), "ingest", "--ray", ray_address, str(folder)], env)
     assert done.returncode == EXIT_INPUTS, done.stderr[-3000:]  # one bad file
     assert "error: docs/broken.csv: " in done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("ingested 20, unchanged 0, updated 0, removed 0, failed 1")
@@ -43,8 +43,16 @@ def test_ray_workers_parse_and_embed_into_a_server_store(tmp_path, postgres_url,
     local = make_workspace(tmp_path / "local", FakeEmbedder())
     local.ingest([folder])
     assert stored(ws) == stored(local)  # the rows a local ingest writes, down to locators and records
-    again = ingest(["--store", str(store), "ingest", "--ray", ray_address, str(folder)], {"RAGTUNE_VECTOR_STORE": url})
+    again = ingest(["--store", str(store), "ingest", "--ray", ray_address, str(folder)], env)
     assert "ingested 0, unchanged 20" in again.stdout
+
+
+def test_a_cluster_that_refuses_the_token_is_one_clear_error(tmp_path, ray_cluster):
+    ray_address, auth = ray_cluster
+    env = auth | {"RAY_AUTH_TOKEN": "not-the-token"}
+    done = ingest(["--store", str(tmp_path / "s"), "ingest", "--ray", ray_address, str(tmp_path)], env)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert f"cannot reach the Ray cluster at '{ray_address}'" in done.stderr
 
 
 def test_an_unreachable_cluster_is_one_clear_error(tmp_path):

@@ -50,9 +50,10 @@ class RayPreparer:
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # not a line per connection retry
         try:
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
-        except (ConnectionError, RuntimeError, ValueError) as exc:
+        except (ConnectionError, RuntimeError, ValueError, ray.exceptions.RayError) as exc:
             hint = "" if os.environ.get("RAY_AUTH_MODE") else AUTH_HINT
-            raise RagtuneError(f"cannot reach the Ray cluster at '{address}': {exc}{hint}") from None
+            first = str(exc).split(". ")[0]  # Ray's messages go on for lines
+            raise RagtuneError(f"cannot reach the Ray cluster at '{address}': {first}{hint}") from None
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.actor_class = ray.remote(num_cpus=min(CPUS_PER_WORKER, cpus))(_Worker)
         self.args = (make_embedder, cfg, keep_parsed)
