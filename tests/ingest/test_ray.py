@@ -29,7 +29,8 @@ def ingest(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 def test_ray_workers_parse_and_embed_into_a_server_store(tmp_path, postgres_url, ray_cluster):
-    (ray_address, auth), folder = ray_cluster, corpus(tmp_path / "docs", 20)
+    ray_address, auth = ray_cluster
+    folder = corpus(tmp_path / "docs", 20)
     url = f"{postgres_url}?collection=ray_{uuid.uuid4().hex[:10]}"
     store = tmp_path / "store"
     env = auth | {"RAGTUNE_VECTOR_STORE": url}

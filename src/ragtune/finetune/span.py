@@ -1,11 +1,10 @@
 """Train a span reader (generate/span.py): LoRA on a small encoder with a start/end head, on question-answer pairs.
 
 Each example is a question, its context and the answer's character offset, or no answer (an unanswerable
-question: its target is the [CLS] position, which is how the reader learns to score "no answer"); by default
-half the answerable ones also train once as a no-answer copy with a question term swapped (finetune/span_examples.py:
-"the topic is there, the answer is not", as in SQuAD 2.0). Training
-checkpoints every `save_every` steps beside the output folder and resumes from there after an interruption;
-the finished folder appears in one rename.
+question: its target is the [CLS] position, which is how the reader learns to score "no answer"). By default half
+the answerable ones also train once as a no-answer copy with a question term swapped (`span_examples.py`: the
+topic is there, the answer is not, as in SQuAD 2.0). Training checkpoints every `save_every` steps beside the
+output folder and resumes from there after an interruption; the finished folder appears in one rename.
 """
 
 from __future__ import annotations

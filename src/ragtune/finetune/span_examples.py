@@ -155,10 +155,10 @@ def _negate(question: str, context: str, answer: str, rng: random.Random) -> str
     if after[0].group().lower() in _PRONOUN:
         at = after[0].end()
     elif after[0].group()[0].isupper():
-        names = [k for k, (kind, _, _) in enumerate(terms(question[aux.end() :])) if kind == "name"]
-        if not names or names[0] != 0:
+        first = terms(question[aux.end() :])[:1]  # the subject must be a name: "not" goes after it
+        if not first or first[0][0] != "name":
             return None
-        at = aux.end() + terms(question[aux.end() :])[0][2]
+        at = aux.end() + first[0][2]
     return question[:at] + " not" + question[at:]
 
 
