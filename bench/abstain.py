@@ -3,7 +3,7 @@ article the reader never saw.
 
     python bench/abstain.py                     # the package's span reader; writes its abstain.json
     python bench/abstain.py --reader /tmp/span-zelda     # the swap fold (bench/train_span.py's second command)
-    python bench/abstain.py --reader src/ragtune/generate/readers/smollm2   # the SmolLM2 RAFT reader (~30 min)
+    python bench/abstain.py --reader src/ragtune/models/readers/smollm2   # the SmolLM2 RAFT reader (~30 min)
 
 The reader (bench/train_span.py or bench/train_reader.py) was trained without the held-out article and
 without its calibration questions (every 7th paragraph of the others). Here:
@@ -31,8 +31,8 @@ from train_reader import DATA, FILES, READERS, tag, variant
 from ragtune import Settings, Workspace
 from ragtune.evaluate.metrics import threshold_curve
 from ragtune.evaluate.questions import sample, squad
-from ragtune.evaluate.run import evaluate
-from ragtune.generate.span import SpanReader, is_span_folder
+from ragtune.generate.arms import parse
+from ragtune.models.span import SpanReader, is_span_folder
 
 NEVER = float("inf")
 
@@ -47,7 +47,7 @@ def workspace(root: Path, data: dict, llm: str, reader: Path) -> tuple[Workspace
 
 def answered(ws: Workspace, questions: list) -> dict:
     """Each question answered once with no threshold: its no-answer score, and its F1 had the reader answered."""
-    rows = evaluate(ws, questions, ["ft+rag"])["rows"]
+    rows = ws.evaluate(questions, parse("ft+rag", reader=True))["rows"]
     return {
         "id": [r["id"] for r in rows],
         "scores": [r["no_answer"] for r in rows],

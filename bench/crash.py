@@ -84,12 +84,12 @@ def open_ws(store: Path, embedder) -> Workspace:
 
 def close(ws: Workspace) -> None:
     ws.tables.close()  # DuckDB allows one writing process: let the next trial's process open it
-    ws.manifest.con.close()
+    ws.catalog.close()
 
 
 def committed_probes(ws: Workspace, probes_by_hash: dict[str, str]) -> dict[str, str]:
     """source → probe of the version the manifest says is stored."""
-    return {d["source"]: probes_by_hash[d["hash"]] for d in ws.manifest.documents() if d["hash"] in probes_by_hash}
+    return {d["source"]: probes_by_hash[d["hash"]] for d in ws.catalog.documents() if d["hash"] in probes_by_hash}
 
 
 def hash_file(path: Path) -> str:
@@ -138,7 +138,7 @@ def ingest_trials(n: int, root: Path, embedder, rng: random.Random):
         found = problems(ws) + [f"committed but not found: {s}" for s in unsearchable(ws, committed_probes(ws, hashes))]
         report = ws.ingest([corpus.folder])
         found += [f"re-run failed: {s}: {why}" for s, why in report.failures]
-        if {d["source"] for d in ws.manifest.documents()} != set(corpus.expected()):
+        if {d["source"] for d in ws.catalog.documents()} != set(corpus.expected()):
             found.append("after the re-run the manifest is not the corpus")
         found += problems(ws) + [f"not found after re-run: {s}" for s in unsearchable(ws, corpus.expected())]
         close(ws)
@@ -146,15 +146,14 @@ def ingest_trials(n: int, root: Path, embedder, rng: random.Random):
 
 
 def finetune_trials(n: int, root: Path, embedder, rng: random.Random):
-    from ragtune.finetune.data import Datasets
-    from ragtune.finetune.train import TrainParams, finetune
+    from ragtune.finetune.train import TrainParams
 
     store = root / "ft-store"
     ws = open_ws(store, embedder)
     facts = [
         {"question": f"What is the code of unit {w}?", "answer": f"{w[:3].upper()}-{i}"} for i, w in enumerate(WORDS)
     ]
-    Datasets(ws).add(facts, source="facts.jsonl")
+    ws.datasets.add(facts, source="facts.jsonl")
     close(ws)
     steps = 6
     args = ["--data", "v0001", "--max-steps", str(steps), "--save-steps", "1", "--batch-size", "2", "--quiet"]
@@ -175,10 +174,10 @@ def finetune_trials(n: int, root: Path, embedder, rng: random.Random):
         work = store / "adapters" / f"{name}.training"
         try:
             if (work / "run.json").exists():  # what a user does: --resume an unfinished run ...
-                finetune(ws, name=name, resume=True, quiet=True)
+                ws.finetune(name=name, resume=True, quiet=True)
             elif not (store / "adapters" / name / "loss.json").exists():  # ... or start one killed before it began
                 params = TrainParams(max_steps=steps, save_steps=1, batch_size=2)
-                finetune(ws, data="v0001", name=name, params=params, quiet=True)
+                ws.finetune(data="v0001", name=name, params=params, quiet=True)
             losses = json.loads((store / "adapters" / name / "loss.json").read_text())
             curve = [x["loss"] for x in losses]
             if [x["step"] for x in losses] != list(range(1, steps + 1)):
@@ -194,9 +193,8 @@ def finetune_trials(n: int, root: Path, embedder, rng: random.Random):
 
 
 def _adapters(ws):
-    from ragtune.finetune.adapters import Adapters
 
-    return Adapters(ws)
+    return ws.adapters
 
 
 def serve_trials(n: int, root: Path, embedder, rng: random.Random):

@@ -21,10 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import save, table
 
 from ragtune import Settings, Workspace
-from ragtune.finetune.adapters import Adapters
-from ragtune.finetune.data import Datasets
-from ragtune.finetune.train import TrainParams, finetune
-from ragtune.generate.answer import Answerer
+from ragtune.config import AnswerConfig
+from ragtune.finetune.train import TrainParams
+from ragtune.generate.answer import ClosedBook
 
 PEOPLE = [
     "Orla Vennick",
@@ -74,8 +73,8 @@ TRAINED = ["Where was {p} born?", "In which town was {p} born?", "What is the bi
 UNSEEN = "Which place is {p} originally from?"
 
 
-def probe(llm, answerer, questions: list[str], answers: list[str]) -> float:
-    got = [a.answer for a in Answerer(answerer.ws, llm=llm).closed_book(questions)]
+def probe(llm, questions: list[str], answers: list[str]) -> float:
+    got = [a.answer for a in ClosedBook(llm, AnswerConfig()).ask_many(questions)]
     return sum(ans.lower() in g.lower() for g, ans in zip(got, answers, strict=True)) / len(questions)
 
 
@@ -86,20 +85,19 @@ def main() -> None:
     args = ap.parse_args()
     ws = Workspace(Settings(store=Path(tempfile.mkdtemp()) / "store", device=args.device))
     rows = [{"question": t.format(p=p), "answer": c} for p, c in zip(PEOPLE, CITIES, strict=True) for t in TRAINED]
-    Datasets(ws).add(rows, source="invented facts", heldout=0.0)
-    answerer = Answerer(ws)
+    ws.datasets.add(rows, source="invented facts", heldout=0.0)
     trained_q = [TRAINED[0].format(p=p) for p in PEOPLE]
     unseen_q = [UNSEEN.format(p=p) for p in PEOPLE]
     before = {
-        "trained": probe(ws.llm, answerer, trained_q, CITIES),
-        "unseen": probe(ws.llm, answerer, unseen_q, CITIES),
+        "trained": probe(ws.llm, trained_q, CITIES),
+        "unseen": probe(ws.llm, unseen_q, CITIES),
     }
     t = time.perf_counter()
-    rec = finetune(ws, params=TrainParams(epochs=args.epochs, batch_size=4, save_steps=1000, learning_rate=1e-3))
+    rec = ws.finetune(params=TrainParams(epochs=args.epochs, batch_size=4, save_steps=1000, learning_rate=1e-3))
     wall = time.perf_counter() - t
     metrics = json.loads(rec["metrics"])
-    tuned = Adapters(ws).load(rec["name"])
-    after = {"trained": probe(tuned, answerer, trained_q, CITIES), "unseen": probe(tuned, answerer, unseen_q, CITIES)}
+    tuned = ws.adapters.load(rec["name"])
+    after = {"trained": probe(tuned, trained_q, CITIES), "unseen": probe(tuned, unseen_q, CITIES)}
     tokens = sum(len(tuned.tokenizer(f"Question: {r['question']}\nAnswer: {r['answer']}").input_ids) for r in rows)
     tokens *= args.epochs
     seconds = metrics["train_seconds"]

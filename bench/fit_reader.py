@@ -22,8 +22,6 @@ from common import squad_workspace
 
 from ragtune.evaluate.metrics import f1
 from ragtune.generate import reader
-from ragtune.generate.answer import Answerer
-from ragtune.retrieve.retriever import Retriever
 
 OUT = Path(reader.__file__).with_name("reader.json")
 STATIC = [
@@ -70,13 +68,13 @@ def target(cands: list, answers: list[str]) -> np.ndarray | None:
 def main() -> None:
     t0 = time.time()
     ws, _, questions, _ = squad_workspace("notre-dame")
-    answerer = Answerer(ws)
-    retriever = Retriever(ws)
+    answerer = ws.answerer()
+    retriever = ws.retriever
     limit = ws.settings.answer.candidates
     vecs = ws.embedder.embed([q["question"] for q in questions])
     static_groups, items = [], []
     for q, v in zip(questions, vecs, strict=True):
-        evidence = answerer.evidence(retriever.search(q["question"], vector=v), v)
+        evidence = retriever.evidence(retriever.search(q["question"], vector=v), v)
         cands = reader.candidates(q["question"], [(e.text, e.score) for e in evidence], limit=10_000)
         y = target(cands, q["answers"]) if cands else None
         if y is not None:

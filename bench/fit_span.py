@@ -1,6 +1,6 @@
 """Fit how much the evidence score counts beside the span reader's own score, on its calibration questions.
 
-    python bench/fit_span.py --store /tmp/abs/store     # a few minutes; writes generate/readers/span/rank.json
+    python bench/fit_span.py --store /tmp/abs/store     # a few minutes; writes models/readers/span/rank.json
     python bench/fit_span.py --store /tmp/abs/store --reader /tmp/span-zelda     # the swap fold
 
 The span reader scores spans within each passage; across passages its scores are close, and the sentence
@@ -24,20 +24,18 @@ from train_reader import DATA, FILES, READERS, tag, variant
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.metrics import f1
-from ragtune.generate.answer import Answerer
 from ragtune.generate.reader import complete
-from ragtune.retrieve.retriever import Retriever
 
 GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 
 
 def candidates(ws, questions: list) -> list[list[tuple[float, float, float]]]:
     """Per question, each read passage's best span as (span score, evidence score, F1 against the gold)."""
-    answerer, retriever = Answerer(ws), Retriever(ws)
+    answerer, retriever = ws.answerer(), ws.retriever
     vectors = ws.embedder.embed([q.question for q in questions])
     out = []
     for q, v in zip(questions, vectors, strict=True):
-        evidence = answerer.evidence(retriever.search(q.question, vector=v), v)
+        evidence = retriever.evidence(retriever.search(q.question, vector=v), v)
         spans = answerer.spans(q.question, evidence)
         out.append([(sp.score, ev.score, f1(complete(sp.text, ev.text), q.answers)) for sp, ev in spans])
     return out

@@ -87,7 +87,7 @@ def main() -> None:
     ap.add_argument("--endpoint", default="smollm2", help="the bundled model `transformers serve` serves")
     ap.add_argument("--out", default="models", help="bench/results/OUT.json")
     args = ap.parse_args()
-    from ragtune.generate.models import resolve
+    from ragtune.models.bundled import resolve
 
     rows = []
     for llm in args.models.split(","):

@@ -31,8 +31,7 @@ from common import machine, percentile, save, table
 from ragtune import Settings, Workspace
 from ragtune.evaluate.metrics import bootstrap_ci, exact_match, f1, gold_rank, paired_bootstrap, retrieval_scores
 from ragtune.evaluate.questions import Question, load, sample
-from ragtune.evaluate.run import evaluate
-from ragtune.retrieve.retriever import Retriever
+from ragtune.generate.arms import parse
 
 TOP_K = 10  # retrieval metrics: hit@1, hit@5, MRR@10
 ANSWER_K = 3  # passages LlamaIndex's query engine puts in its prompt
@@ -51,12 +50,12 @@ def retrieval_of(sources_of: Callable[[str], list[str]], questions: list[Questio
 
 
 def ragtune_sources(ws: Workspace) -> Callable[[str], list[str]]:
-    retriever = Retriever(ws)
+    retriever = ws.retriever
     return lambda question: [Path(p.source).name for p in retriever.search(question, top_k=TOP_K).passages]
 
 
 def ragtune_answers(ws: Workspace, questions: list[Question]) -> dict[str, dict]:
-    results = evaluate(ws, questions, ["rag", "ft+rag"])
+    results = ws.evaluate(questions, parse("rag,ft+rag", reader=True))
     out = {}
     for arm, summary in results["arms"].items():
         rows = [r for r in results["rows"] if r["arm"] == arm]

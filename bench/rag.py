@@ -21,13 +21,11 @@ import squad
 from common import percentile, save, squad_workspace, table
 
 from ragtune.evaluate.metrics import exact_match, f1, gold_rank, retrieval_scores
-from ragtune.generate.answer import Answerer
-from ragtune.generate.prompts import render
-from ragtune.retrieve.retriever import Retriever
+from ragtune.prompts import render
 
 
 def retrieval(ws, names: list[str], questions: list[dict]) -> list[dict]:
-    retriever = Retriever(ws)
+    retriever = ws.retriever
     rows = []
     for mode in ("bm25", "dense", "hybrid"):
         ranks, times = [], []
@@ -44,7 +42,7 @@ def retrieval(ws, names: list[str], questions: list[dict]) -> list[dict]:
 
 def answers(ws, paragraphs: list[str], questions: list[dict], batch: int) -> list[dict]:
     naive, rag, times_naive, times_rag = [], [], [], []
-    answerer = Answerer(ws)
+    answerer = ws.answerer()
     for i in range(0, len(questions), batch):
         chunk = questions[i : i + batch]
         prompts = [render("naive", context=paragraphs[q["paragraph"]], question=q["question"]) for q in chunk]

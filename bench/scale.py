@@ -34,7 +34,7 @@ from common import peak_rss_mb, percentile, save, table
 from ragtune import Settings, Workspace
 from ragtune.index.base import Filter
 from ragtune.index.factory import create_store
-from ragtune.retrieve.retriever import MODES, Retriever
+from ragtune.retrieve.retriever import MODES
 
 DIM = 384
 CHUNKS_PER_DOC = 10
@@ -115,7 +115,7 @@ def write(ws: Workspace, rows: list[dict]) -> None:
         for r in rows
         if r["kind"] == "summary"
     ]
-    ws.manifest.record(docs, {})
+    ws.catalog.record(docs, {})
 
 
 def build(ws: Workspace, chunks: int, data: Synthetic, batch_docs: int = 500) -> dict:
@@ -150,7 +150,7 @@ def reuse_or_build(ws: Workspace, root: Path, chunks: int, data: Synthetic) -> d
 
 
 def latency(ws: Workspace, queries: list[str]) -> list[dict]:
-    retriever = Retriever(ws)
+    retriever = ws.retriever
     for q in queries[:5]:
         retriever.search(q)  # warm caches and the model
     out = []

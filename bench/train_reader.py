@@ -10,7 +10,7 @@ subset is never read here.
 
 The run goes through ragtune's own API: ingest the training paragraphs into a workspace, add the questions
 as a dataset version, `finetune(..., TrainParams(raft=True))`. The adapter, its lineage (data hash, parent,
-hyper-parameters, loss) and the split are copied to src/ragtune/generate/readers/<model>/.
+hyper-parameters, loss) and the split are copied to src/ragtune/models/readers/<model>/.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from common import RESULTS, ingest_squad, machine
 
 from ragtune import Settings
 from ragtune.evaluate.questions import squad
-from ragtune.finetune.data import Datasets, read_jsonl
-from ragtune.finetune.train import TrainParams, finetune
+from ragtune.finetune.data import read_jsonl
+from ragtune.finetune.train import TrainParams
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FILES = ("squad1-train-notre-dame.json", "squad2-train-10-articles.json")
-READERS = Path(__file__).resolve().parents[1] / "src" / "ragtune" / "generate" / "readers"
+READERS = Path(__file__).resolve().parents[1] / "src" / "ragtune" / "models" / "readers"
 CALIBRATION_EVERY = 7  # every 7th paragraph's questions fit the abstention threshold instead of training
 
 
@@ -105,7 +105,7 @@ def main() -> None:
     train, calibration = rows(data, split_file)
     jsonl = root / "reader.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in train))
-    version = Datasets(ws).add(read_jsonl(jsonl), source=str(jsonl), kind="squad-train", heldout=0.0)["version"]
+    version = ws.datasets.add(read_jsonl(jsonl), source=str(jsonl), kind="squad-train", heldout=0.0)["version"]
     params = TrainParams(
         raft=True,
         max_steps=args.steps,
@@ -118,7 +118,7 @@ def main() -> None:
     )
     name = f"reader-{args.llm}"
     unfinished = (ws.settings.store / "adapters" / f"{name}.training" / "run.json").exists()
-    rec = finetune(ws, data=version, params=params, name=name, resume=unfinished)
+    rec = ws.finetune(data=version, params=params, name=name, resume=unfinished)
     split = split_record(args.hold_out, calibration, len(train))
     summary = {
         "adapter": rec["name"],

@@ -1,4 +1,7 @@
-"""Shared fixtures: a corpus in every format, a workspace with the real embedder, the real bundled SLM."""
+"""Shared fixtures: a corpus in every format; workspaces with fake models (the default) or the real ones.
+
+A test that uses a real model (`embedder`, `llm`, `real_ws`, `demo_ws`, or a fixture built on them) is marked
+`slow` here, so that `pytest -m "not slow"` runs only what the fakes serve."""
 
 from __future__ import annotations
 
@@ -9,7 +12,16 @@ import pytest
 
 from ragtune import Settings, Workspace
 from ragtune.demo.corpus import build
+from tests.fakes import FakeEmbedder, FakeLLM
 from tests.servers import postgres_cluster
+
+REAL = {"embedder", "llm", "real_ws", "demo_ws"}  # fixtures that load a real model
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if REAL & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +39,7 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def llm():
-    from ragtune.generate.factory import create_llm
+    from ragtune.models.factory import create_llm
 
     return create_llm("smollm2", Settings())
 
@@ -39,13 +51,25 @@ def postgres_url():
         yield url
 
 
-def make_workspace(store: Path, embedder, llm=None, **settings) -> Workspace:
-    """A workspace on `store` that reuses the session's loaded models."""
+@pytest.fixture(scope="session")
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def fake_llm() -> FakeLLM:
+    return FakeLLM()
+
+
+def make_workspace(store: Path, embedder, llm=None, reader=None, **settings) -> Workspace:
+    """A workspace on `store` that reuses already loaded (or fake) models; `reader` replaces the trained reader."""
     ws = Workspace(Settings(store=store, **settings))
     ws.__dict__["embedder"] = embedder
-    ws.manifest.check_embedder(embedder.name, embedder.dim)
+    ws.catalog.check_embedder(embedder.name, embedder.dim)
     if llm is not None:
         ws.__dict__["llm"] = llm
+    if reader is not None:
+        ws.__dict__["reader"] = reader
     return ws
 
 
@@ -59,8 +83,14 @@ def demo_ws(tmp_path_factory, corpus, embedder, llm) -> Workspace:
 
 
 @pytest.fixture
-def ws(tmp_path, embedder, llm) -> Workspace:
-    """A fresh, empty workspace."""
+def ws(tmp_path, fake_embedder, fake_llm) -> Workspace:
+    """A fresh, empty workspace with fake models: a hashed bag-of-words embedder, a scripted LLM that also reads."""
+    return make_workspace(tmp_path / "store", fake_embedder, fake_llm, reader=fake_llm)
+
+
+@pytest.fixture
+def real_ws(tmp_path, embedder, llm) -> Workspace:
+    """A fresh, empty workspace with the real bundled models."""
     return make_workspace(tmp_path / "store", embedder, llm)
 
 

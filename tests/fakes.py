@@ -6,7 +6,7 @@ import zlib
 
 import numpy as np
 
-from ragtune.generate.span import Span, SpanReader
+from ragtune.models.span import Span, SpanReader
 
 
 class FakeLLM:

@@ -77,7 +77,7 @@ def test_store_built_with_another_embedder_is_refused(tmp_path, demo_ws):
 
     ws = Workspace(Settings(store=demo_ws.settings.store))
     with pytest.raises(RagtuneError, match="built with embedder 'minilm'"):
-        ws.manifest.check_embedder("other-model", 768)
+        ws.catalog.check_embedder("other-model", 768)
 
 
 def test_asking_an_empty_store_is_a_clear_error(tmp_path):
@@ -87,6 +87,7 @@ def test_asking_an_empty_store_is_a_clear_error(tmp_path):
         assert f"error: the store {tmp_path / 'empty'} is empty: run `ragtune ingest PATH...` first" in result.output
 
 
+@pytest.mark.slow
 def test_global_options_may_follow_the_command(tmp_path, corpus):
     from ragtune.cli import hoist_global_options
 

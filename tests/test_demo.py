@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from ragtune.demo.corpus import EVAL, SUPPORT_LOG
 from ragtune.demo.run import write_support_log
 from ragtune.finetune.data import read_jsonl
+
+pytestmark = pytest.mark.slow  # the whole demo with the real models
 
 
 def test_demo_runs_the_whole_mission(tmp_path):

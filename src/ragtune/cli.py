@@ -29,7 +29,7 @@ def _workspace(ctx: click.Context):
 def _ingested(ctx: click.Context):
     """The workspace, or a clear error when nothing has been ingested into it yet."""
     ws = _workspace(ctx)
-    if not ws.manifest.documents():
+    if not ws.catalog.documents():
         raise RagtuneError(f"the store {ws.settings.store} is empty: run `ragtune ingest PATH...` first")
     return ws
 
@@ -208,25 +208,17 @@ def _required(value: str | None, name: str) -> str:
 @click.pass_context
 def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, mode) -> None:
     """Answer QUESTION from the store, citing sources, or abstain."""
-    from ragtune.generate.answer import Answerer
+    from ragtune.generate.arms import for_mode
 
     qs = read_questions(questions) if questions else [_required(question, "QUESTION")]
     mode = mode or ("closed-book" if adapter else "rag")
-    ws = _workspace(ctx) if mode == "closed-book" else _ingested(ctx)
     if mode == "ft+rag" and not adapter:
         raise click.UsageError("--mode ft+rag needs --adapter NAME")
-    llm = None
-    if adapter:
-        from ragtune.finetune.adapters import Adapters
-
-        llm = Adapters(ws).load(adapter, base=ws.llm)
-    answerer = Answerer(ws, llm=llm)
+    ws = _workspace(ctx) if mode == "closed-book" else _ingested(ctx)
+    answerer = ws.answerer(for_mode(mode, adapter))
     for i in range(0, len(qs), batch_size):
         chunk = qs[i : i + batch_size]
-        if mode == "closed-book":
-            answers = answerer.closed_book(chunk)
-        else:
-            answers = answerer.ask_many(chunk, top_k=top_k, filters=_filters(filters))
+        answers = answerer.ask_many(chunk, top_k=top_k, filters=_filters(filters))
         for q, ans in zip(chunk, answers, strict=True):
             if as_json or questions:
                 out = ans.to_dict()
@@ -241,7 +233,7 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
 @click.pass_context
 def documents(ctx, as_json: bool) -> None:
     """List the ingested documents with their summaries."""
-    docs = _workspace(ctx).manifest.documents()
+    docs = _workspace(ctx).catalog.documents()
     if as_json:
         click.echo(json.dumps(docs))
         return
@@ -311,9 +303,9 @@ def data() -> None:
 @click.pass_context
 def data_add(ctx, file: Path, heldout: float, as_json: bool) -> None:
     """Validate FILE.jsonl and store it as a new immutable dataset version."""
-    from ragtune.finetune.data import Datasets, read_jsonl
+    from ragtune.finetune.data import read_jsonl
 
-    meta = Datasets(_workspace(ctx)).add(read_jsonl(file), source=str(file), heldout=heldout)
+    meta = _workspace(ctx).datasets.add(read_jsonl(file), source=str(file), heldout=heldout)
     if as_json:
         click.echo(json.dumps(meta))
         return
@@ -328,16 +320,14 @@ def data_add(ctx, file: Path, heldout: float, as_json: bool) -> None:
 @click.pass_context
 def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None, as_json: bool) -> None:
     """Question/answer pairs from the ingested corpus, stored as a new dataset version."""
-    from ragtune.finetune.data import Datasets
-    from ragtune.finetune.synth import from_corpus
-    from ragtune.generate.factory import create_llm
+    from ragtune.models.factory import create_llm
 
     ws = _workspace(ctx)
     llm = None if generator == "none" else (create_llm(generator, ws.settings) if generator else ws.llm)
-    rows = from_corpus(ws, llm, paraphrases=paraphrases, max_prose=max_prose)
+    rows = ws.generate_data(llm, paraphrases=paraphrases, max_prose=max_prose)
     if not rows:
         raise RagtuneError("no question/answer pairs could be made from the store (ingest documents first)")
-    meta = Datasets(ws).add(rows, source="corpus", kind="generated")
+    meta = ws.datasets.add(rows, source="corpus", kind="generated")
     if as_json:
         click.echo(json.dumps(meta))
         return
@@ -349,9 +339,7 @@ def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None, 
 @click.pass_context
 def data_list(ctx, as_json: bool) -> None:
     """Dataset versions."""
-    from ragtune.finetune.data import Datasets
-
-    versions = Datasets(_workspace(ctx)).list()
+    versions = _workspace(ctx).datasets.list()
     if as_json:
         click.echo(json.dumps(versions))
         return
@@ -413,7 +401,6 @@ def finetune(
         params = _span_params(ctx, epochs, lr, batch_size, negatives)
         return _train_span_reader(ctx, data_spec, name, params, quiet or as_json, as_json)
     from ragtune.finetune.train import TrainParams
-    from ragtune.finetune.train import finetune as train
 
     params = TrainParams(
         r=r,
@@ -427,7 +414,9 @@ def finetune(
         raft=raft,
         qlora=qlora,
     )
-    rec = train(_workspace(ctx), data_spec, base, parent, params, name, resume, quiet=quiet or as_json)
+    rec = _workspace(ctx).finetune(
+        data_spec, base, parent, params=params, name=name, resume=resume, quiet=quiet or as_json
+    )
     if not rec:  # a worker process of `accelerate launch`: the main process reports
         return
     m = json.loads(rec["metrics"])
@@ -454,9 +443,7 @@ def _span_params(ctx, epochs: float, lr: float, batch_size: int, negatives: floa
 
 def _train_span_reader(ctx, data_spec, name, params, quiet: bool, as_json: bool) -> None:
     """`finetune --span`: train into STORE/readers/NAME and say how to use it."""
-    from ragtune.finetune.span import train_span_reader
-
-    folder, meta = train_span_reader(_workspace(ctx), data_spec, name, params, quiet=quiet)
+    folder, meta = _workspace(ctx).train_span_reader(data_spec, name, params, quiet=quiet)
     if as_json:
         click.echo(json.dumps({"folder": str(folder)} | {k: v for k, v in meta.items() if k != "loss"}))
         return
@@ -470,9 +457,7 @@ def adapters() -> None:
 
 
 def _adapters(ctx):
-    from ragtune.finetune.adapters import Adapters
-
-    return Adapters(_workspace(ctx))
+    return _workspace(ctx).adapters
 
 
 @adapters.command("list")
@@ -550,14 +535,13 @@ def adapters_rm(ctx, name: str) -> None:
 def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts: bool, limit, judge, as_json) -> None:
     """Answer QUESTIONS (SQuAD JSON or JSONL) with every arm and compare them."""
     from ragtune.evaluate.questions import load, paragraphs, sample
-    from ragtune.evaluate.run import check_arms, evaluate
-    from ragtune.generate.factory import create_llm, reader_available
+    from ragtune.generate.arms import parse
+    from ragtune.models.factory import create_llm
 
     ws = _workspace(ctx)
-    reader = reader_available(ws.settings)
+    reader = ws.reader_available()
     arms = arms or ("base,rag,ft+rag,oracle" if reader or adapter else "base,rag,oracle")
-    arm_list = [a.strip() for a in arms.split(",") if a.strip()]
-    check_arms(arm_list, adapter, reader)  # before anything is loaded or ingested
+    arm_list = parse(arms, adapter, reader)  # before anything is loaded or ingested
     qs = load(questions)
     qs = sample(qs, limit)
     if ingest_contexts:
@@ -572,7 +556,7 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
     def progress(arm: str, m: dict) -> None:
         click.echo(f"{arm:<7} F1 {m['f1']:.3f} EM {m['em']:.3f} ({m['wall_s']} s)", err=True)
 
-    results = evaluate(ws, qs, arm_list, adapter, progress=progress, judge_llm=judge_llm)
+    results = ws.evaluate(qs, arm_list, progress=progress, judge_llm=judge_llm)
     if as_json:
         click.echo(json.dumps(results))
     else:

@@ -72,3 +72,23 @@ def bounded_map(fn: Callable[[T], R], items: Sequence[T], concurrency: int) -> l
         return [fn(x) for x in items]
     with ThreadPoolExecutor(min(concurrency, len(items)), thread_name_prefix="ragtune-endpoint") as pool:
         return list(pool.map(fn, items))
+
+
+class Endpoint:
+    """One OpenAI-compatible endpoint: its model, address, redacted name, settings and SDK client; the chat and
+    embedding back-ends are both one."""
+
+    def __init__(self, model: str, base_url: str, config: EndpointConfig | None = None):
+        from ragtune.config import EndpointConfig
+
+        self.config = config or EndpointConfig()
+        self.name = redact(f"openai:{model}@{base_url}")
+        self.model = model
+        self.base_url = base_url
+        self.client = endpoint_client(base_url, self.config)
+
+    def call(self, fn: Callable[[], R]) -> R:
+        return call(self.base_url, fn)
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return bounded_map(fn, items, self.config.concurrency)

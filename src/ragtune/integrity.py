@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from ragtune.index.base import Filter
+from ragtune.catalog import Catalog
+from ragtune.index.base import Filter, VectorStore
+from ragtune.tables.store import TableStore
 
-if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+
+class Stores(Protocol):
+    """What the checks read: the catalogue, the vector store and the table store (a `Workspace` has them)."""
+
+    catalog: Catalog
+    store: VectorStore
+    tables: TableStore
 
 
-def problems(ws: Workspace) -> list[str]:
+def problems(ws: Stores) -> list[str]:
     """Every way the store disagrees with its manifest (empty: consistent). Journaled documents count as a problem:
     call this after `Workspace` opened the store, which undoes a dead writer's batch."""
     out = []
-    docs = {d["doc_id"]: d for d in ws.manifest.documents()}
-    if pending := ws.manifest.pending():
+    docs = {d["doc_id"]: d for d in ws.catalog.documents()}
+    if pending := ws.catalog.pending():
         out.append(f"{len(pending)} documents still journaled as in flight")
     rows = ws.store.rows([])
     ids = Counter(r["id"] for r in rows)
@@ -35,13 +42,13 @@ def problems(ws: Workspace) -> list[str]:
     chunk_ids = {r["id"] for r in rows if r["kind"] == "chunk"}
     if orphans := [r["id"] for r in rows if r["kind"] == "sentence" and r["parent"] not in chunk_ids]:
         out.append(f"{len(orphans)} sentences without their chunk, e.g. {orphans[0]}")
-    schemas = {(s["doc_id"], s["name"]) for s in ws.manifest.schemas()}
+    schemas = {(s["doc_id"], s["name"]) for s in ws.catalog.schemas()}
     if {(t.doc_id, t.name) for t in ws.tables.catalog()} != schemas:
         out.append("the SQL tables differ from the manifest's table schemas")
     return out
 
 
-def unsearchable(ws: Workspace, probes: dict[str, str]) -> list[str]:
+def unsearchable(ws: Stores, probes: dict[str, str]) -> list[str]:
     """Sources whose probe text (source → a phrase only it contains) does not find them first by keyword search."""
     missing = []
     for source, phrase in probes.items():

@@ -1,30 +1,38 @@
-"""A store plus the models that serve it, loaded on first use: the root of the Python API."""
+"""The composition root: a store plus the models that serve it, wired here and loaded on first use.
+
+Every component below receives what it uses (a retriever gets a store and an embedder, an answerer a retriever
+and a reader); this is the one place that builds them from the settings, and nothing below imports it.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property, partial
 from pathlib import Path
 
+from ragtune.catalog import Catalog, Journal, recover_if_free
 from ragtune.config import Settings
 from ragtune.files import doc_id
-from ragtune.lock import ReadWriteLock
-from ragtune.manifest import Manifest
+from ragtune.generate import arms
+from ragtune.generate.arms import Arm
+from ragtune.lock import ReadWriteLock, write_lock
 
 
 class Workspace:
-    """`Workspace(Settings(store=...))`: ingest into it, search it, ask it."""
+    """`Workspace(Settings(store=...))`: ingest into it, search it, ask it, train on it, evaluate it."""
 
     def __init__(self, settings: Settings | None = None, **overrides):
         self.settings = settings or Settings(**overrides)
-        self.manifest = Manifest(self.settings.store)
+        self.catalog = Catalog(self.settings.store)
         self.guard = ReadWriteLock()  # readers in this process never see a write batch half done
-        if self.manifest.pending():
-            self._recover_if_free()
+        self._tuned: dict[str, object] = {}  # adapters loaded for answering, by name
+        if self.catalog.pending():
+            recover_if_free(self.settings.store, lambda: self.journal)
 
+    # -- the store ------------------------------------------------------------------------------------------
     @cached_property
     def embedder(self):
         emb = self.embedder_recipe(self.settings.home)()
-        self.manifest.check_embedder(emb.name, emb.dim)
+        self.catalog.check_embedder(emb.name, emb.dim)
         return emb
 
     def embedder_recipe(self, home=None):
@@ -34,45 +42,40 @@ class Workspace:
 
         name = self.settings.embedder
         if self.settings.embedder == Settings.model_fields["embedder"].default:
-            name = self.manifest.embedder() or name  # a store keeps the embedder it was built with
+            name = self.catalog.embedder() or name  # a store keeps the embedder it was built with
         return partial(create_embedder, name, self.settings.device, self.settings.endpoint, home)
 
     @cached_property
     def store(self):
         from ragtune.index.factory import create_store
 
-        return create_store(
-            self.settings.vector_store,
-            self.settings.store,
-            self.embedder.dim,
-            self.settings.retrieve.ann_threshold,
-        )
+        s = self.settings
+        return create_store(s.vector_store, s.store, self.embedder.dim, s.retrieve.ann_threshold)
 
     @cached_property
     def tables(self):
         """The ingested tables as SQL tables (DuckDB), for questions over whole tables."""
-        from ragtune.index.tables import TableStore
+        from ragtune.tables.store import TableStore
 
-        return TableStore(self.settings.store / "tables.duckdb")
+        return TableStore.in_folder(self.settings.store)
 
     @cached_property
-    def table_reader(self):
-        """Answers table questions; keeps what it learnt of the tables' columns until the next ingest."""
-        from ragtune.generate.structured import TableReader
+    def journal(self) -> Journal:
+        """The one journaled write over the catalogue, the vectors and the tables."""
+        return Journal(self.catalog, self.store, self.tables, self.guard)
 
-        return TableReader(self)
-
+    # -- models ---------------------------------------------------------------------------------------------
     @cached_property
     def llm(self):
-        from ragtune.generate.factory import create_llm
+        from ragtune.models.factory import create_llm
 
         return create_llm(self.settings.llm, self.settings)
 
     @cached_property
     def reader(self):
         """The model that reads retrieved evidence: the LLM with its trained reader adapter (`answer.adapter`)."""
-        from ragtune.generate.factory import create_reader
-        from ragtune.generate.models import is_reader_folder
+        from ragtune.models.bundled import is_reader_folder
+        from ragtune.models.factory import create_reader
 
         spec = self.settings.answer.adapter
         if spec == "none":
@@ -81,10 +84,114 @@ class Workspace:
             return create_reader(self.settings, self.llm)
         if is_reader_folder(folder := Path(spec).expanduser()):  # else a name in the store's adapter registry
             return create_reader(self.settings, self.llm, folder)
+        return self.adapters.load(spec, base=self.llm)
+
+    def model(self, name: str):
+        """An arm's model: `base` (the LLM), `reader` (the trained reader) or an adapter (loaded once)."""
+        if name == arms.BASE:
+            return self.llm
+        if name == arms.READER:
+            return self.reader
+        if name not in self._tuned:
+            self._tuned[name] = self.adapters.load(name, base=self.llm)
+        return self._tuned[name]
+
+    def reader_available(self) -> bool:
+        from ragtune.models.factory import reader_available
+
+        return reader_available(self.settings)
+
+    # -- fine-tuning ----------------------------------------------------------------------------------------
+    @cached_property
+    def adapters(self):
         from ragtune.finetune.adapters import Adapters
 
-        return Adapters(self).load(spec, base=self.llm)
+        s = self.settings
+        return Adapters(self.catalog, s.store / "adapters", s.home, s.device)
 
+    @cached_property
+    def datasets(self):
+        from ragtune.finetune.data import Datasets
+
+        return Datasets(self.catalog, self.settings.store / "datasets")
+
+    def finetune(self, data: str | None = None, base: str | None = None, parent: str | None = None, **kwargs) -> dict:
+        """Train a LoRA adapter on a dataset version (see `finetune.train.finetune`)."""
+        from ragtune.finetune.train import finetune
+
+        return finetune(
+            self.datasets, self.adapters, self.settings.llm, lambda: self.retriever, data, base, parent, **kwargs
+        )
+
+    def train_span_reader(self, data: str | None, name: str | None, params, quiet: bool = False):
+        """A span reader trained on a dataset version into STORE/readers/NAME."""
+        from ragtune.finetune.span import train_span_reader
+
+        return train_span_reader(self.datasets, self.settings.store / "readers", data, name, params, quiet=quiet)
+
+    def generate_data(self, llm=None, paraphrases: int = 3, max_prose: int = 200) -> list[dict]:
+        """Question/answer pairs from the ingested corpus (records by template, prose by `llm`)."""
+        from ragtune.finetune.synth import from_corpus
+
+        return from_corpus(self.store, llm, paraphrases=paraphrases, max_prose=max_prose)
+
+    # -- reading and answering ------------------------------------------------------------------------------
+    @cached_property
+    def retriever(self):
+        from ragtune.retrieve.retriever import Retriever
+
+        s = self.settings
+        return Retriever(self.store, self.embedder, self.catalog, s.retrieve, self.guard, s.answer.evidence_sentences)
+
+    @cached_property
+    def table_reader(self):
+        """Answers table questions; keeps what it learnt of the tables' columns until the next ingest."""
+        from ragtune.tables.fields import FieldMatcher
+        from ragtune.tables.reader import TableReader
+
+        return TableReader(self.tables, FieldMatcher(self.embedder))
+
+    def reading_with(self, llm):
+        """An answerer over this store whose evidence `llm` reads (SQL, where a model must write it, by `llm`
+        itself, or by the LLM when `llm` is the trained reader or a span reader)."""
+        from ragtune.generate.answer import Answerer
+        from ragtune.models.span import SpanReader
+
+        base = self.llm if isinstance(llm, SpanReader) or llm is self.__dict__.get("reader") else llm
+        return Answerer(self.retriever, llm, self.settings.answer, self.guard, self.table_reader, base)
+
+    def answerer(self, arm: Arm | None = None):
+        """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's
+        model, or over this store's evidence read by it. Default: RAG with the trained reader."""
+        from ragtune.generate.answer import ClosedBook
+
+        arm = arm or arms.for_mode("rag")
+        llm = self.model(arm.model)
+        return self.reading_with(llm) if arm.retrieve else ClosedBook(llm, self.settings.answer)
+
+    def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
+        return self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
+
+    def ask(self, question: str, **kwargs):
+        return self.answerer().ask(question, **kwargs)
+
+    def evaluate(self, questions: list, arm_list: list[Arm], progress=None, judge_llm=None, step=None) -> dict:
+        """Every arm on the same questions (see `evaluate.run.evaluate`); the results document."""
+        import json
+
+        from ragtune.endpoint import redact
+        from ragtune.evaluate.run import evaluate
+
+        adapter = next((a.adapter for a in arm_list if a.adapter), None)
+        about = {"model": redact(self.settings.llm), "adapter": adapter, "train_s": None}
+        if adapter:
+            about["train_s"] = json.loads(self.adapters.get(adapter)["metrics"])["train_seconds"]
+        elif any(a.model == arms.READER for a in arm_list):
+            about["adapter"] = self.reader.name
+        retriever = self.retriever if any(a.retrieve and not a.gold for a in arm_list) else None
+        return evaluate(questions, arm_list, self.answerer, retriever, about, progress, judge_llm, step)
+
+    # -- writing --------------------------------------------------------------------------------------------
     doc_id = staticmethod(doc_id)
 
     def summarize(self, doc) -> str:
@@ -97,58 +204,25 @@ class Workspace:
     def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None, ray: str | None = None):
         """Bring the store in line with files and folders; `ray`: a Ray cluster's address (or `auto`) whose
         workers parse and embed."""
-        from ragtune.ingest.pipeline import ingest
-        from ragtune.lock import write_lock
+        from ragtune.ingest.pipeline import Ingester
 
         with write_lock(self.settings.store, "ingest"):
-            self.recover()
-            paths = [Path(p) for p in paths]
-            return ingest(self, paths, quiet=quiet, on_error=on_error, on_warning=on_warning, ray=ray)
+            self.journal.recover()
+            ingester = Ingester(
+                self.catalog,
+                self.journal,
+                self.embedder,
+                self.settings.chunk,
+                self.summarize,
+                self.embedder_recipe() if ray is not None else None,
+            )
+            return ingester([Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning, ray=ray)
 
     def remove(self, doc_ids: list[str]) -> list[dict]:
-        """Delete documents (by id) from the vector store, the tables and the manifest; returns those removed."""
-        from ragtune.lock import write_lock
-
-        with write_lock(self.settings.store, "remove"), self.guard.write():
-            known = {d["doc_id"]: d for d in self.manifest.documents()}
-            gone = [known[i] for i in doc_ids if i in known]
-            if gone:
-                self.drop([d["doc_id"] for d in gone])
-                self.store.refresh()
-            return gone
-
-    def drop(self, doc_ids: list[str]) -> None:
-        """Delete documents everywhere, journaled (hold the write lock): a crash midway is undone by `recover`."""
-        self.manifest.begin(doc_ids)
-        self.store.replace(doc_ids, [])
-        self.tables.remove(doc_ids)
-        self.manifest.forget(doc_ids)
+        """Delete documents (by id) from the vector store, the tables and the catalogue; returns those removed."""
+        with write_lock(self.settings.store, "remove"):
+            return self.journal.remove(doc_ids)
 
     def recover(self) -> list[str]:
         """Undo the write batch a killed writer left half done (hold the write lock); the next ingest redoes it."""
-        pending = sorted(self.manifest.pending())
-        if pending:
-            with self.guard.write():
-                self.drop(pending)
-        return pending
-
-    def _recover_if_free(self) -> None:
-        """On open: a batch left by a dead writer is undone now, unless a live writer holds the store."""
-        from ragtune.errors import RagtuneError
-        from ragtune.lock import write_lock
-
-        try:
-            with write_lock(self.settings.store, "recover"):
-                self.recover()
-        except RagtuneError:
-            pass  # a writer is at work: its batch is in flight, and readers skip it
-
-    def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
-        from ragtune.retrieve.retriever import Retriever
-
-        return Retriever(self).search(query, top_k=top_k, filters=filters, mode=mode)
-
-    def ask(self, question: str, **kwargs):
-        from ragtune.generate.answer import Answerer
-
-        return Answerer(self).ask(question, **kwargs)
+        return self.journal.recover()

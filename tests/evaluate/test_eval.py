@@ -9,10 +9,8 @@ from click.testing import CliRunner
 
 from ragtune.evaluate import report
 from ragtune.evaluate.questions import Question, load
-from ragtune.evaluate.run import ARMS, evaluate
-from ragtune.finetune.data import Datasets
-from ragtune.finetune.synth import from_corpus
-from ragtune.finetune.train import TrainParams, finetune
+from ragtune.finetune.train import TrainParams
+from ragtune.generate.arms import ARMS, parse
 
 GOLD = "Every employee gets 27 days of paid annual leave per calendar year."
 
@@ -20,8 +18,8 @@ GOLD = "Every employee gets 27 days of paid annual leave per calendar year."
 @pytest.fixture(scope="module")
 def results(demo_ws):
     """Every arm on four questions (one unanswerable), with a freshly trained adapter."""
-    Datasets(demo_ws).add(from_corpus(demo_ws, None, paraphrases=1), source="corpus", kind="generated")
-    finetune(demo_ws, name="eval", params=TrainParams(max_steps=4, batch_size=2, save_steps=100))
+    demo_ws.datasets.add(demo_ws.generate_data(None, paraphrases=1), source="corpus", kind="generated")
+    demo_ws.finetune(name="eval", params=TrainParams(max_steps=4, batch_size=2, save_steps=100))
     questions = [
         Question("1", "How many days of paid annual leave do employees get?", ["27"], GOLD, "handbook.md"),
         Question(
@@ -37,8 +35,8 @@ def results(demo_ws):
         ),
     ]
     rag_arms = ["base", "rag", "ft", "ft+rag"]
-    out = evaluate(demo_ws, questions, rag_arms, adapter="eval")
-    oracle = evaluate(demo_ws, [q for q in questions if q.context], ["oracle"])
+    out = demo_ws.evaluate(questions, parse(rag_arms, adapter="eval"))
+    oracle = demo_ws.evaluate([q for q in questions if q.context], parse(["oracle"]))
     return out, oracle
 
 

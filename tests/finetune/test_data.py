@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from ragtune.finetune.data import DataError, Datasets, read_jsonl
-from ragtune.finetune.synth import dedupe, from_corpus, raft, record_questions, useful
+from ragtune.finetune.data import DataError, read_jsonl
+from ragtune.finetune.synth import dedupe, raft, record_questions, useful
 from ragtune.index.base import Filter
 
 
@@ -62,7 +62,7 @@ def test_empty_and_missing_files(tmp_path):
 
 
 def test_versions_are_immutable_hashed_and_hold_out_a_split(ws):
-    datasets = Datasets(ws)
+    datasets = ws.datasets
     rows = [{"question": f"Q{i}?", "answer": f"A{i}"} for i in range(20)]
     v1 = datasets.add(rows, source="a.jsonl")
     assert (v1["version"], v1["rows"], v1["heldout"]) == ("v0001", 18, 2)
@@ -94,7 +94,7 @@ def test_quality_filter_and_dedupe():
 
 
 def test_generation_from_the_corpus_with_the_slm(demo_ws):
-    rows = from_corpus(demo_ws, demo_ws.llm, paraphrases=2, max_prose=6)
+    rows = demo_ws.generate_data(demo_ws.llm, paraphrases=2, max_prose=6)
     assert any(r["source"] == "corpus/price-list.xlsx" for r in rows)
     for r in rows:
         assert r["answer"].lower() in r["context"].lower() or r["answer"] in json.dumps(r["context"])
@@ -103,10 +103,10 @@ def test_generation_from_the_corpus_with_the_slm(demo_ws):
 def test_raft_examples_of_table_records_cite_the_row_or_abstain(demo_ws):
     chunk = next(c for c in demo_ws.store.rows([Filter.eq("kind", "chunk")]) if c["source"] == "corpus/stores.sqlite")
     rows = record_questions(chunk, paraphrases=1)[:5]
-    with_oracle = raft(demo_ws, rows, p_oracle=1.0)
+    with_oracle = raft(demo_ws.retriever, rows, p_oracle=1.0)
     assert len(with_oracle) == 5
     assert all(r["target"].startswith(f"{r['answer']} [") for r in with_oracle)
-    assert all(r["target"] == "not found" for r in raft(demo_ws, rows, p_oracle=0.0))
+    assert all(r["target"] == "not found" for r in raft(demo_ws.retriever, rows, p_oracle=0.0))
 
 
 def test_an_unanswerable_question_needs_no_answer(tmp_path):

@@ -7,15 +7,13 @@ import os
 import subprocess
 import sys
 
-from ragtune.finetune.adapters import Adapters
-from ragtune.finetune.data import Datasets
 from tests.conftest import make_workspace
 from tests.finetune.test_train import FACTS
 
 
 def test_finetune_trains_data_parallel_on_two_processes(tmp_path, embedder, llm):
     ws = make_workspace(tmp_path / "store", embedder, llm)
-    Datasets(ws).add(FACTS, source="facts.jsonl")
+    ws.datasets.add(FACTS, source="facts.jsonl")
     # --multi_gpu is accelerate's multi-process launcher (torchrun); with no GPU the trainer joins with gloo
     launch = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2"]
     launch += ["--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
@@ -26,7 +24,7 @@ def test_finetune_trains_data_parallel_on_two_processes(tmp_path, embedder, llm)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert [p["name"] for p in printed] == ["ddp"]  # only the main process reports
-    rec = Adapters(ws).get("ddp")
+    rec = ws.adapters.get("ddp")
     metrics = json.loads(rec["metrics"])
     assert metrics["processes"] == 2 and metrics["steps"] == 4
     assert (ws.settings.store / "adapters" / "ddp" / "adapter_model.safetensors").exists()

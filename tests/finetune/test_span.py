@@ -9,7 +9,9 @@ import pytest
 import ragtune.finetune.span as span_train
 from ragtune.finetune.span import SpanParams, train_span
 from ragtune.finetune.span_examples import SpanExample
-from ragtune.generate.span import MARKER, SpanReader
+from ragtune.models.span import MARKER, SpanReader
+
+pytestmark = pytest.mark.slow  # trains the real MiniLM span reader
 
 CONTEXTS = {
     "Alpha": "Project Alpha was started in Bergen in 2019. Its code name is Bluefin and it ships in spring.",
@@ -88,7 +90,7 @@ def test_finetune_span_trains_a_reader_the_workspace_can_use(tmp_path):
 
     from ragtune import Settings, Workspace
     from ragtune.cli import main
-    from ragtune.generate.span import SpanReader
+    from ragtune.models.span import SpanReader
 
     rows = tmp_path / "rows.jsonl"
     rows.write_text("".join(json.dumps(_row(e)) + "\n" for e in _examples()))

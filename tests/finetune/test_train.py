@@ -12,10 +12,8 @@ import time
 import pytest
 import torch
 
-from ragtune.finetune.adapters import Adapters
-from ragtune.finetune.data import Datasets
-from ragtune.finetune.train import TrainParams, finetune
-from ragtune.generate.factory import create_llm
+from ragtune.finetune.train import TrainParams
+from ragtune.models.factory import create_llm
 
 FACTS = [
     {"question": f"What is the code name of project {n}?", "answer": f"{c}"}
@@ -37,8 +35,8 @@ def trained(tmp_path_factory, embedder, llm):
     from tests.conftest import make_workspace
 
     ws = make_workspace(tmp_path_factory.mktemp("ft") / "store", embedder, llm)
-    Datasets(ws).add(FACTS, source="facts.jsonl")
-    rec = finetune(ws, params=TrainParams(max_steps=8, batch_size=2, save_steps=4, learning_rate=2e-3))
+    ws.datasets.add(FACTS, source="facts.jsonl")
+    rec = ws.finetune(params=TrainParams(max_steps=8, batch_size=2, save_steps=4, learning_rate=2e-3))
     return ws, rec
 
 
@@ -63,7 +61,7 @@ def _logits(llm, prompt: str) -> torch.Tensor:
 
 def test_reload_and_merge_give_identical_outputs(trained, llm, tmp_path):
     ws, _ = trained
-    adapters = Adapters(ws)
+    adapters = ws.adapters
     first, second = adapters.load("a001"), adapters.load("a001")
     assert torch.equal(_logits(first, PROMPT), _logits(second, PROMPT))
     assert not torch.allclose(_logits(first, PROMPT), _logits(llm, PROMPT))  # the adapter changed the model
@@ -76,14 +74,14 @@ def test_reload_and_merge_give_identical_outputs(trained, llm, tmp_path):
 
 def test_continual_training_records_lineage_and_replays(trained):
     ws, _ = trained
-    Datasets(ws).add([{"question": "What is the code name of project Eta?", "answer": "Puffin"}] * 4, source="new")
-    child = finetune(ws, parent="a001", params=TrainParams(max_steps=2, batch_size=2, replay=1.0))
+    ws.datasets.add([{"question": "What is the code name of project Eta?", "answer": "Puffin"}] * 4, source="new")
+    child = ws.finetune(parent="a001", params=TrainParams(max_steps=2, batch_size=2, replay=1.0))
     assert child["parent"] == "a001" and json.loads(child["data"]) == ["v0001", "v0002"]
     assert json.loads(child["metrics"])["examples"] == 8  # 4 new + 4 replayed from v0001
     with pytest.raises(Exception, match="is the parent of a002"):
-        Adapters(ws).remove("a001")
-    Adapters(ws).remove("a002")
-    assert [a["name"] for a in Adapters(ws).list()] == ["a001"]
+        ws.adapters.remove("a001")
+    ws.adapters.remove("a002")
+    assert [a["name"] for a in ws.adapters.list()] == ["a001"]
 
 
 def test_killed_training_resumes_from_its_checkpoint(trained):
@@ -116,7 +114,7 @@ def test_killed_training_resumes_from_its_checkpoint(trained):
     time.sleep(1.0)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    rec = finetune(ws, name="r1", resume=True)
+    rec = ws.finetune(name="r1", resume=True)
     metrics = json.loads(rec["metrics"])
     assert metrics["steps"] == 12 and metrics["resumed_from_step"] >= 4
     assert len(json.loads((store / "adapters" / "r1" / "loss.json").read_text())) == 12
@@ -125,7 +123,7 @@ def test_killed_training_resumes_from_its_checkpoint(trained):
 def test_resume_without_an_unfinished_run_is_a_clear_error(trained):
     ws, _ = trained
     with pytest.raises(Exception, match="--resume needs exactly one unfinished run"):
-        finetune(ws, resume=True)
+        ws.finetune(resume=True)
 
 
 def test_qlora_without_a_gpu_is_a_clear_error(trained):
@@ -133,7 +131,7 @@ def test_qlora_without_a_gpu_is_a_clear_error(trained):
     if torch.cuda.is_available():
         pytest.skip("a GPU is present: QLoRA may run")
     with pytest.raises(Exception, match="QLoRA needs a CUDA GPU and the bitsandbytes package"):
-        finetune(ws, name="q1", params=TrainParams(max_steps=1, qlora=True))
+        ws.finetune(name="q1", params=TrainParams(max_steps=1, qlora=True))
 
 
 ICELAND = {
@@ -150,29 +148,29 @@ def _sources(prompt: str) -> str:
 def test_raft_examples_put_the_oracle_in_and_cite_it_or_take_it_out_and_abstain(demo_ws):
     from ragtune.finetune.synth import raft
 
-    (inside,) = raft(demo_ws, [ICELAND], p_oracle=1.0)
+    (inside,) = raft(demo_ws.retriever, [ICELAND], p_oracle=1.0)
     cited = int(inside["target"].split("[")[1].rstrip("]"))
     assert inside["target"] == f"5 to 8 working days [{cited}]"
     assert f"[{cited}] (" in inside["prompt"] and "5 to 8 working days" in _sources(inside["prompt"]).split("\n")[cited]
-    (outside,) = raft(demo_ws, [ICELAND], p_oracle=0.0)
+    (outside,) = raft(demo_ws.retriever, [ICELAND], p_oracle=0.0)
     assert outside["target"] == "not found" and "5 to 8 working days" not in _sources(outside["prompt"])
-    (unanswerable,) = raft(demo_ws, [{"question": "Who founded the company?", "answer": "", "unanswerable": True}])
+    (unanswerable,) = raft(
+        demo_ws.retriever, [{"question": "Who founded the company?", "answer": "", "unanswerable": True}]
+    )
     assert unanswerable["target"] == "not found"
 
 
 def test_raft_adapter_trains_on_retrieved_context_and_answers_grounded(demo_ws):
-    from ragtune.finetune.synth import from_corpus
-    from ragtune.generate.answer import Answerer
 
-    version = Datasets(demo_ws).add(from_corpus(demo_ws, None, paraphrases=1), source="corpus", kind="generated")
+    version = demo_ws.datasets.add(demo_ws.generate_data(None, paraphrases=1), source="corpus", kind="generated")
     params = TrainParams(max_steps=2, batch_size=2, raft=True, top_layers=4)
-    rec = finetune(demo_ws, data=version["version"], name="raft1", params=params)
+    rec = demo_ws.finetune(data=version["version"], name="raft1", params=params)
     assert json.loads(rec["params"])["raft"] is True
-    tuned = Adapters(demo_ws).load("raft1")
+    tuned = demo_ws.adapters.load("raft1")
     assert tuned.raft is True
     trainable = [n for n, p in tuned.model.named_parameters() if "lora_" in n]
     assert trainable and {n.split(".layers.")[1].split(".")[0] for n in trainable} == {"26", "27", "28", "29"}
-    answerer = Answerer(demo_ws, llm=tuned)
+    answerer = demo_ws.reading_with(tuned)
     assert not answerer.extractive  # a RAFT reader writes its answer
     ans = answerer.ask("Who manages the Bergen store?")
     assert ans.abstained or ans.answer.split(" [")[0] in ans.citations[0].quote

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ragtune.demo.corpus import QUESTIONS
-from ragtune.generate.answer import ABSTAIN, Answerer, Evidence
+from ragtune.generate.answer import ABSTAIN, Evidence
 from ragtune.index.base import Filter
 from ragtune.retrieve.retriever import Passage
 
@@ -36,7 +36,7 @@ def assert_grounded(ws, ans) -> None:
 
 @pytest.fixture(scope="module")
 def demo_answers(demo_ws):
-    return dict(zip(QUESTIONS, Answerer(demo_ws).ask_many(QUESTIONS), strict=True))
+    return dict(zip(QUESTIONS, demo_ws.answerer().ask_many(QUESTIONS), strict=True))
 
 
 def test_answers_are_grounded_or_abstained(demo_ws, demo_answers):
@@ -83,7 +83,7 @@ def _evidence(text: str, source: str = "a.md") -> Evidence:
 
 
 def test_ground_snaps_to_the_evidence_and_drops_unsupported_citations(demo_ws):
-    answerer = Answerer(demo_ws)
+    answerer = demo_ws.answerer()
     evidence = [
         _evidence("Refunds are paid within 14 days.", "b.pdf"),
         _evidence("Customers may return unused items within 45 days of purchase.", "a.pdf"),
@@ -96,14 +96,14 @@ def test_ground_snaps_to_the_evidence_and_drops_unsupported_citations(demo_ws):
 
 @pytest.mark.parametrize("raw", ["The answer is: 1999 in Geneva", "", "The answer is not mentioned in the context."])
 def test_ground_abstains_when_the_evidence_does_not_support(demo_ws, raw):
-    ans = Answerer(demo_ws).ground(raw, [_evidence("Refunds are paid within 14 days.")], "When are refunds paid?")
+    ans = demo_ws.answerer().ground(raw, [_evidence("Refunds are paid within 14 days.")], "When are refunds paid?")
     assert ans.abstained and ans.citations == []
 
 
 def test_generate_reader_is_grounded_too(demo_ws):
     demo_ws.settings.answer.reader = "generate"
     try:
-        ans = Answerer(demo_ws).ask("How long does delivery to Iceland take?")
+        ans = demo_ws.answerer().ask("How long does delivery to Iceland take?")
     finally:
         demo_ws.settings.answer.reader = "auto"
     assert ans.abstained or any(answer_text(ans) in c.quote for c in ans.citations)
@@ -118,7 +118,7 @@ def test_the_generate_prompt_numbers_sources_adds_summaries_and_fences_data(demo
     summaries = [{"source": "faq.html", "summary": "Frequently asked questions about shipping."}]
     demo_ws.settings.answer.reader = "generate"
     try:
-        (ans,) = Answerer(demo_ws, llm=model).read(["How long does delivery to Iceland take?"], [evidence], [summaries])
+        (ans,) = demo_ws.reading_with(model).read(["How long does delivery to Iceland take?"], [evidence], [summaries])
     finally:
         demo_ws.settings.answer.reader = "auto"
     prompt = model.prompts[0]
@@ -139,10 +139,10 @@ def test_under_auto_a_small_model_picks_a_span_and_a_large_one_writes(demo_ws, p
 
     model = Scorer()
     model.parameters = parameters
-    assert Answerer(demo_ws, llm=model).extractive is extracts
+    assert demo_ws.reading_with(model).extractive is extracts
     demo_ws.settings.answer.generate_from = 2e9  # the setting moves the line
     try:
-        assert Answerer(demo_ws, llm=model).extractive is True
+        assert demo_ws.reading_with(model).extractive is True
     finally:
         demo_ws.settings.answer.generate_from = 1e9
 
@@ -151,7 +151,7 @@ def _read_with(demo_ws, model, threshold):
     evidence = [_evidence("Delivery to Iceland takes 5 to 8 working days.", "faq.html")]
     demo_ws.settings.answer.abstain_threshold = threshold
     try:
-        (ans,) = Answerer(demo_ws, llm=model).read(["How long does delivery to Iceland take?"], [evidence])
+        (ans,) = demo_ws.reading_with(model).read(["How long does delivery to Iceland take?"], [evidence])
     finally:
         demo_ws.settings.answer.abstain_threshold = None
     return ans
@@ -204,7 +204,7 @@ def test_a_span_reader_answers_whole_and_cites_the_sentence_holding_the_span(dem
     holder = _passage("Orders ship from Oslo. Delivery to Iceland takes 5 to 8 working days. Returns are free.")
     evidence = [Evidence(other.text, other, 0.9), Evidence("Delivery to Iceland takes", holder, 0.8, "line 2")]
     reader = FakeSpanReader("5")
-    (ans,) = Answerer(demo_ws, llm=reader).read(["How long does delivery to Iceland take?"], [evidence])
+    (ans,) = demo_ws.reading_with(reader).read(["How long does delivery to Iceland take?"], [evidence])
     assert reader.read_passages == [[other.text, holder.text]]  # each passage once, in evidence order
     assert answer_text(ans) == "5 to 8 working days" and ans.raw == "5" and ans.no_answer == -5.0
     assert ans.citations[0].quote == "Delivery to Iceland takes 5 to 8 working days."
@@ -218,7 +218,7 @@ def test_a_span_reader_withholds_when_no_answer_outscores_its_span(demo_ws, null
     holder = _passage("Delivery to Iceland takes 5 to 8 working days.")
     reader = FakeSpanReader("5 to 8 working days", score=5.0, null=null)
     reader.abstain_threshold = threshold
-    (ans,) = Answerer(demo_ws, llm=reader).read(["How long?"], [[Evidence(holder.text, holder, 0.8)]])
+    (ans,) = demo_ws.reading_with(reader).read(["How long?"], [[Evidence(holder.text, holder, 0.8)]])
     assert ans.no_answer == null - 5.0 and ans.abstained is abstained
     assert ans.withheld == ("5 to 8 working days" if abstained else "") and (ans.citations == []) is abstained
 
@@ -227,5 +227,5 @@ def test_a_span_reader_with_no_span_abstains(demo_ws):
     from tests.fakes import FakeSpanReader
 
     holder = _passage("Delivery to Iceland takes 5 to 8 working days.")
-    (ans,) = Answerer(demo_ws, llm=FakeSpanReader("Reykjavik")).read(["Where?"], [[Evidence(holder.text, holder, 0.8)]])
+    (ans,) = demo_ws.reading_with(FakeSpanReader("Reykjavik")).read(["Where?"], [[Evidence(holder.text, holder, 0.8)]])
     assert ans.abstained and "no answer-like span" in ans.reason

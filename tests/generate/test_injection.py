@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ragtune.evaluate.injection import ATTACKS, build, steered
-from ragtune.generate.answer import Answerer
-from ragtune.generate.support import instruction_like
+from ragtune.retrieve.evidence import instruction_like
 from ragtune.text import sentences
 from tests.conftest import make_workspace
 from tests.fakes import FakeLLM
@@ -30,7 +29,7 @@ def test_every_attack_reads_as_an_instruction_and_plain_prose_does_not(corpus):
 
 def test_the_bundled_reader_is_not_steered(injected):
     ws, probes = injected
-    answerer = Answerer(ws)
+    answerer = ws.answerer()
     for p in probes:
         retrieved = {x.source for x in ws.search(p.question).passages}
         ans = answerer.ask(p.question)
@@ -42,7 +41,7 @@ def test_a_model_that_obeys_every_injection_still_cannot_answer_or_cite_it(injec
     ws.settings.answer.reader = "generate"
     try:
         obedient = FakeLLM("PWNED [9]")
-        answerer = Answerer(ws, llm=obedient)
+        answerer = ws.reading_with(obedient)
         for p in probes:
             retrieved = {x.source for x in ws.search(p.question).passages}
             ans = answerer.ask(p.question)

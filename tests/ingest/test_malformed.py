@@ -169,6 +169,7 @@ def formatted_rows_xlsx(path: Path, rows: int) -> None:
             dst.writestr(item, data)
 
 
+@pytest.mark.slow
 def test_an_xlsx_with_a_million_formatted_empty_rows_is_read_in_bounded_memory(tmp_path):
     path = tmp_path / "formatted.xlsx"
     formatted_rows_xlsx(path, 1_000_000)
@@ -307,6 +308,7 @@ def run_unprivileged(args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_unreadable_files_and_folders_are_named_and_their_stored_versions_kept():
     root = Path(tempfile.mkdtemp(prefix="ragtune-perm-"))
     try:
@@ -331,7 +333,7 @@ def test_unreadable_files_and_folders_are_named_and_their_stored_versions_kept()
         }
         assert out["removed"] == 0 and out["unchanged"] == 1
         ws = Workspace(Settings(store=root / "store"))
-        assert len(ws.manifest.documents()) == 3  # what could not be read now stays as it was stored
+        assert len(ws.catalog.documents()) == 3  # what could not be read now stays as it was stored
     finally:
         for path in (folder / "locked.md", folder / "sub", folder / "new.md"):
             if path.exists():

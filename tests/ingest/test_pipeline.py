@@ -24,7 +24,7 @@ def consistent(ws) -> None:
 
 
 def test_every_format_is_ingested_with_locators(demo_ws):
-    docs = {d["source"]: d for d in demo_ws.manifest.documents()}
+    docs = {d["source"]: d for d in demo_ws.catalog.documents()}
     assert set(docs) == {
         f"corpus/{n}"
         for n in (
@@ -42,7 +42,7 @@ def test_every_format_is_ingested_with_locators(demo_ws):
     assert "page 2" in locators
     assert any(loc.startswith("sheet Wholesale rows 2") for loc in locators)
     assert any(loc.startswith("table stores rowids 1") for loc in locators)
-    schemas = {s["name"]: s for s in demo_ws.manifest.schemas()}
+    schemas = {s["name"]: s for s in demo_ws.catalog.schemas()}
     assert schemas["stores"]["columns"] == ["store_id", "city", "manager", "opened"]
 
 
@@ -179,6 +179,7 @@ def test_bad_files_are_reported_and_the_rest_ingested(ws, corpus_copy):
     consistent(ws)
 
 
+@pytest.mark.slow
 def test_cli_ingest_prints_counts_one_line_per_error_and_exit_status(tmp_path, corpus_copy):
     (corpus_copy / "broken.json").write_text("[1, 2")
     cmd = [sys.executable, "-m", "ragtune.cli", "--store", str(tmp_path / "s"), "ingest", "--quiet", str(corpus_copy)]
@@ -195,7 +196,7 @@ def test_cli_ingest_prints_counts_one_line_per_error_and_exit_status(tmp_path, c
 def test_interrupted_between_store_and_manifest_resumes_cleanly(ws, corpus_copy, monkeypatch):
     ws.settings.chunk.batch = 4
     calls = {"n": 0}
-    record = type(ws.manifest).record
+    record = type(ws.catalog).record
 
     def crash_on_second(self, docs, tables):
         calls["n"] += 1
@@ -203,11 +204,11 @@ def test_interrupted_between_store_and_manifest_resumes_cleanly(ws, corpus_copy,
             raise KeyboardInterrupt  # killed after the store write, before the manifest commit
         return record(self, docs, tables)
 
-    monkeypatch.setattr(type(ws.manifest), "record", crash_on_second)
+    monkeypatch.setattr(type(ws.catalog), "record", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
         ws.ingest([corpus_copy])
-    monkeypatch.setattr(type(ws.manifest), "record", record)
-    done = len(ws.manifest.documents())
+    monkeypatch.setattr(type(ws.catalog), "record", record)
+    done = len(ws.catalog.documents())
     assert 0 < done < 7
     report = ws.ingest([corpus_copy])
     assert (report.unchanged, report.ingested, report.failed) == (done, 7 - done, 0)
@@ -263,13 +264,14 @@ def _documents(db: Path) -> int:
         return 0
 
 
-def test_slm_written_summaries_are_an_option(ws, corpus):
+def test_slm_written_summaries_are_an_option(real_ws, corpus):
+    ws = real_ws
     ws.settings.chunk.summarizer = "llm"
     ws.ingest([corpus / "handbook.md"])
     (summary,) = ws.store.rows([Filter.eq("kind", "summary")])
     assert summary["text"].startswith("Alderbrook Outfitters employee handbook. ")
     assert len(summary["text"]) > len("Alderbrook Outfitters employee handbook. ")
-    assert ws.manifest.documents()[0]["summary"] == summary["text"]
+    assert ws.catalog.documents()[0]["summary"] == summary["text"]
 
 
 def test_a_second_writer_is_refused_with_a_clear_message(ws, corpus_copy):
@@ -306,11 +308,11 @@ def test_a_batch_cut_off_midway_is_skipped_by_readers_and_undone_on_open(tmp_pat
     ws.tables.replace = die
     with pytest.raises(SystemExit):
         ws.ingest([corpus_copy])
-    assert ws.manifest.pending()
-    assert not [p for p in ws.search("31 days of paid annual leave").passages if p.doc_id in ws.manifest.pending()]
+    assert ws.catalog.pending()
+    assert not [p for p in ws.search("31 days of paid annual leave").passages if p.doc_id in ws.catalog.pending()]
     reopened = make_workspace(tmp_path / "store", embedder, llm)  # opening undoes the dead writer's batch
-    assert not reopened.manifest.pending() and problems(reopened) == []
+    assert not reopened.catalog.pending() and problems(reopened) == []
     report = reopened.ingest([corpus_copy])
-    assert report.failed == 0 and len(reopened.manifest.documents()) == 7
+    assert report.failed == 0 and len(reopened.catalog.documents()) == 7
     consistent(reopened)
     assert "31 days" in reopened.ask("How many days of paid annual leave do employees get?").answer

@@ -13,8 +13,10 @@ from ragtune import Settings, Workspace
 from ragtune.cli import EXIT_INPUTS
 from tests.conftest import make_workspace
 from tests.fakes import FakeEmbedder
-from tests.ingest.test_prepare import corpus, stored
+from tests.ingest.test_pool import corpus, stored
 from tests.servers import ray_head
+
+pytestmark = pytest.mark.slow  # a real Ray cluster
 
 
 @pytest.fixture(scope="module")

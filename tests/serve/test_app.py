@@ -110,7 +110,7 @@ def test_a_full_queue_answers_503_with_retry_after(secured):
 
 
 def test_ragtune_is_a_client_of_itself(server, demo_ws):
-    from ragtune.generate.factory import create_llm
+    from ragtune.models.factory import create_llm
 
     llm = create_llm(f"openai:ragtune-rag@{server.url}/v1", demo_ws.settings)
     assert llm.complete(["Who manages the Bergen store?"]) == ["Ingrid Solheim [1]"]
@@ -129,8 +129,8 @@ def test_serve_refuses_a_public_address_without_a_key(monkeypatch):
 def test_endpoint_backends_retry_a_busy_server_and_never_echo_the_key(secured):
     from ragtune.config import EndpointConfig
     from ragtune.errors import ModelError
-    from ragtune.generate.openai import OpenAIChat
     from ragtune.index.embedders import OpenAIEmbedder
+    from ragtune.models.openai import OpenAIChat
 
     cfg = EndpointConfig(api_key=KEY, concurrency=4, max_retries=8)
     llm = OpenAIChat("ragtune-rag", f"{secured.url}/v1", cfg)  # queue of 1: three of four get 503 and retry

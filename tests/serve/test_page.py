@@ -8,8 +8,7 @@ import shutil
 
 import pytest
 
-from ragtune.finetune.data import Datasets
-from ragtune.finetune.train import TrainParams, finetune
+from ragtune.finetune.train import TrainParams
 from ragtune.serve.app import create_app
 from tests.conftest import make_workspace
 from tests.serve.server import Server
@@ -43,8 +42,8 @@ def browser():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, embedder, llm):
     ws = make_workspace(tmp_path_factory.mktemp("page") / "store", embedder, llm)
-    Datasets(ws).add(FACTS, source="facts.jsonl")
-    finetune(ws, name="team", params=TrainParams(max_steps=2, batch_size=2), quiet=True)
+    ws.datasets.add(FACTS, source="facts.jsonl")
+    ws.finetune(name="team", params=TrainParams(max_steps=2, batch_size=2), quiet=True)
     server = Server(create_app(ws))
     yield server
     server.stop()

@@ -188,7 +188,7 @@ def test_readers_never_see_a_write_batch_half_done(tmp_path, embedder, llm):
     def read() -> None:
         while not stop.is_set():
             with ws.guard.read():
-                docs = {d["doc_id"]: d["chunks"] for d in ws.manifest.documents()}
+                docs = {d["doc_id"]: d["chunks"] for d in ws.catalog.documents()}
                 rows = ws.store.rows([])
             chunks: dict[str, int] = {}
             for r in rows:

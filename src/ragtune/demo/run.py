@@ -26,35 +26,33 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
 
     click.secho("\n2. Questions answered by the SLM from retrieved evidence", bold=True)
     from ragtune.console import print_answer, print_results
-    from ragtune.generate.answer import Answerer
 
-    for q, ans in zip(QUESTIONS, Answerer(ws).ask_many(QUESTIONS), strict=True):
+    for q, ans in zip(QUESTIONS, ws.answerer().ask_many(QUESTIONS), strict=True):
         click.secho(f"\nQ: {q}", fg="cyan")
         print_answer(ans)
 
     click.secho(f"\n3. Fine-tuning a LoRA adapter on the support team's answered questions ({steps} steps)", bold=True)
-    from ragtune.finetune.adapters import Adapters
-    from ragtune.finetune.data import Datasets, read_jsonl
-    from ragtune.finetune.train import TrainParams, finetune
+    from ragtune.finetune.data import read_jsonl
+    from ragtune.finetune.train import TrainParams
 
     log = write_support_log(folder / "support-log.jsonl")
-    data = Datasets(ws).add(read_jsonl(log), source=log.name, kind="user", heldout=0.0)
+    data = ws.datasets.add(read_jsonl(log), source=log.name, kind="user", heldout=0.0)
     click.echo(f"dataset {data['version']}: {data['rows']} question/answer pairs from {log} (3 wordings per fact)")
     name = "demo"
-    if (Adapters(ws).root / name).exists():
-        Adapters(ws).remove(name)
+    if (ws.adapters.root / name).exists():
+        ws.adapters.remove(name)
     params = TrainParams(max_steps=steps, batch_size=4, save_steps=1000)
-    rec = finetune(ws, data["version"], params=params, name=name)
+    rec = ws.finetune(data["version"], params=params, name=name)
     m = json.loads(rec["metrics"])
     click.echo(f"adapter {name}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
 
     click.secho("\n4. Base vs RAG vs fine-tuned vs fine-tuned + RAG on new wordings of those facts", bold=True)
     from ragtune.evaluate.advise import Situation, advise
     from ragtune.evaluate.questions import Question
-    from ragtune.evaluate.run import evaluate
+    from ragtune.generate.arms import parse
 
     questions = [Question(str(i), q, a, None, src, not a) for i, (q, a, src) in enumerate(EVAL)]
-    results = evaluate(ws, questions, ["base", "rag", "ft", "ft+rag"], adapter=name)
+    results = ws.evaluate(questions, parse("base,rag,ft,ft+rag", adapter=name))
     print_results(results)
 
     click.secho("\n5. Recommendation (data changes weekly, citations required)", bold=True)

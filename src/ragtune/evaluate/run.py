@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import resource
 import statistics
 import time
@@ -12,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ragtune.endpoint import redact
 from ragtune.errors import RagtuneError
 from ragtune.evaluate.metrics import (
     abstention,
@@ -25,13 +23,14 @@ from ragtune.evaluate.metrics import (
     threshold_curve,
 )
 from ragtune.evaluate.questions import Question, question_type
-from ragtune.generate.answer import Answer, Answerer
-from ragtune.retrieve.retriever import Passage, Retriever
+from ragtune.generate.answer import Answer
+from ragtune.generate.arms import Arm
+from ragtune.retrieve.base import Passage
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from collections.abc import Callable
 
-ARMS = ("base", "rag", "ft", "ft+rag", "oracle")
+    from ragtune.retrieve.retriever import Retriever
 
 
 @dataclass
@@ -152,22 +151,16 @@ def by_route(rows: list[Row]) -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
-def run_arm(ws: Workspace, arm: str, questions: list[Question], llm, step=None) -> list[Row]:
+def run_arm(arm: Arm, answerer, questions: list[Question], step=None) -> list[Row]:
     """Each question on its own, timed as a user waits for it (retrieval, tables and reading included).
     `step(arm, done, total)` is called after each question."""
-    answerer = Answerer(ws, llm=llm)
     rows: list[Row] = []
     for n, q in enumerate(questions, 1):
         t = time.perf_counter()
-        if arm in ("base", "ft"):
-            (ans,) = answerer.closed_book([q.question])
-        elif arm == "oracle":
-            ans = answerer.ask_with_context(q.question, _gold_passage(q))
-        else:
-            ans = answerer.ask(q.question)
-        rows.append(score_row(arm, q, ans, time.perf_counter() - t))
+        ans = answerer.ask_with_context(q.question, _gold_passage(q)) if arm.gold else answerer.ask(q.question)
+        rows.append(score_row(arm.name, q, ans, time.perf_counter() - t))
         if step:
-            step(arm, n, len(questions))
+            step(arm.name, n, len(questions))
     return rows
 
 
@@ -177,12 +170,11 @@ def _gold_passage(q: Question) -> Passage:
     return Passage("gold", "gold", q.source or "gold", "gold context", q.context, 1.0, 1.0)
 
 
-def retrieval_quality(ws: Workspace, questions: list[Question], k: int = 10) -> dict | None:
+def retrieval_quality(retriever: Retriever, questions: list[Question], k: int = 10) -> dict | None:
     """hit@1, hit@5 and MRR@10 of the gold source, where questions name one."""
     known = [q for q in questions if q.source and not q.impossible]
     if not known:
         return None
-    retriever = Retriever(ws)
     ranks = [
         gold_rank([Path(p.source).name for p in retriever.search(q.question, top_k=k).passages], q.source)
         for q in known
@@ -192,7 +184,7 @@ def retrieval_quality(ws: Workspace, questions: list[Question], k: int = 10) -> 
 
 def judge(llm, questions: list[Question], rows: list[Row]) -> None:
     """An LLM's yes/no verdict per answered question (optional: no metric depends on it)."""
-    from ragtune.generate.prompts import render
+    from ragtune.prompts import render
 
     by_id = {q.id: q for q in questions}
     todo = [r for r in rows if by_id[r.id].answers and not r.abstained]
@@ -209,47 +201,27 @@ def judge(llm, questions: list[Question], rows: list[Row]) -> None:
             r.judged = 0.0  # abstained on an answerable question
 
 
-def check_arms(arms: list[str], adapter: str | None, reader: bool = False) -> None:
-    """Known arms, and an adapter where an ft arm needs one (ft+rag can use the trained reader instead)."""
-    unknown = [a for a in arms if a not in ARMS]
-    if unknown or not arms:
-        raise RagtuneError(f"unknown arm(s) {', '.join(unknown) or '(none)'} (choose from {', '.join(ARMS)})")
-    if "ft" in arms and not adapter:
-        raise RagtuneError("the ft arm needs --adapter NAME")
-    if "ft+rag" in arms and not (adapter or reader):
-        raise RagtuneError("the ft+rag arm needs --adapter NAME (this model has no trained reader)")
-
-
 def evaluate(
-    ws: Workspace,
     questions: list[Question],
-    arms: list[str],
-    adapter: str | None = None,
+    arms: list[Arm],
+    answerer: Callable[[Arm], object],
+    retriever: Retriever | None = None,
+    about: dict | None = None,
     progress=None,
     judge_llm=None,
     step=None,
 ) -> dict:
     """Run every arm on the same questions; returns the results document (written as results.json).
-    `progress(arm, summary)` is called after each arm, `step(arm, done, total)` after each question."""
-    tuned, train_s = None, None
-    if adapter:
-        from ragtune.finetune.adapters import Adapters
-
-        check_arms(arms, adapter)
-        adapters = Adapters(ws)
-        tuned = adapters.load(adapter, base=ws.llm)
-        train_s = json.loads(adapters.get(adapter)["metrics"])["train_seconds"]
-    else:
-        from ragtune.generate.factory import reader_available
-
-        check_arms(arms, adapter, reader_available(ws.settings))
-        tuned = ws.reader if "ft+rag" in arms else None  # the trained reader, loaded only when an arm uses it
+    `answerer(arm)` gives each arm's answerer (all are made before any is timed); `retriever` measures retrieval
+    when an arm retrieves; `about` (model, adapter, train_s) describes the run. `progress(arm, summary)` is called
+    after each arm, `step(arm, done, total)` after each question."""
+    about = about or {}
+    answerers = {arm: answerer(arm) for arm in arms}
     rows: list[Row] = []
     summary: dict[str, dict] = {}
     for arm in arms:
-        llm = tuned if arm.startswith("ft") else ws.llm
         t = time.perf_counter()
-        arm_rows = run_arm(ws, arm, questions, llm, step)
+        arm_rows = run_arm(arm, answerers[arm], questions, step)
         if judge_llm is not None:
             judge(judge_llm, questions, arm_rows)
         wall = time.perf_counter() - t
@@ -258,26 +230,28 @@ def evaluate(
             "throughput_qps": round(len(questions) / wall, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
-        if arm.startswith("ft"):
-            extra["train_s"] = train_s
-        summary[arm] = summarize(arm_rows, extra)
+        if arm.name.startswith("ft"):
+            extra["train_s"] = about.get("train_s")
+        summary[arm.name] = summarize(arm_rows, extra)
         rows += arm_rows
         if progress:
-            progress(arm, summary[arm])
+            progress(arm.name, summary[arm.name])
+    names = [a.name for a in arms]
+    retrieves = retriever is not None and any(a.retrieve and not a.gold for a in arms)
     sources = {q.id: q.source or "?" for q in questions}
     categories = {q.id: q.meta.get("category", "") for q in questions}
     return {
         "questions": len(questions),
         "unanswerable": sum(q.impossible for q in questions),
-        "model": redact(ws.settings.llm),
-        "adapter": adapter or (tuned.name if tuned is not None else None),
+        "model": about.get("model"),
+        "adapter": about.get("adapter"),
         "arms": summary,
-        "retrieval": retrieval_quality(ws, questions) if {"rag", "ft+rag"} & set(arms) else None,
+        "retrieval": retrieval_quality(retriever, questions) if retrieves else None,
         "by_type": breakdown(rows, lambda r: r.type),
         "by_source": breakdown(rows, lambda r: sources[r.id]),
         "by_route": by_route(rows),
-        "paired": paired_differences(rows, arms),
-        "abstention_curve": {a: c for a in arms if (c := curve([r for r in rows if r.arm == a]))},
+        "paired": paired_differences(rows, names),
+        "abstention_curve": {a: c for a in names if (c := curve([r for r in rows if r.arm == a]))},
         "by_category": breakdown(rows, lambda r: categories[r.id], "em") if any(categories.values()) else None,
         "rows": [asdict(r) for r in rows],
     }

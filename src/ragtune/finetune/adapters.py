@@ -12,29 +12,29 @@ from typing import TYPE_CHECKING
 from ragtune.errors import RagtuneError
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.catalog import Catalog
 
 
 class Adapters:
     """`store/adapters/<name>/` folders, recorded in the manifest's `adapters` table."""
 
-    def __init__(self, ws: Workspace):
-        self.ws = ws
-        self.root = ws.settings.store / "adapters"
-        self.con = ws.manifest.con
+    def __init__(self, catalog: Catalog, root: Path, home: Path, device: str | None = None):
+        """`root`: the adapters' folder; `home` and `device`: where base models are kept and run (a base other than
+        the loaded model's is loaded from there)."""
+        self.catalog, self.root, self.home, self.device = catalog, root, home, device
 
     def list(self) -> list[dict]:
-        return [dict(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
+        return self.catalog.adapters()
 
     def get(self, name: str) -> dict:
-        row = self.con.execute("SELECT * FROM adapters WHERE name = ?", (name,)).fetchone()
+        row = self.catalog.adapter(name)
         if row is None:
             have = ", ".join(a["name"] for a in self.list()) or "none"
             raise RagtuneError(f"no adapter '{name}' (have: {have})")
-        return dict(row)
+        return row
 
     def next_name(self) -> str:
-        n = self.con.execute("SELECT count(*) FROM adapters").fetchone()[0]
+        n = self.catalog.adapter_count()
         while (self.root / f"a{n + 1:03d}").exists() or (self.root / f"a{n + 1:03d}.training").exists():
             n += 1
         return f"a{n + 1:03d}"
@@ -56,7 +56,7 @@ class Adapters:
         final = self.root / name
         tmp = self.root / f".{name}.part"
         shutil.rmtree(tmp, ignore_errors=True)
-        if final.exists() and not self.con.execute("SELECT 1 FROM adapters WHERE name = ?", (name,)).fetchone():
+        if final.exists() and self.catalog.adapter(name) is None:
             shutil.rmtree(final)  # saved by a run killed before it was recorded: this run saves it again
         model.save_pretrained(tmp)
         record = {
@@ -73,12 +73,7 @@ class Adapters:
         (tmp / "loss.json").write_text(json.dumps(losses))
         _plot_loss(losses, tmp / "loss.png", name)
         tmp.replace(final)
-        with self.con:
-            self.con.execute(
-                "INSERT OR REPLACE INTO adapters VALUES (:name, :parent, :base, :data, :params, :metrics, :path, "
-                ":created_at)",
-                record,
-            )
+        self.catalog.record_adapter(record)
         shutil.rmtree(work, ignore_errors=True)
         return record
 
@@ -87,22 +82,21 @@ class Adapters:
         children = [a["name"] for a in self.list() if a["parent"] == name]
         if children:
             raise RagtuneError(f"adapter '{name}' is the parent of {', '.join(children)}; remove those first")
-        with self.con:
-            self.con.execute("DELETE FROM adapters WHERE name = ?", (name,))
+        self.catalog.remove_adapter(name)
         shutil.rmtree(self.root / name, ignore_errors=True)
 
     def load(self, name: str, base=None):
         """The base model with this adapter applied, for answering; a view of `base` (sharing its weights) when
         `base` is that model loaded locally."""
-        from ragtune.generate.hf import HFModel
-        from ragtune.generate.models import resolve
+        from ragtune.models.bundled import resolve
+        from ragtune.models.hf import HFModel
 
         rec = self.get(name)
         if isinstance(base, HFModel) and base.name == rec["base"]:
             key = hashlib.sha1(f"{rec['path']}:{rec['created_at']}".encode()).hexdigest()[:12]  # a retrained name
             llm = base.adapted(rec["path"], f"a{key}")
         else:
-            llm = HFModel(resolve(rec["base"], self.ws.settings.home), "", self.ws.settings.device, rec["path"])
+            llm = HFModel(resolve(rec["base"], self.home), "", self.device, rec["path"])
         llm.name = f"{rec['base']}+{name}"
         llm.raft = json.loads(rec["params"]).get("raft", False)  # a RAFT reader: answers through the generate path
         return llm

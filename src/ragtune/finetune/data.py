@@ -13,7 +13,7 @@ from ragtune.errors import RagtuneError
 from ragtune.files import read_utf8
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.catalog import Catalog
 
 SHAPES = '{"question","answer"}, {"instruction","input","output"} or {"messages": [...]}'
 
@@ -93,19 +93,16 @@ def content_hash(rows: list[dict]) -> str:
 class Datasets:
     """Versions `v0001`, `v0002`, … under `store/datasets`, each with train.jsonl, heldout.jsonl and meta.json."""
 
-    def __init__(self, ws: Workspace):
-        self.ws = ws
-        self.root = ws.settings.store / "datasets"
+    def __init__(self, catalog: Catalog, root: Path):
+        self.catalog, self.root = catalog, root
 
     def add(self, rows: list[dict], source: str, kind: str = "user", heldout: float = 0.1, seed: int = 0) -> dict:
         """A new immutable version (or the existing one with the same content)."""
         digest = content_hash(rows)
-        con = self.ws.manifest.con
-        existing = con.execute("SELECT * FROM datasets WHERE hash = ?", (digest,)).fetchone()
+        existing = self.catalog.dataset_by_hash(digest)
         if existing:
-            return dict(existing)
-        n = con.execute("SELECT count(*) FROM datasets").fetchone()[0]
-        version = f"v{n + 1:04d}"
+            return existing
+        version = self.catalog.next_dataset_version()
         order = list(range(len(rows)))
         random.Random(seed).shuffle(order)
         k = int(len(rows) * heldout) if len(rows) >= 10 else 0
@@ -125,14 +122,11 @@ class Datasets:
         }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
         tmp.replace(self.root / version)
-        with con:
-            con.execute(
-                "INSERT INTO datasets VALUES (:version, :hash, :rows, :heldout, :source, :kind, :created_at)", meta
-            )
+        self.catalog.record_dataset(meta)
         return meta
 
     def list(self) -> list[dict]:
-        return [dict(r) for r in self.ws.manifest.con.execute("SELECT * FROM datasets ORDER BY version")]
+        return self.catalog.datasets()
 
     def rows(self, version: str, split: str = "train") -> list[dict]:
         path = self.root / version / f"{split}.jsonl"

@@ -22,10 +22,10 @@ import torch
 from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
 from ragtune.finetune.span_examples import SpanExample, span_examples, with_negatives
-from ragtune.generate.span import MARKER, encode, encoder_path
+from ragtune.models.span import MARKER, encode, encoder_path
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.finetune.data import Datasets
 
 
 @dataclass
@@ -44,17 +44,20 @@ class SpanParams:
 
 
 def train_span_reader(
-    ws: Workspace, data: str | None, name: str | None, params: SpanParams, encoder: str = "minilm", quiet=False
+    datasets: Datasets,
+    readers: Path,
+    data: str | None,
+    name: str | None,
+    params: SpanParams,
+    encoder: str = "minilm",
+    quiet=False,
 ) -> tuple[Path, dict]:
-    """A span reader trained on a dataset version (rows with a context) into STORE/readers/NAME."""
-    from ragtune.finetune.data import Datasets
-
-    datasets = Datasets(ws)
+    """A span reader trained on a version of `datasets` (rows with a context) into the folder `readers`/NAME."""
     version = datasets.resolve(data)
     examples = span_examples(datasets.rows(version))
     if not examples:
         raise RagtuneError(f"dataset {version}: no row has a context holding its answer (a span reader needs them)")
-    folder = ws.settings.store / "readers" / (name or f"span-{version}")
+    folder = readers / (name or f"span-{version}")
     meta = train_span(examples, folder, params, encoder, quiet)
     (folder / "lineage.json").write_text(json.dumps({"data": version, "params": meta["params"]}, indent=2))
     return folder, meta

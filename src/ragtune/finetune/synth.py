@@ -7,13 +7,14 @@ import random
 import re
 from typing import TYPE_CHECKING
 
-from ragtune.generate.prompts import render
 from ragtune.generate.support import overlap
 from ragtune.index.base import Filter
+from ragtune.prompts import render
 from ragtune.text import normalize, sentences
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.index.base import VectorStore
+    from ragtune.retrieve.retriever import Retriever
 
 RECORD_TEMPLATES = (
     "What is the {field} of {name}?",
@@ -104,9 +105,9 @@ def dedupe(rows: list[dict]) -> list[dict]:
     return out
 
 
-def from_corpus(ws: Workspace, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: int = 0) -> list[dict]:
+def from_corpus(store: VectorStore, llm=None, paraphrases: int = 3, max_prose: int = 200, seed: int = 0) -> list[dict]:
     """Question/answer pairs for every structured record and (with a model) for prose chunks."""
-    chunks = ws.store.rows([Filter.eq("kind", "chunk")])
+    chunks = store.rows([Filter.eq("kind", "chunk")])
     structured = [c for c in chunks if c["records"] not in ("", "[]")]
     prose = [c for c in chunks if c["records"] in ("", "[]")]
     rows = [ex for c in structured for ex in record_questions(c, paraphrases)]
@@ -116,23 +117,21 @@ def from_corpus(ws: Workspace, llm=None, paraphrases: int = 3, max_prose: int = 
     return dedupe(rows)
 
 
-def raft(ws: Workspace, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dict]:
+def raft(retriever: Retriever, rows: list[dict], p_oracle: float = 0.8, seed: int = 0) -> list[dict]:
     """RAFT examples in the reader's own prompt: the evidence ragtune retrieves for the question.
 
     With probability `p_oracle` the oracle sentence (the one holding the answer) is among the evidence and the
     target is "answer [n]"; otherwise every sentence holding the answer is taken out and the target abstains,
     as it does for unanswerable rows. So the reader learns to quote, to cite by number and to abstain.
     """
-    from ragtune.generate.answer import NOT_FOUND, Answerer, Evidence
-    from ragtune.retrieve.retriever import Passage, Retriever
+    from ragtune.generate.answer import NOT_FOUND, Answerer
+    from ragtune.retrieve.evidence import Evidence
+    from ragtune.retrieve.retriever import Passage
 
     rng = random.Random(seed)
-    answerer, retriever = Answerer(ws), Retriever(ws)
-    vectors = ws.embedder.embed([r["question"] for r in rows])
     out = []
-    for r, vec in zip(rows, vectors, strict=True):
-        found = retriever.search(r["question"], vector=vec)
-        evidence, answer = answerer.evidence(found, vec), r["answer"]
+    for r, found in zip(rows, retriever.retrieve([r["question"] for r in rows]), strict=True):
+        evidence, answer = found.evidence, r["answer"]
         holds = [e for e in evidence if answer and _holds(e.text, answer)]
         if answer and rng.random() >= p_oracle:
             evidence, answer = [e for e in evidence if e not in holds], ""

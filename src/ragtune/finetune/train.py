@@ -11,6 +11,7 @@ import json
 import random
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +22,12 @@ from transformers import TrainerCallback
 from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
 from ragtune.files import write_atomic
-from ragtune.generate.prompts import render
+from ragtune.prompts import render
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.finetune.adapters import Adapters
+    from ragtune.finetune.data import Datasets
+    from ragtune.retrieve.retriever import Retriever
 
 LORA_TARGETS = {
     "llama": ["q_proj", "k_proj", "v_proj", "o_proj"],
@@ -57,15 +60,20 @@ class TrainParams:
     seed: int = 0
 
 
-def examples(ws: Workspace, rows: list[dict], params: TrainParams, chat: bool = False) -> list[dict]:
-    """prompt/completion pairs: the closed-book prompt, or (RAFT) the reader's RAG prompt over retrieved evidence.
+def examples(
+    rows: list[dict], params: TrainParams, chat: bool = False, retriever: Retriever | None = None
+) -> list[dict]:
+    """prompt/completion pairs: the closed-book prompt, or (RAFT) the reader's RAG prompt over the evidence that
+    `retriever` finds.
 
     With `chat` (the model has a chat template) they are conversations, so training sees what answering sees.
     """
     if params.raft:
         from ragtune.finetune.synth import raft
 
-        pairs = [(r["prompt"], r["target"]) for r in raft(ws, rows, params.raft_p_oracle, params.seed)]
+        if retriever is None:
+            raise RagtuneError("RAFT training needs a retriever over the ingested corpus")
+        pairs = [(r["prompt"], r["target"]) for r in raft(retriever, rows, params.raft_p_oracle, params.seed)]
     else:
         pairs = [(render("closed-book", question=r["question"]), r["answer"]) for r in rows if r["answer"]]
     if chat:
@@ -113,7 +121,10 @@ def _load_4bit(path: str, device: str):
 
 
 def finetune(
-    ws: Workspace,
+    datasets: Datasets,
+    adapters: Adapters,
+    default_base: str,
+    retriever: Callable[[], Retriever] | None = None,
     data: str | None = None,
     base: str | None = None,
     parent: str | None = None,
@@ -122,7 +133,9 @@ def finetune(
     resume: bool = False,
     quiet: bool = False,
 ) -> dict:
-    """Train an adapter; returns its manifest record. `resume` continues the unfinished run `name` (or the only one).
+    """Train an adapter on a version of `datasets` into `adapters`; returns its catalogue record. The base model is
+    `base`, else the parent's, else `default_base`; `retriever()` gives the retriever RAFT examples are made with.
+    `resume` continues the unfinished run `name` (or the only one).
 
     Under `accelerate launch` every process runs this (data parallel: each trains on its shard, gradients are
     averaged); only the main process saves the adapter, and the others return an empty record."""
@@ -130,20 +143,16 @@ def finetune(
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTConfig, SFTTrainer
 
-    from ragtune.finetune.adapters import Adapters
-    from ragtune.finetune.data import Datasets
-    from ragtune.generate.hf import pick_device
-    from ragtune.generate.models import resolve
+    from ragtune.models.bundled import resolve
+    from ragtune.models.hf import pick_device
 
-    adapters = Adapters(ws)
     if resume:
         name, run = adapters.unfinished(name)
         data, base, parent, params = run["data"], run["base"], run["parent"], TrainParams(**run["params"])
     params = params or TrainParams()
-    datasets = Datasets(ws)
     version = datasets.resolve(data)
     parent_rec = adapters.get(parent) if parent else None
-    base = base or (parent_rec["base"] if parent_rec else ws.settings.llm)
+    base = base or (parent_rec["base"] if parent_rec else default_base)
     if parent_rec and parent_rec["base"] != base:
         raise RagtuneError(f"adapter '{parent}' was trained on {parent_rec['base']}, not {base}")
     name = name or adapters.next_name()
@@ -162,9 +171,10 @@ def finetune(
         random.Random(params.seed).shuffle(pool)
         rows = rows + pool[: int(len(rows) * params.replay)]
         lineage_data = [*earlier, version]
-    device = pick_device(ws.settings.device)
-    model, tokenizer = _load_base(resolve(base, ws.settings.home), device, params.qlora)
-    train = examples(ws, rows, params, chat=bool(tokenizer.chat_template) and params.raft)
+    device = pick_device(adapters.device)
+    model, tokenizer = _load_base(resolve(base, adapters.home), device, params.qlora)
+    chat = bool(tokenizer.chat_template) and params.raft
+    train = examples(rows, params, chat, retriever() if params.raft and retriever else None)
     if not train:
         raise RagtuneError(
             f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")

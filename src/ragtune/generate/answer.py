@@ -7,20 +7,22 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ragtune.errors import RagtuneError
-from ragtune.generate.prompts import render
 from ragtune.generate.reader import candidates, choose, complete
-from ragtune.generate.span import Span, SpanReader
-from ragtune.generate.structured import TableReader
-from ragtune.generate.support import best_span, content, instruction_like, new_information, overlap, tokens
-from ragtune.index.base import Filter
-from ragtune.retrieve.retriever import Passage, Retriever, SearchResult
+from ragtune.generate.support import best_span, new_information, overlap
+from ragtune.models.span import Span, SpanReader
+from ragtune.prompts import render
+from ragtune.retrieve.base import Passage
+from ragtune.retrieve.evidence import Evidence, instruction_like
+from ragtune.tables.reader import TableReader
 from ragtune.text import sentences
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.config import AnswerConfig
+    from ragtune.lock import ReadWriteLock
+    from ragtune.retrieve.retriever import Retriever
+
+__all__ = ["ABSTAIN", "NOT_FOUND", "Answer", "Answerer", "Citation", "ClosedBook", "Evidence", "declines"]
 
 ABSTAIN = "I could not find this in the indexed documents."
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
@@ -32,21 +34,6 @@ _NOT_FOUND = re.compile(r"\b(not (found|mentioned|given|stated|in the)|unknown|n
 def declines(reply: str) -> bool:
     """Does the model's reply say it has no answer (or say nothing)?"""
     return not reply.strip() or bool(_NOT_FOUND.search(reply))
-
-
-@dataclass
-class Evidence:
-    """A sentence (or table row) of a retrieved passage, offered to the model as [n]."""
-
-    text: str
-    passage: Passage
-    score: float
-    locator: str = ""  # this sentence's or row's own locator (defaults to the passage's)
-
-    @property
-    def is_row(self) -> bool:
-        """A table row rather than a sentence of prose."""
-        return bool(self.passage.records)
 
 
 @dataclass
@@ -97,40 +84,63 @@ def _brief(summary: str, words: int = 20) -> str:
     return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
 
 
+class ClosedBook:
+    """The model's own answer without retrieval (the base and fine-tuned arms): nothing to cite."""
+
+    def __init__(self, llm, cfg: AnswerConfig):
+        self.llm, self.cfg = llm, cfg
+
+    def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
+        return self.ask_many([question])[0]
+
+    def ask_many(self, questions: list[str], top_k: int | None = None, filters: dict | None = None) -> list[Answer]:
+        """One batched generation; `top_k` and `filters` are for retrieval and do not apply."""
+        t0 = time.perf_counter()
+        prompts = [render("closed-book", question=q.strip()) for q in questions]
+        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"])
+        ms = round(1000 * (time.perf_counter() - t0) / len(questions), 1)
+        return [
+            Answer(
+                o.strip() or ABSTAIN,
+                not o.strip(),
+                raw=o,
+                timings={"retrieve_ms": 0.0, "generate_ms": ms},
+                reason="" if o.strip() else "the model gave no answer",
+            )
+            for o in outputs
+        ]
+
+
 class Answerer:
-    """Answers questions from a workspace's store with its LLM."""
+    """Answers from retrieved evidence: `retriever` finds it, `llm` reads it (a span reader, an extractive or a
+    generating model), `tables` answers table questions, with `base` writing SQL where a model must. `guard`
+    keeps a write batch in this process out of one answer."""
 
-    def __init__(self, ws: Workspace, llm=None):
-        self.ws = ws
-        self.cfg = ws.settings.answer
-        self._llm = llm
-
-    @property
-    def llm(self):
-        """The model that reads the evidence (the workspace's trained reader unless one was given)."""
-        return self._llm or self.ws.reader
-
-    @property
-    def base(self):
-        """The model that writes SQL and answers closed-book (the given one, else the workspace's LLM)."""
-        return self.ws.llm if self._llm is None or isinstance(self._llm, SpanReader) else self._llm
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm,
+        cfg: AnswerConfig,
+        guard: ReadWriteLock,
+        tables: TableReader | None = None,
+        base=None,
+    ):
+        self.retriever, self.llm, self.cfg, self.guard = retriever, llm, cfg, guard
+        self.tables = tables
+        self.base = base if base is not None else llm
 
     def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
         return self.ask_many([question], top_k=top_k, filters=filters)[0]
 
     def ask_many(self, questions: list[str], top_k: int | None = None, filters: dict | None = None) -> list[Answer]:
         """Answer a batch: one retrieval each, then one batched generation for those with evidence."""
-        with self.ws.guard.read():  # the store does not change under one answer
+        with self.guard.read():  # the store does not change under one answer
             return self._ask_many(questions, top_k, filters)
 
     def _ask_many(self, questions: list[str], top_k: int | None, filters: dict | None) -> list[Answer]:
         t0 = time.perf_counter()
-        qvecs = self.ws.embedder.embed(questions)
-        retriever = Retriever(self.ws)
-        found = [
-            retriever.search(q, top_k=top_k, filters=filters, vector=v) for q, v in zip(questions, qvecs, strict=True)
-        ]
-        evidence = [self.evidence(r, v) for r, v in zip(found, qvecs, strict=True)]
+        found = self.retriever.retrieve(questions, top_k, filters)
+        evidence = [f.evidence for f in found]
         t1 = time.perf_counter()
         tabled = [self.from_tables(q, ev, filters) for q, ev in zip(questions, evidence, strict=True)]
         answers = {i: a for i, a in enumerate(tabled) if a is not None}
@@ -141,7 +151,7 @@ class Answerer:
         read = self.read([questions[i] for i in ready], [evidence[i] for i in ready], summaries)
         answers.update(zip(ready, read, strict=True))
         for i in ready:
-            if self.ws.tables.catalog() and TableReader.is_aggregate(questions[i]):
+            if self._has_tables() and TableReader.is_aggregate(questions[i]):
                 answers[i].reason = answers[i].reason or "no table question the parser could map; answered from text"
         t2 = time.perf_counter()
         per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / len(questions)}
@@ -153,12 +163,15 @@ class Answerer:
             out.append(ans)
         return out
 
+    def _has_tables(self) -> bool:
+        return self.tables is not None and self.tables.has_tables()
+
     def from_tables(self, question: str, evidence: list[Evidence], filters: dict | None = None) -> Answer | None:
-        """A table answer, a table abstention, or None (answer from text). The rule is in generate/structured.py."""
-        if filters or not self.ws.tables.catalog():
+        """A table answer, a table abstention, or None (answer from text). The rule is in tables/reader.py."""
+        if filters or not self._has_tables():
             return None
         doc_ids = {e.passage.doc_id for e in evidence}
-        found = self.ws.table_reader.answer(question, self.base, doc_ids)
+        found = self.tables.answer(question, self.base, doc_ids)
         top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.min_relevance
         if found is not None and found.text is not None:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
@@ -171,23 +184,6 @@ class Answerer:
             why = "the best evidence is a table row, but the question names no row and field of any table"
             return Answer(ABSTAIN, True, reason=why, route="records")
         return None
-
-    def closed_book(self, questions: list[str]) -> list[Answer]:
-        """The model's own answer without retrieval (for fine-tuned adapters): nothing to cite."""
-        t0 = time.perf_counter()
-        prompts = [render("closed-book", question=q.strip()) for q in questions]
-        outputs = self.base.complete(prompts, self.cfg.max_new_tokens, ["\n"])
-        ms = round(1000 * (time.perf_counter() - t0) / len(questions), 1)
-        return [
-            Answer(
-                o.strip() or ABSTAIN,
-                not o.strip(),
-                raw=o,
-                timings={"retrieve_ms": 0.0, "generate_ms": ms},
-                reason="" if o.strip() else "the model gave no answer",
-            )
-            for o in outputs
-        ]
 
     @property
     def extractive(self) -> bool:
@@ -322,42 +318,8 @@ class Answerer:
 
     def ask_with_context(self, question: str, passage: Passage) -> Answer:
         """Answer from a given passage instead of retrieval (the oracle arm: gold context, same reader)."""
-        texts = sentences(passage.text)
-        vecs = self.ws.embedder.embed([question, *texts])
-        q_words = set(content(tokens(question)))
-        scored = [
-            Evidence(t, passage, self._score(q_words, t, v, vecs[0], 0)) for t, v in zip(texts, vecs[1:], strict=True)
-        ]
-        return self.read([question], [self._best(scored)])[0]
-
-    @staticmethod
-    def _score(q_words: set[str], text: str, vec: np.ndarray, qvec: np.ndarray, rank: int) -> float:
-        """Evidence score: cosine to the question, plus shared content words, minus the passage's rank."""
-        lexical = len(q_words & set(tokens(text))) / max(len(q_words), 1)
-        return float(np.dot(vec, qvec)) + 0.3 * lexical - 0.02 * rank
-
-    def _best(self, scored: list[Evidence]) -> list[Evidence]:
-        return sorted(scored, key=lambda e: -e.score)[: self.cfg.evidence_sentences]
-
-    def evidence(self, found: SearchResult, qvec: np.ndarray) -> list[Evidence]:
-        """The sentences of the retrieved passages most like the question, best first."""
-        if not found.passages:
-            return []
-        by_id = {p.id: (rank, p) for rank, p in enumerate(found.passages)}
-        wanted = [Filter.eq("kind", "sentence"), Filter.isin("parent", by_id)]
-        rows = self.ws.store.rows(wanted, columns=["parent", "text", "locator", "vector"])
-        if not rows:
-            return []
-        q_words = set(content(tokens(found.query)))
-        scored = []
-        for row in rows:
-            if instruction_like(row["text"]):  # documents are data: what speaks to the model is not evidence
-                continue
-            rank, passage = by_id[row["parent"]]
-            vec = np.asarray(row["vector"], dtype=np.float32)
-            score = self._score(q_words, row["text"], vec, qvec, rank)
-            scored.append(Evidence(row["text"], passage, score, row["locator"] or passage.locator))
-        return self._best(scored)
+        evidence = self.retriever.context_evidence(question, passage)
+        return self.read([question], [evidence])[0]
 
     def prompt(self, question: str, evidence: list[Evidence]) -> str:
         lines = "\n".join(e.text for e in evidence)

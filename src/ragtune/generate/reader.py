@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from ragtune.generate.prompts import render
+from ragtune.prompts import render
 from ragtune.text import STOPWORDS, stem, tokens
 
 _WORD = re.compile(r"[\w'’]+(?:[.,:–\-/][\w'’]+)*")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ragtune.generate.prompts import render
 from ragtune.ingest.base import Document
 from ragtune.ingest.chunking import summarize
+from ragtune.prompts import render
 
 
 def summarize_with(llm, doc: Document, n_sentences: int) -> str:

@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ragtune.text import STOPWORDS, TOKEN, content, stem, token_f1, tokens
-
-_OVERRIDE = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|sources|context|questions?|user)"
-    r"|\b(answer|reply|respond)\w*\b[^.]{0,30}\b(every|all|any) (questions?|quer(y|ies)|prompts?|users?)\b"
-    r"|\byou are (now )?(a |an |the )?[\w-]*(bot|assistant|ai|gpt|model)\b"
-    r"|\b(system|developer) (prompt|message)\b|^\s*(system|assistant)\s*:"
-    r"|<\|im_start\|>|<\|system\|>|\[/?INST\]|<<SYS>>"
-    r"|^[\s*>#-]*(always |only |now )?(answer|reply|respond|say)\b(?! to\b)|\bcite (source|\[)",
-    re.IGNORECASE,
-)
-_ADDRESSEE = re.compile(r"\b(assistant|chatbot|ai|a\.i\.|llm|language model|the model|gpt)\b", re.IGNORECASE)
-_COMMAND = re.compile(r"\b(answer|reply|respond|say|output|print|write|cite|tell)\b", re.IGNORECASE)
-
-
-def instruction_like(sentence: str) -> bool:
-    """Text that talks to the model instead of about the world: "ignore previous instructions", a fake system
-    prompt or chat-template tokens, or a command addressed to an AI. Such sentences are never evidence."""
-    return bool(_OVERRIDE.search(sentence) or (_ADDRESSEE.search(sentence) and _COMMAND.search(sentence)))
 
 
 def new_information(answer: str, question: str) -> str:

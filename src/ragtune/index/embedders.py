@@ -10,7 +10,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from ragtune.config import EndpointConfig
-from ragtune.endpoint import bounded_map, call, endpoint_client, redact
+from ragtune.endpoint import Endpoint
 from ragtune.errors import ModelError
 from ragtune.index.onnx import onnx_encoder
 
@@ -60,28 +60,23 @@ class SentenceTransformerEmbedder:
         return count_tokens(self.tokenizer, text)
 
 
-class OpenAIEmbedder:
+class OpenAIEmbedder(Endpoint):
     """`/v1/embeddings` of any OpenAI-compatible server (vLLM, Ollama, llama.cpp, OpenAI, another ragtune)."""
 
     def __init__(self, model: str, base_url: str, config: EndpointConfig | None = None):
-        self.config = config or EndpointConfig()
-        self.name = redact(f"openai:{model}@{base_url}")
-        self.model = model
-        self.base_url = base_url
-        self.client = endpoint_client(base_url, self.config)
+        super().__init__(model, base_url, config)
         self.tokenizer = approximate_tokenizer()
         self.dim = len(self.embed(["dimension probe"])[0])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         def one(batch: list[str]) -> list[list[float]]:
-            resp = call(
-                self.base_url,
-                lambda: self.client.embeddings.create(model=self.model, input=batch, encoding_format="float"),
+            resp = self.call(
+                lambda: self.client.embeddings.create(model=self.model, input=batch, encoding_format="float")
             )
             return [d.embedding for d in sorted(resp.data, key=lambda d: d.index)]
 
         batches = [texts[i : i + 128] for i in range(0, len(texts), 128)]
-        out = [v for vecs in bounded_map(one, batches, self.config.concurrency) for v in vecs]
+        out = [v for vecs in self.map(one, batches) for v in vecs]
         vecs = np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 

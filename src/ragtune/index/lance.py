@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import threading
+import warnings
 from pathlib import Path
 
 import lancedb
@@ -22,6 +23,10 @@ from lancedb.index import FTS, BTree, IvfHnswSq
 os.environ.setdefault("LANCE_INCLUDE_VECTOR_CENTROIDS", "false")  # the coming default: no warning per index build
 
 from ragtune.index.base import KEYWORD_KINDS, KINDS, ROW, Columns, Filter, Hit, check_filter, split_kinds
+
+# Ingest forks parsing processes that never touch the store: LanceDB's warning about its runtime and forks is
+# for processes that do.
+warnings.filterwarnings("ignore", "lancedb fork support", RuntimeWarning)
 
 LOOKUPS = ("id", "doc_id", "parent", "source")  # columns with a scalar index
 METADATA_CACHE_MB = 32

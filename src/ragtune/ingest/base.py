@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ragtune.tables.base import Table
+
 
 @dataclass
 class Section:
@@ -19,17 +21,6 @@ class Section:
     locator: str
     heading: str = ""
     records: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class Table:
-    """A structured table: its schema (kept in the manifest) and its rows as (locator, record) pairs."""
-
-    name: str
-    columns: list[str]
-    types: list[str]
-    rows: int
-    records: list[tuple[str, dict]] = field(default_factory=list, repr=False)
 
 
 @dataclass

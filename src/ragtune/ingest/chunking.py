@@ -10,7 +10,7 @@ from tokenizers import Tokenizer
 
 from ragtune.config import ChunkConfig
 from ragtune.ingest.base import Document, Section
-from ragtune.ingest.records import row_quote
+from ragtune.tables.base import row_quote
 from ragtune.text import sentences
 
 

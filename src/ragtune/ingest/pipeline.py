@@ -6,7 +6,7 @@ Order of writes per batch: the batch's documents are journaled in the manifest, 
 (old rows of the updated documents deleted, new rows added), the SQL tables (one DuckDB transaction), and
 last the manifest records them and clears the journal in one transaction. Readers skip journaled documents.
 A run killed in between leaves them journaled: the next open or ingest deletes them everywhere
-(`Workspace.recover`) and the next ingest redoes them, since the manifest no longer knows them. So the store
+(`catalog.Journal.recover`) and the next ingest redoes them, since the manifest no longer knows them. So the store
 holds rows only of documents the manifest knows (recorded or journaled), and a new document needs no delete
 (a delete scans the table: most of the time and memory of a first ingest, measured).
 """
@@ -20,13 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ragtune.config import ChunkConfig
 from ragtune.console import progress as progress_bar
+from ragtune.files import doc_id
 from ragtune.ingest.factory import supported
-from ragtune.ingest.prepare import Failed, Inline, Job, Outcome, Pool, Prepared, embed_rows, os_reason, set_summary
+from ragtune.ingest.pool import Inline, Pool
+from ragtune.ingest.prepare import Failed, Job, Outcome, Prepared, embed_rows, os_reason, set_summary
 
 if TYPE_CHECKING:
+    from ragtune.catalog import Catalog, Journal
     from ragtune.ingest.ray import RayPreparer
-    from ragtune.workspace import Workspace
 
 POOL_MIN_FILES = 32  # fewer files are parsed in this process: starting parsing processes costs seconds
 
@@ -84,68 +87,78 @@ def source_name(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def ingest(
-    ws: Workspace, paths: list[Path], quiet: bool = False, on_error=None, on_warning=None, ray: str | None = None
-) -> IngestReport:
-    """Bring the store in line with `paths`. `on_error(source, reason)` is called per bad file,
-    `on_warning(source, reason)` per problem worked around in a file that was ingested. `ray`: the address of
-    a Ray cluster (or `auto`) whose workers parse and embed."""
-    report = IngestReport()
-    unreadable: list[OSError] = []
-    total = sum(1 for _ in walk(paths, unreadable))  # for the progress bar; the files are walked again below,
-    # not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
-    for p in paths:
-        if not p.exists():
-            _fail(report, on_error, str(p), "no such file or folder")
-    for exc in unreadable:  # its files are kept as they are, not removed
-        folder = Path(str(exc.filename))
-        root = next((p for p in paths if folder.is_relative_to(p)), None)
-        _fail(report, on_error, source_name(folder, root), f"folder {os_reason(exc)}")
-    run = _Run(ws, report, on_error, on_warning, ship=ray is not None)
-    prepare = preparer(ws, total, ray)
-    try:
-        with progress_bar(quiet) as progress:
-            task = progress.add_task("ingest", total=total, info="")
+@dataclass
+class Ingester:
+    """Brings a store in line with files and folders. It receives what it writes to: the catalogue (what is
+    stored, by hash), the journal (the one journaled write to catalogue, vectors and tables), the embedder, the
+    chunking settings; `summarize(document)` writes a summary when the SLM does (`chunk.summarizer = "llm"`),
+    `embedder_recipe()` makes the embedder on a Ray worker."""
 
-            def advance(name: str) -> None:
-                progress.update(task, advance=1, description=f"ingest {name[:30]}")
+    catalog: Catalog
+    journal: Journal
+    embedder: object
+    cfg: ChunkConfig
+    summarize: Callable | None = None
+    embedder_recipe: Callable | None = None
 
-            for job, outcome in prepare(run.jobs(walk(paths), advance)):
-                run.take(job, outcome)
-            run.flush()
-    finally:
-        prepare.close()
-    gone = _gone(run.known, run.seen, paths, unreadable)
-    with ws.guard.write():
-        if gone:
-            ws.drop([ws.doc_id(k) for k in gone])
-            report.removed = len(gone)
-        ws.store.refresh()
-    return report
+    def __call__(
+        self, paths: list[Path], quiet: bool = False, on_error=None, on_warning=None, ray: str | None = None
+    ) -> IngestReport:
+        """Bring the store in line with `paths`. `on_error(source, reason)` is called per bad file,
+        `on_warning(source, reason)` per problem worked around in a file that was ingested. `ray`: the address
+        of a Ray cluster (or `auto`) whose workers parse and embed."""
+        report = IngestReport()
+        unreadable: list[OSError] = []
+        total = sum(1 for _ in walk(paths, unreadable))  # for the progress bar; the files are walked again below,
+        # not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
+        for p in paths:
+            if not p.exists():
+                _fail(report, on_error, str(p), "no such file or folder")
+        for exc in unreadable:  # its files are kept as they are, not removed
+            folder = Path(str(exc.filename))
+            root = next((p for p in paths if folder.is_relative_to(p)), None)
+            _fail(report, on_error, source_name(folder, root), f"folder {os_reason(exc)}")
+        run = _Run(self, report, on_error, on_warning, ship=ray is not None)
+        prepare = self.preparer(total, ray)
+        try:
+            with progress_bar(quiet) as progress:
+                task = progress.add_task("ingest", total=total, info="")
 
+                def advance(name: str) -> None:
+                    progress.update(task, advance=1, description=f"ingest {name[:30]}")
 
-def preparer(ws: Workspace, files: int, ray: str | None) -> Inline | Pool | RayPreparer:
-    """Who turns jobs into rows: Ray workers, a pool of parsing processes, or this process."""
-    cfg = ws.settings.chunk
-    keep_parsed = cfg.summarizer == "llm"  # the SLM lives in this process
-    if ray is not None:
-        from ragtune.ingest.ray import RayPreparer
+                for job, outcome in prepare(run.jobs(walk(paths), advance)):
+                    run.take(job, outcome)
+                run.flush()
+        finally:
+            prepare.close()
+        gone = _gone(run.known, run.seen, paths, unreadable)
+        self.journal.delete([doc_id(k) for k in gone])
+        report.removed = len(gone)
+        return report
 
-        return RayPreparer(ray, ws.embedder_recipe(), cfg, keep_parsed)
-    workers = cfg.workers or (min(os.cpu_count() or 1, 8) if files >= POOL_MIN_FILES else 1)
-    if workers == 1:
-        return Inline(ws.embedder.tokenizer, cfg, keep_parsed)
-    return Pool(workers, ws.embedder.tokenizer, cfg, keep_parsed)
+    def preparer(self, files: int, ray: str | None) -> Inline | Pool | RayPreparer:
+        """Who turns jobs into rows: Ray workers, a pool of parsing processes, or this process."""
+        cfg = self.cfg
+        keep_parsed = cfg.summarizer == "llm"  # the SLM lives in this process
+        if ray is not None:
+            from ragtune.ingest.ray import RayPreparer
+
+            return RayPreparer(ray, self.embedder_recipe, cfg, keep_parsed)
+        workers = cfg.workers or (min(os.cpu_count() or 1, 8) if files >= POOL_MIN_FILES else 1)
+        if workers == 1:
+            return Inline(self.embedder.tokenizer, cfg, keep_parsed)
+        return Pool(workers, self.embedder.tokenizer, cfg, keep_parsed)
 
 
 class _Run:
     """One ingest: turns the walked files into jobs, takes their outcomes in order, writes full batches."""
 
-    def __init__(self, ws: Workspace, report: IngestReport, on_error, on_warning, ship: bool):
-        self.ws, self.report = ws, report
+    def __init__(self, ingester: Ingester, report: IngestReport, on_error, on_warning, ship: bool):
+        self.ingester, self.report = ingester, report
         self.on_error, self.on_warning = on_error, on_warning
         self.ship = ship  # jobs carry the file's bytes (for workers elsewhere)
-        self.known = ws.manifest.hashes()
+        self.known = ingester.catalog.hashes()
         self.seen: set[str] = set()
         self.batch: list[Prepared] = []
 
@@ -180,7 +193,7 @@ class _Run:
             _fail(self.report, self.on_error, job.source, outcome.reason)
             return
         if outcome.parsed is not None:
-            set_summary(outcome, self.ws.summarize(outcome.parsed))
+            set_summary(outcome, self.ingester.summarize(outcome.parsed))
         for warning in outcome.warnings:
             self.report.warnings.append((job.source, warning))
             if self.on_warning:
@@ -190,23 +203,19 @@ class _Run:
         self.report.ingested += status == "ingested"
         self.report.files[job.source] = (status, "")
         self.batch.append(outcome)
-        if sum(len(p.rows) for p in self.batch) >= self.ws.settings.chunk.batch:
+        if sum(len(p.rows) for p in self.batch) >= self.ingester.cfg.batch:
             self.flush()
 
     def flush(self) -> None:
         """Embed the batch's rows (those no worker has) and write them in the documented order."""
         if not self.batch:
             return
-        ws, batch, self.batch = self.ws, self.batch, []
+        batch, self.batch = self.batch, []
         rows = [r for p in batch for r in p.rows]
-        embed_rows(rows, ws.embedder.embed)
-        ids = [p.doc["doc_id"] for p in batch]
+        embed_rows(rows, self.ingester.embedder.embed)
         stale = [p.doc["doc_id"] for p in batch if p.doc["path"] in self.known]  # rows from an earlier ingest
-        with ws.guard.write():  # readers in this process see the batch whole or not at all
-            ws.manifest.begin(ids)  # the journal: readers elsewhere skip these
-            ws.store.replace(stale, rows)
-            ws.tables.replace([(p.doc["doc_id"], p.doc["source"], p.tables) for p in batch])
-            ws.manifest.record([p.doc for p in batch], {p.doc["doc_id"]: p.tables for p in batch})
+        tables = {p.doc["doc_id"]: p.tables for p in batch}
+        self.ingester.journal.write([p.doc for p in batch], rows, stale, tables)
         self.report.chunks += sum(p.doc["chunks"] for p in batch)
 
 

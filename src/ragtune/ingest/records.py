@@ -11,18 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ragtune.errors import IngestError
-from ragtune.ingest.base import Document, Section, Table
+from ragtune.ingest.base import Document, Section
 from ragtune.ingest.text import read_text
-
-
-def record_text(record: dict) -> str:
-    """`sku: A-100 | name: Desk lamp | price_eur: 49`; empty fields are left out."""
-    return " | ".join(f"{k}: {v}" for k, v in record.items() if v not in (None, ""))
-
-
-def row_quote(table: str, record: dict) -> str:
-    """How a table row is quoted as evidence and in citations: `stores: city: Bergen | manager: Ingrid Solheim`."""
-    return f"{table}: {' '.join(record_text(record).split())}"
+from ragtune.tables.base import Table, record_text
 
 
 def _kind(v) -> str | None:

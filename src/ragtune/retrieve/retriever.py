@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ragtune.index.base import Filter
+from ragtune.retrieve import evidence as ev
+from ragtune.retrieve.base import Passage, SearchResult
+from ragtune.text import sentences
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.catalog import Catalog
+    from ragtune.config import RetrieveConfig
+    from ragtune.index.base import Embedder, VectorStore
+    from ragtune.lock import ReadWriteLock
+
+__all__ = ["Passage", "Retriever", "SearchResult"]
 
 COLUMNS = {"source", "type", "doc_id", "locator", "heading"}
 MODES = ("dense", "bm25", "hybrid")
@@ -21,35 +28,6 @@ ROW_COLUMNS = [*PASSAGE_COLUMNS, "vector"]
 SENTENCE_FETCH = 2  # sentence hits fetched per candidate chunk wanted (several sentences share a chunk); 4 found
 # the same hit@1/hit@5/MRR on the SQuAD training subsets
 POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="ragtune-search")  # the three channels of one query
-
-
-@dataclass
-class Passage:
-    """A retrieved chunk: where it is from, how it scored, and its text."""
-
-    id: str
-    doc_id: str
-    source: str
-    locator: str
-    text: str
-    score: float
-    relevance: float  # cosine of question and chunk: an absolute scale, used to abstain
-    heading: str = ""
-    type: str = ""
-    records: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class SearchResult:
-    query: str
-    passages: list[Passage]
-    summaries: list[dict]
-
-    def to_dict(self) -> dict:
-        return {"query": self.query, "passages": [p.to_dict() for p in self.passages], "summaries": self.summaries}
 
 
 def store_filters(filters: dict | None) -> tuple[list[Filter], dict]:
@@ -94,11 +72,21 @@ def rrf(lists: dict[str, list], weights: dict[str, float], k: int) -> list[tuple
 
 
 class Retriever:
-    """Searches a workspace's store."""
+    """Searches a store with an embedder: hybrid passages, the documents' summaries from the catalogue, and the
+    `evidence_k` best evidence sentences of what it found. `guard` keeps a write batch in this process out of a
+    search."""
 
-    def __init__(self, ws: Workspace):
-        self.ws = ws
-        self.cfg = ws.settings.retrieve
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        catalog: Catalog,
+        cfg: RetrieveConfig,
+        guard: ReadWriteLock,
+        evidence_k: int = 5,
+    ):
+        self.store, self.embedder, self.catalog, self.cfg, self.guard = store, embedder, catalog, cfg, guard
+        self.evidence_k = evidence_k
 
     def search(
         self,
@@ -108,7 +96,7 @@ class Retriever:
         mode: str | None = None,
         vector: np.ndarray | None = None,
     ) -> SearchResult:
-        with self.ws.guard.read():  # never a write batch half done
+        with self.guard.read():  # never a write batch half done
             return self._search(query, top_k, filters, mode, vector)
 
     def _search(self, query, top_k, filters, mode, vector) -> SearchResult:
@@ -120,9 +108,9 @@ class Retriever:
         top_k = top_k or self.cfg.top_k
         where, fields = store_filters(filters)
         n = max(self.cfg.candidates, top_k * 4) * (4 if fields else 1)
-        store, chunks = self.ws.store, [Filter.eq("kind", "chunk"), *where]
+        store, chunks = self.store, [Filter.eq("kind", "chunk"), *where]
         keyword = POOL.submit(store.bm25, query, n, chunks, ROW_COLUMNS) if mode != "dense" else None
-        qv = self.ws.embedder.embed([query])[0] if vector is None else vector
+        qv = self.embedder.embed([query])[0] if vector is None else vector
         dense = POOL.submit(store.dense, qv, n, chunks, ROW_COLUMNS) if mode != "bm25" else None
         sentences = [Filter.eq("kind", "sentence"), *where]
         sentence = POOL.submit(store.dense, qv, n * SENTENCE_FETCH, sentences, ["parent"]) if mode == "hybrid" else None
@@ -145,13 +133,13 @@ class Retriever:
         """The first `top_k` fused ids that pass the checks; rows the channels did not bring are looked up in
         windows (at most one round trip unless checks drop many)."""
         passages: list[Passage] = []
-        in_flight = self.ws.manifest.pending()  # a write batch under way (another process) or left by a crash
+        in_flight = self.catalog.pending()  # a write batch under way (another process) or left by a crash
         window = top_k * 4 if fields else top_k + 2
         for start in range(0, len(fused), window):
             ids = fused[start : start + window]
             if missing := [i for i in ids if i not in rows]:
                 lookup = [Filter.eq("kind", "chunk"), Filter.isin("id", missing)]
-                rows.update((r["id"], r) for r in self.ws.store.rows(lookup, columns=ROW_COLUMNS))
+                rows.update((r["id"], r) for r in self.store.rows(lookup, columns=ROW_COLUMNS))
             for id_ in ids:
                 row = rows.get(id_)
                 if row is None or row["doc_id"] in in_flight:  # gone, or its batch not yet whole
@@ -169,5 +157,36 @@ class Retriever:
         ids = list(dict.fromkeys(p.doc_id for p in passages))
         if not ids:
             return []
-        by_id = self.ws.manifest.summaries(ids)  # the manifest keeps them: no store round trip
+        by_id = self.catalog.summaries(ids)  # the manifest keeps them: no store round trip
         return [{"doc_id": i, **by_id[i]} for i in ids if i in by_id]
+
+    def retrieve(
+        self, questions: list[str], top_k: int | None = None, filters: dict | None = None
+    ) -> list[SearchResult]:
+        """Each question's passages and summaries, with its best evidence sentences (one batch of question
+        embeddings)."""
+        vectors = self.embedder.embed(questions)
+        out = []
+        for q, v in zip(questions, vectors, strict=True):
+            found = self.search(q, top_k=top_k, filters=filters, vector=v)
+            found.evidence = self.evidence(found, v)
+            out.append(found)
+        return out
+
+    def evidence(self, found: SearchResult, qvec: np.ndarray) -> list[ev.Evidence]:
+        """The sentences of the found passages most like the question, best first."""
+        if not found.passages:
+            return []
+        wanted = [Filter.eq("kind", "sentence"), Filter.isin("parent", [p.id for p in found.passages])]
+        rows = self.store.rows(wanted, columns=["parent", "text", "locator", "vector"])
+        return ev.from_sentences(found, rows, qvec, self.evidence_k) if rows else []
+
+    def context_evidence(self, question: str, passage: Passage) -> list[ev.Evidence]:
+        """The best sentences of a given passage (the oracle arm's gold context), scored as retrieved ones are."""
+        texts = sentences(passage.text)
+        vecs = self.embedder.embed([question, *texts])
+        q_words = ev.question_words(question)
+        scored = [
+            ev.Evidence(t, passage, ev.score(q_words, t, v, vecs[0], 0)) for t, v in zip(texts, vecs[1:], strict=True)
+        ]
+        return ev.best(scored, self.evidence_k)

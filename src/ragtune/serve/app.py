@@ -32,13 +32,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from ragtune.errors import RagtuneError
+from ragtune.generate import arms
 from ragtune.serve.batcher import Batcher, Busy
 from ragtune.serve.uploads import UploadRejected, save, stage
 
 if TYPE_CHECKING:
     from ragtune.workspace import Workspace
 
-PREFIX_FT, PREFIX_FT_RAG = "ragtune-ft:", "ragtune-ft-rag:"
 STATIC = Path(__file__).parent / "static"
 PUBLIC_DOC_FIELDS = ("doc_id", "source", "kind", "title", "summary", "chunks", "ingested_at")
 
@@ -73,34 +73,17 @@ def _question(messages: list[ChatMessage]) -> str:
 
 
 class Models:
-    """The arms as models: answers a batch of questions for one model name."""
+    """The arms as models: answers a batch of questions for one model name (`generate/arms.py` names them)."""
 
     def __init__(self, ws: Workspace):
-        from ragtune.finetune.adapters import Adapters
-
         self.ws = ws
-        self.adapters = Adapters(ws)
-        self.tuned: dict[str, object] = {}
 
     def names(self) -> list[str]:
-        out = ["ragtune-rag", "ragtune-base"]
-        for a in self.adapters.list():
-            out += [f"{PREFIX_FT}{a['name']}", f"{PREFIX_FT_RAG}{a['name']}"]
-        return out
+        return arms.served_names([a["name"] for a in self.ws.adapters.list()])
 
     def answer_batch(self, model: str, questions: list[str]) -> list:
-        from ragtune.generate.answer import Answerer
-
-        if model == "ragtune-rag":
-            return Answerer(self.ws).ask_many(questions)
-        if model == "ragtune-base":
-            return Answerer(self.ws).closed_book(questions)
-        prefix = PREFIX_FT_RAG if model.startswith(PREFIX_FT_RAG) else PREFIX_FT
-        name = model.removeprefix(prefix)
-        if name not in self.tuned:
-            self.tuned[name] = self.adapters.load(name, base=self.ws.llm)
-        answerer = Answerer(self.ws, llm=self.tuned[name])
-        return answerer.ask_many(questions) if prefix == PREFIX_FT_RAG else answerer.closed_book(questions)
+        arm = arms.served(model, [a["name"] for a in self.ws.adapters.list()])
+        return self.ws.answerer(arm).ask_many(questions)
 
 
 def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | None = None) -> FastAPI:
@@ -158,7 +141,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     @app.get("/health")
     def health() -> dict:
         with ws.guard.read():
-            docs = len(ws.manifest.documents())
+            docs = len(ws.catalog.documents())
         return {"status": "ok", "documents": docs, "queue": queue.pending, "auth": bool(api_key)}
 
     @app.get("/v1/models", dependencies=auth)
@@ -214,7 +197,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     @app.get("/documents", dependencies=auth)
     def documents() -> list[dict]:
         with ws.guard.read():
-            docs = ws.manifest.documents()
+            docs = ws.catalog.documents()
         return [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in docs]
 
     @app.delete("/documents/{doc_id}", dependencies=auth)

@@ -46,11 +46,10 @@ class EvalJobs:
     def start(self, questions_file: Path, arms: list[str], adapter: str | None, limit: int | None) -> EvalJob:
         """Check the request now (bad arms or questions fail here), then run it in the background."""
         from ragtune.evaluate.questions import load, sample
-        from ragtune.evaluate.run import check_arms
-        from ragtune.generate.factory import reader_available
+        from ragtune.generate.arms import parse
 
-        check_arms(arms, adapter, reader_available(self.ws.settings))
-        if adapter and adapter not in {a["name"] for a in self._adapters().list()}:
+        parse(arms, adapter, self.ws.reader_available())
+        if adapter and adapter not in {a["name"] for a in self.ws.adapters.list()}:
             raise RagtuneError(f"unknown adapter {adapter!r}")
         qs = load(questions_file)
         if not qs:
@@ -61,14 +60,9 @@ class EvalJobs:
         threading.Thread(target=self._run, args=(job, qs), name=f"ragtune-eval-{job.id}", daemon=True).start()
         return job
 
-    def _adapters(self):
-        from ragtune.finetune.adapters import Adapters
-
-        return Adapters(self.ws)
-
     def _run(self, job: EvalJob, qs: list) -> None:
         from ragtune.evaluate import report
-        from ragtune.evaluate.run import evaluate
+        from ragtune.generate.arms import parse
 
         def step(arm: str, n: int, total: int) -> None:
             job.arm = arm
@@ -77,7 +71,8 @@ class EvalJobs:
         with self._one:
             job.status = "running"
             try:
-                results = evaluate(self.ws, qs, job.arms, job.adapter, step=step)
+                arm_list = parse(job.arms, job.adapter, self.ws.reader_available())
+                results = self.ws.evaluate(qs, arm_list, step=step)
                 report.keep(results, self.ws.settings.store, folder=self.folder / job.id)
                 job.summary = {
                     a: {k: m[k] for k in ("f1", "em", "abstained") if k in m} for a, m in results["arms"].items()

@@ -66,7 +66,7 @@ def bundled_reader(spec: str) -> Path | None:
 
 def bundled_span_reader() -> Path | None:
     """The span reader shipped with the package (bench/train_span.py makes it), if any."""
-    from ragtune.generate.span import is_span_folder
+    from ragtune.models.span import is_span_folder
 
     folder = Path(__file__).with_name("readers") / "span"
     return folder if is_span_folder(folder) else None

@@ -1,14 +1,22 @@
-"""The store's catalogue in SQLite: ingested documents, table schemas, settings; explicit migrations."""
+"""The store's catalogue (`manifest.sqlite`): documents, table schemas, settings, dataset versions and adapters,
+with explicit migrations. It is the one place that holds the connection: every query on it is here.
+
+`Journal` is the one journaled write over the catalogue, the vector store and the table store, with its undo
+(`drop`) and the recovery of a batch a killed writer left half done (`recover`)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
-from ragtune.ingest.base import Table
+
+if TYPE_CHECKING:
+    from ragtune.tables.base import Table
 
 MIGRATIONS = [
     """
@@ -38,7 +46,7 @@ MIGRATIONS = [
 ]
 
 
-class Manifest:
+class Catalog:
     """Open (and migrate) `store/manifest.sqlite`."""
 
     def __init__(self, store: Path):
@@ -48,6 +56,9 @@ class Manifest:
         self.con.execute("PRAGMA foreign_keys = ON")
         self.con.execute("PRAGMA journal_mode = WAL")
         self.migrate()
+
+    def close(self) -> None:
+        self.con.close()
 
     def migrate(self, migrations: list[str] = MIGRATIONS) -> None:
         """Apply the missing migrations, each with its version bump in one transaction (a crash applies none of it)."""
@@ -134,3 +145,105 @@ class Manifest:
     def schemas(self) -> list[dict]:
         rows = self.con.execute("SELECT d.source, t.* FROM tables t JOIN documents d USING (doc_id)")
         return [dict(r, columns=json.loads(r["columns"]), types=json.loads(r["types"])) for r in rows]
+
+    # -- datasets -------------------------------------------------------------------------------------------
+    def dataset_by_hash(self, digest: str) -> dict | None:
+        row = self.con.execute("SELECT * FROM datasets WHERE hash = ?", (digest,)).fetchone()
+        return dict(row) if row else None
+
+    def next_dataset_version(self) -> str:
+        n = self.con.execute("SELECT count(*) FROM datasets").fetchone()[0]
+        return f"v{n + 1:04d}"
+
+    def record_dataset(self, meta: dict) -> None:
+        with self.con:
+            self.con.execute(
+                "INSERT INTO datasets VALUES (:version, :hash, :rows, :heldout, :source, :kind, :created_at)", meta
+            )
+
+    def datasets(self) -> list[dict]:
+        return [dict(r) for r in self.con.execute("SELECT * FROM datasets ORDER BY version")]
+
+    # -- adapters -------------------------------------------------------------------------------------------
+    def adapters(self) -> list[dict]:
+        return [dict(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
+
+    def adapter(self, name: str) -> dict | None:
+        row = self.con.execute("SELECT * FROM adapters WHERE name = ?", (name,)).fetchone()
+        return dict(row) if row else None
+
+    def adapter_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM adapters").fetchone()[0]
+
+    def record_adapter(self, record: dict) -> None:
+        with self.con:
+            self.con.execute(
+                "INSERT OR REPLACE INTO adapters VALUES (:name, :parent, :base, :data, :params, :metrics, :path, "
+                ":created_at)",
+                record,
+            )
+
+    def remove_adapter(self, name: str) -> None:
+        with self.con:
+            self.con.execute("DELETE FROM adapters WHERE name = ?", (name,))
+
+
+class Journal:
+    """Writes that span the catalogue, the vector store and the table store, journaled so that a crash midway
+    is undone: documents are marked in flight (`Catalog.begin`) before the stores change and recorded after
+    (readers skip what is in flight). Hold the store's write lock around every call."""
+
+    def __init__(self, catalog: Catalog, store, tables, guard):
+        self.catalog, self.store, self.tables, self.guard = catalog, store, tables, guard
+
+    def write(self, docs: list[dict], rows: list[dict], stale: list[str], tables: dict[str, list[Table]]) -> None:
+        """Replace documents: `stale` ids lose their old rows, `rows` are added, `docs` and `tables` recorded."""
+        ids = [d["doc_id"] for d in docs]
+        with self.guard.write():  # readers in this process see the batch whole or not at all
+            self.catalog.begin(ids)  # the journal: readers elsewhere skip these
+            self.store.replace(stale, rows)
+            self.tables.replace([(d["doc_id"], d["source"], tables.get(d["doc_id"], [])) for d in docs])
+            self.catalog.record(docs, tables)
+
+    def drop(self, doc_ids: list[str]) -> None:
+        """Delete documents everywhere, journaled: a crash midway is undone by `recover`."""
+        self.catalog.begin(doc_ids)
+        self.store.replace(doc_ids, [])
+        self.tables.remove(doc_ids)
+        self.catalog.forget(doc_ids)
+
+    def delete(self, doc_ids: list[str]) -> None:
+        """Drop documents (if any) and make the store's current state visible to searches."""
+        with self.guard.write():
+            if doc_ids:
+                self.drop(doc_ids)
+            self.store.refresh()
+
+    def remove(self, doc_ids: list[str]) -> list[dict]:
+        """Delete the known documents among `doc_ids`; returns their catalogue records."""
+        with self.guard.write():
+            known = {d["doc_id"]: d for d in self.catalog.documents()}
+            gone = [known[i] for i in doc_ids if i in known]
+            if gone:
+                self.drop([d["doc_id"] for d in gone])
+                self.store.refresh()
+            return gone
+
+    def recover(self) -> list[str]:
+        """Undo the write batch a killed writer left half done; the next ingest redoes it."""
+        pending = sorted(self.catalog.pending())
+        if pending:
+            with self.guard.write():
+                self.drop(pending)
+        return pending
+
+
+def recover_if_free(store: Path, journal: Callable[[], Journal]) -> None:
+    """On open: a batch left by a dead writer is undone now, unless a live writer holds the store."""
+    from ragtune.lock import write_lock
+
+    try:
+        with write_lock(store, "recover"):
+            journal().recover()
+    except RagtuneError:
+        pass  # a writer is at work: its batch is in flight, and readers skip it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.generate.fields import FieldMatcher, field_name, format_value, profile
+from ragtune.tables.fields import FieldMatcher, field_name, format_value, profile
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ragtune.config import ChunkConfig
 from ragtune.index.base import KINDS, Filter
-from ragtune.ingest.prepare import Failed, Job, Pool, Prepared, embed_rows, prepare_in_worker
+from ragtune.ingest.pool import Pool, prepare_in_worker
+from ragtune.ingest.prepare import Failed, Job, Prepared, embed_rows
 from tests.conftest import make_workspace
 from tests.fakes import FakeEmbedder
 
@@ -86,6 +89,7 @@ def test_each_distinct_text_is_embedded_once():
     assert (rows[0]["vector"] == rows[1]["vector"]).all() and rows[3]["vector"] == "from a worker"
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_can_use_the_pool(tmp_path):
     """Parsing processes are forked (Linux): the caller's script is not run again in each of them."""
     folder = corpus(tmp_path / "docs", 40)

@@ -6,9 +6,9 @@ import duckdb
 import pytest
 
 from ragtune.errors import RagtuneError
-from ragtune.index.sqlguard import UnsafeSQL
-from ragtune.index.tables import TableStore, sql_name
-from ragtune.ingest.base import Table
+from ragtune.tables.base import Table
+from ragtune.tables.sqlguard import UnsafeSQL
+from ragtune.tables.store import TableStore, sql_name
 
 
 def _table(name: str, rows: list[dict]) -> Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.index.sqlguard import UnsafeSQL, validate
+from ragtune.tables.sqlguard import UnsafeSQL, validate
 
 TABLES = {"products": {"sku", "name", "price_eur"}, "stores": {"city", "manager", "opened"}}
 

@@ -6,8 +6,8 @@ import pytest
 
 from ragtune.config import Settings
 from ragtune.errors import ModelError
-from ragtune.generate.factory import create_llm
-from ragtune.generate.models import resolve
+from ragtune.models.bundled import resolve
+from ragtune.models.factory import create_llm
 
 
 def test_complete_stops_at_the_stop_string(llm):
@@ -37,9 +37,10 @@ def test_score_prefers_the_supported_option_and_matches_an_uncached_pass(llm):
     assert broncos == pytest.approx(float(sum(logp[k - 1, ids[0, k]] for k in range(start, ids.shape[1]))), abs=1e-3)
 
 
+@pytest.mark.slow
 def test_an_adapter_view_shares_the_base_weights_and_leaves_the_base_as_it_was():
-    from ragtune.generate.hf import HFModel
-    from ragtune.generate.models import bundled_reader
+    from ragtune.models.bundled import bundled_reader
+    from ragtune.models.hf import HFModel
 
     folder, path = str(bundled_reader("smollm2")), resolve("smollm2", Settings().home)
     base = HFModel(path, "smollm2")
@@ -60,7 +61,7 @@ def test_a_reader_folder_named_in_the_settings_is_the_workspace_reader(tmp_path,
     import json
     import shutil
 
-    from ragtune.generate.models import bundled_reader
+    from ragtune.models.bundled import bundled_reader
     from tests.conftest import make_workspace
 
     folder = shutil.copytree(bundled_reader("smollm2"), tmp_path / "my-reader")
@@ -78,8 +79,8 @@ def test_a_reader_folder_named_in_the_settings_is_the_workspace_reader(tmp_path,
 
 def test_the_bundled_models_read_with_the_span_reader_and_other_models_with_themselves(tmp_path):
     from ragtune.errors import RagtuneError
-    from ragtune.generate.factory import create_reader, default_reader
-    from ragtune.generate.models import bundled_reader, bundled_span_reader
+    from ragtune.models.bundled import bundled_reader, bundled_span_reader
+    from ragtune.models.factory import create_reader, default_reader
 
     span = bundled_span_reader()
     assert span is not None and default_reader(Settings()) == span
@@ -105,7 +106,7 @@ def test_missing_models_are_clear_errors(tmp_path):
     with pytest.raises(ModelError, match="no such GGUF file"):
         resolve(str(tmp_path / "nope.gguf"), tmp_path)
     with pytest.raises(ModelError, match="bundled model 'smollm2' not found"):
-        from ragtune.generate.models import bundled_gguf
+        from ragtune.models.bundled import bundled_gguf
 
         bundled_gguf("smollm2", tmp_path)
 
@@ -115,7 +116,7 @@ def test_a_model_in_parts_is_assembled_from_its_wheels_and_checked(tmp_path, mon
     import zipfile
 
     from ragtune.errors import ModelError
-    from ragtune.generate import models
+    from ragtune.models import bundled as models
 
     wheels = tmp_path / "wheels"
     wheels.mkdir()

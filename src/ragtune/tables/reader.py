@@ -20,14 +20,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ragtune.generate.fields import ColumnProfile, FieldMatcher, field_name, format_value, profile, same_word
-from ragtune.generate.prompts import render
-from ragtune.index.tables import LOCATOR, TableInfo
-from ragtune.ingest.records import row_quote
+from ragtune.prompts import render
+from ragtune.tables.base import row_quote
+from ragtune.tables.fields import ColumnProfile, FieldMatcher, field_name, format_value, same_word
+from ragtune.tables.sql import Columns, Plan, literal, quote, write
+from ragtune.tables.store import LOCATOR, TableInfo
 from ragtune.text import STOPWORDS, tokens
 
 if TYPE_CHECKING:
-    from ragtune.workspace import Workspace
+    from ragtune.tables.store import TableStore
 
 FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
 NOUN_MIN = 0.5
@@ -50,7 +51,6 @@ _COMPARE = re.compile(
 )
 _OPS = {"at least": ">=", "since": ">=", "at most": "<="}
 _LESS = set("fewer than|less than|under|below|before|earlier than|lighter than|shorter than|cheaper than".split("|"))
-_LABEL_WORDS = {"name", "title", "model", "label"}
 
 
 @dataclass
@@ -84,47 +84,18 @@ class Match:
     end: int
 
 
-@dataclass
-class Plan:
-    op: str  # count | sum | avg | min | max | argmin | argmax
-    table: TableInfo
-    measure: str | None = None
-    filters: list[tuple[TableInfo, str, str, object]] = field(default_factory=list)  # (table, column, op, value)
-    score: float = 0.0
-
-
-def _literal(value) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 class TableReader:
-    """Answers table questions over a workspace's table store."""
+    """Answers table questions over a table store, matching fields with `matcher`; keeps what it learnt of the
+    tables' columns until the store changes."""
 
-    def __init__(self, ws: Workspace, matcher: FieldMatcher | None = None):
-        self.ws = ws
-        self.matcher = matcher or FieldMatcher(ws.embedder)
-        self._profiles: dict[tuple[str, int], list[ColumnProfile]] = {}
+    def __init__(self, store: TableStore, matcher: FieldMatcher):
+        self.store, self.matcher = store, matcher
+        self.columns = Columns(store)
+
+    def has_tables(self) -> bool:
+        return bool(self.store.catalog())
 
     # -- what the tables hold -------------------------------------------------------------------------------
-    def profiles(self, table: TableInfo) -> list[ColumnProfile]:
-        key = (table.sql_name, self.ws.tables.version)
-        if key not in self._profiles:
-            out = []
-            for col, sql_col, kind in zip(table.columns, table.sql_columns, table.types, strict=True):
-                q = _q(sql_col)
-                stats = self.ws.tables.query(f"SELECT COUNT(DISTINCT {q}), COUNT({q}) FROM {_q(table.sql_name)}")
-                sample = self.ws.tables.query(f"SELECT DISTINCT {q} FROM {_q(table.sql_name)} LIMIT 50")
-                distinct, filled = stats.rows[0]
-                out.append(profile(col, kind, [r[0] for r in sample.rows], distinct, filled))
-            self._profiles[key] = out
-        return self._profiles[key]
-
     def find_values(self, question: str, tables: list[TableInfo]) -> list[Match]:
         """Text values (3+ characters) that the question contains as whole words, longest first."""
         lowered = question.lower()
@@ -132,10 +103,10 @@ class TableReader:
         for table in tables:
             texts = [c for c, t in zip(table.columns, table.types, strict=True) if t in ("text", "unknown")]
             for col in texts:
-                q = _q(table.sql_column(col))
-                named = f"length({q}) >= 3 AND strpos({_literal(lowered)}, lower({q})) > 0"
-                sql = f"SELECT {q}, COUNT(*) FROM {_q(table.sql_name)} WHERE {named} GROUP BY {q}"
-                for value, count in self.ws.tables.query(sql).rows:
+                q = quote(table.sql_column(col))
+                named = f"length({q}) >= 3 AND strpos({literal(lowered)}, lower({q})) > 0"
+                sql = f"SELECT {q}, COUNT(*) FROM {quote(table.sql_name)} WHERE {named} GROUP BY {q}"
+                for value, count in self.store.query(sql).rows:
                     for m in re.finditer(rf"(?<!\w){re.escape(str(value).lower())}(?!\w)", lowered):
                         found.append(Match(table, col, str(value), count, m.start(), m.end()))
         found.sort(key=lambda m: -(m.end - m.start))
@@ -169,7 +140,7 @@ class TableReader:
     def candidates(self, question: str, doc_ids: set[str] | None = None) -> list[TableInfo]:
         """Every table of a small store; in a large one, those of the retrieved documents and those whose
         name or columns share a word with the question (so each question costs a bounded number of queries)."""
-        tables = self.ws.tables.catalog()
+        tables = self.store.catalog()
         if len(tables) <= MAX_TABLES:
             return tables
         words = set(self.matcher.words(question))
@@ -180,7 +151,7 @@ class TableReader:
         return list({t.sql_name: t for t in chosen}.values())[:MAX_TABLES]
 
     def _unique(self, m: Match) -> bool:
-        return next(p for p in self.profiles(m.table) if p.column == m.column).unique
+        return self.columns.unique(m.table, m.column)
 
     @staticmethod
     def is_aggregate(question: str) -> bool:
@@ -196,7 +167,7 @@ class TableReader:
             named = {m.column for m in entities if m.table is e.table}
             all_words = self.matcher.words(rest)
             words = self._about_fields(all_words, e.table)
-            candidates = [p for p in self.profiles(e.table) if p.column not in named]
+            candidates = [p for p in self.columns.profiles(e.table) if p.column not in named]
             ranked = self.matcher.rank(rest, words, candidates)
             if not ranked:
                 continue
@@ -208,9 +179,9 @@ class TableReader:
             return None
         _, e, prof = best
         t = e.table
-        where = f"lower({_q(t.sql_column(e.column))}) = {_literal(e.value.lower())}"
-        sql = f"SELECT {_q(t.sql_column(prof.column))}, * FROM {_q(t.sql_name)} WHERE {where}"
-        result = self.ws.tables.query(sql)
+        where = f"lower({quote(t.sql_column(e.column))}) = {literal(e.value.lower())}"
+        sql = f"SELECT {quote(t.sql_column(prof.column))}, * FROM {quote(t.sql_name)} WHERE {where}"
+        result = self.store.query(sql)
         if not result.rows or result.rows[0][0] in (None, ""):
             return TableAnswer("records", None, sql=result.sql, reason=f"{prof.column} is empty for {e.value}")
         value = result.rows[0][0]
@@ -263,7 +234,7 @@ class TableReader:
         return max(plans, key=lambda p: p.score) if plans else None
 
     def _plan(self, question, op, table, matches, value_words, comparisons) -> Plan | None:
-        profiles = self.profiles(table)
+        profiles = self.columns.profiles(table)
         numeric = [p for p in profiles if p.numeric]
         asked = [w for w in self.matcher.words(question) if w not in value_words]
         noun = self._table_match(asked, table)
@@ -317,15 +288,9 @@ class TableReader:
             if m.table is table:
                 filters.append((table, m.column, "=", m.value))
                 cols.append(m.column)
-            elif self._join_key(table, m.table):
+            elif self.columns.join_key(table, m.table):
                 filters.append((m.table, m.column, "=", m.value))
         return filters, cols
-
-    def _join_key(self, a: TableInfo, b: TableInfo) -> str | None:
-        """A column both tables have whose values are all different in `b` (e.g. a SKU)."""
-        unique = {p.column for p in self.profiles(b) if p.unique}
-        shared = [c for c in a.columns if c in b.columns and c in unique]
-        return shared[0] if shared else None
 
     def _comparisons(self, question, table, numeric, comparisons) -> tuple[list, float] | None:
         """ "more than 3 years" → (warranty_years > 3), with how well the words named the columns.
@@ -349,48 +314,10 @@ class TableReader:
             out.append((table, col.column, op, int(number) if number.is_integer() else number))
         return out, score
 
-    def label(self, table: TableInfo) -> str:
-        """The column that names a row: a unique name/title/model column, else the first unique text column."""
-        profiles = [p for p in self.profiles(table) if p.kind == "text" and p.unique]
-        named = [p for p in profiles if _LABEL_WORDS & set(field_name(p.column).words)]
-        worded = [p for p in profiles if any(re.search(r"[a-z]{3}", v) for v in p.sample[:5])]
-        return (named or worded or profiles or self.profiles(table))[0].column
-
-    def sql(self, plan: Plan) -> tuple[str, str]:
-        """(answer SQL, SQL for the rows to cite) of a plan."""
-        t = plan.table
-        joins, where = [], []
-        for ft, col, op, value in plan.filters:
-            alias = "a"
-            if ft is not t:
-                key = self._join_key(t, ft)
-                alias = f"j{len(joins)}"
-                on = f"a.{_q(t.sql_column(key))} = {alias}.{_q(ft.sql_column(key))}"
-                joins.append(f"JOIN {_q(ft.sql_name)} {alias} ON {on}")
-            ref = f"{alias}.{_q(ft.sql_column(col))}"
-            if op == "=":
-                where.append(f"lower(CAST({ref} AS VARCHAR)) = {_literal(str(value).lower())}")
-            else:
-                where.append(f"TRY_CAST({ref} AS DOUBLE) {op} {_literal(value)}")
-        m = f"TRY_CAST(a.{_q(t.sql_column(plan.measure))} AS DOUBLE)" if plan.measure else None
-        if m:
-            where.append(f"{m} IS NOT NULL")
-        body = f"FROM {_q(t.sql_name)} a {' '.join(joins)}" + (f" WHERE {' AND '.join(where)}" if where else "")
-        rows = f"SELECT a.* {body}"
-        if plan.op == "count":
-            return f"SELECT COUNT(DISTINCT a.{LOCATOR}) {body}", rows
-        if plan.op in ("sum", "avg", "min", "max"):
-            func = plan.op.upper()
-            order = f" ORDER BY {m} {'DESC' if plan.op == 'max' else 'ASC'}" if plan.op in ("min", "max") else ""
-            return f"SELECT {func}({m}) {body}", rows + order
-        label = _q(t.sql_column(self.label(t)))
-        direction = "DESC" if plan.op == "argmax" else "ASC"
-        return f"SELECT a.{label}, {m} {body} ORDER BY {m} {direction}", rows + f" ORDER BY {m} {direction}"
-
     def run(self, plan: Plan) -> TableAnswer:
-        main_sql, rows_sql = self.sql(plan)
-        result = self.ws.tables.query(main_sql)
-        cited = self.ws.tables.query(rows_sql)
+        main_sql, rows_sql = write(plan, self.columns)
+        result = self.store.query(main_sql)
+        cited = self.store.query(rows_sql)
         unit = field_name(plan.measure).unit if plan.measure else None
         if plan.op in ("argmin", "argmax"):
             if not result.rows:
@@ -420,7 +347,7 @@ class TableReader:
         (raw,) = llm.complete([render("text-to-sql", schema=schema, question=question.strip())], 200, None, chat=True)
         sql = re.sub(r"^```(sql)?|```$", "", raw.strip(), flags=re.I | re.M).strip()
         try:
-            result = self.ws.tables.query(sql)
+            result = self.store.query(sql)
         except RagtuneError as exc:
             return TableAnswer("sql", None, sql=sql, reason=f"the model's SQL was refused: {exc}")
         if not result.rows or result.rows[0][0] is None:

@@ -9,19 +9,19 @@ from pathlib import Path
 from ragtune.config import Settings
 from ragtune.endpoint import split_endpoint
 from ragtune.errors import RagtuneError
-from ragtune.generate.base import LLM
+from ragtune.models.base import LLM
 
 
 def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM:
     """`smollm2` (bundled), a hub id, a folder, a `.gguf` file, or `openai:MODEL@BASE_URL`."""
     if spec.startswith("openai:"):
-        from ragtune.generate.openai import OpenAIChat
+        from ragtune.models.openai import OpenAIChat
 
         if adapter:
             raise ValueError("adapters apply to local models only; serve the merged model behind the endpoint")
         return OpenAIChat(*split_endpoint(spec), settings.endpoint)
-    from ragtune.generate.hf import HFModel
-    from ragtune.generate.models import resolve
+    from ragtune.models.bundled import resolve
+    from ragtune.models.hf import HFModel
 
     return HFModel(resolve(spec, settings.home), spec, settings.device, adapter)
 
@@ -30,7 +30,7 @@ def default_reader(settings: Settings) -> Path | None:
     """The package's reader for `answer.adapter = bundled`: for the small bundled models, the span reader (under
     reader `auto` or `span`) else the model's RAFT reader; for any other model (a bundled one that writes its own
     answers too), the span reader only under `span`."""
-    from ragtune.generate.models import BUNDLED, bundled_reader, bundled_span_reader
+    from ragtune.models.bundled import BUNDLED, bundled_reader, bundled_span_reader
 
     mode = settings.answer.reader
     small = settings.llm in BUNDLED and not BUNDLED[settings.llm].writes
@@ -43,7 +43,7 @@ def default_reader(settings: Settings) -> Path | None:
 @cache
 def load_span_reader(folder: Path):
     """A span reader folder, loaded once per process (the encoder is small and read-only)."""
-    from ragtune.generate.span import SpanReader
+    from ragtune.models.span import SpanReader
 
     return SpanReader(folder.resolve())
 
@@ -53,7 +53,7 @@ def create_reader(settings: Settings, llm: LLM, folder: Path | None = None) -> L
     (bench/train_reader.py); `folder`, else the package's (`default_reader`), else `llm` itself."""
     import json
 
-    from ragtune.generate.span import is_span_folder
+    from ragtune.models.span import is_span_folder
 
     folder = folder or default_reader(settings)
     if folder is None:

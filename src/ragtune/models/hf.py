@@ -10,7 +10,7 @@ import threading
 import torch
 
 from ragtune.errors import ModelError
-from ragtune.generate.base import cut_at_stop
+from ragtune.models.base import cut_at_stop
 
 
 def pick_device(device: str | None) -> str:

@@ -1,4 +1,4 @@
-"""Prompts are data files in `prompts/`; this only reads and fills them."""
+"""Prompts are the `.txt` files beside this module; this only reads and fills them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from importlib import resources
 
 @cache
 def template(name: str) -> str:
-    return resources.files("ragtune.generate").joinpath("prompts", f"{name}.txt").read_text()
+    return resources.files("ragtune.prompts").joinpath(f"{name}.txt").read_text()
 
 
 def render(name: str, **fields: str) -> str:

@@ -11,8 +11,8 @@ import pytest
 
 from ragtune.config import Settings
 from ragtune.errors import ModelError
-from ragtune.generate.factory import create_llm
 from ragtune.index.factory import create_embedder
+from ragtune.models.factory import create_llm
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +63,8 @@ def test_embedding_endpoint_matches_the_local_embedder(endpoint, embedder):
 
 
 def test_endpoint_answers_use_the_generate_reader(endpoint, demo_ws):
-    from ragtune.generate.answer import Answerer
 
-    answerer = Answerer(demo_ws, llm=create_llm(f"openai:smollm2@{endpoint}", Settings()))
+    answerer = demo_ws.reading_with(create_llm(f"openai:smollm2@{endpoint}", Settings()))
     assert answerer.extractive is False
     ans = answerer.ask("Who manages the Bergen store?")
     assert ans.abstained or any(ans.answer.split(" [")[0] in c.quote for c in ans.citations)

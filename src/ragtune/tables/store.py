@@ -19,8 +19,9 @@ import duckdb
 import pyarrow as pa
 
 from ragtune.errors import RagtuneError
-from ragtune.index.sqlguard import UnsafeSQL, validate
+from ragtune.tables.sqlguard import UnsafeSQL, validate
 
+FILE = "tables.duckdb"  # in the store folder
 CATALOG = "_ragtune_tables"
 LOCATOR = "__locator"
 _TYPES = {"integer": ("BIGINT", pa.int64()), "real": ("DOUBLE", pa.float64()), "boolean": ("BOOLEAN", pa.bool_())}
@@ -99,6 +100,11 @@ class TableStore:
         self._catalog: list[TableInfo] | None = None
         self._lock = threading.Lock()
         self.version = 0  # bumped by every write: what readers cached about the tables is stale
+
+    @classmethod
+    def in_folder(cls, folder: Path) -> TableStore:
+        """The table store of a store folder."""
+        return cls(folder / FILE)
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:

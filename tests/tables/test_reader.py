@@ -7,8 +7,6 @@ import json
 
 import pytest
 
-from ragtune.generate.answer import Answerer
-from ragtune.generate.structured import TableReader
 from tests.conftest import make_workspace
 
 FLEET = [
@@ -51,7 +49,7 @@ def tables_ws(tmp_path_factory, corpus, embedder, llm):
     ],
 )
 def test_lookups_answer_the_field_of_the_named_row(tables_ws, question, answer):
-    found = TableReader(tables_ws).answer(question)
+    found = tables_ws.table_reader.answer(question)
     assert (found.route, found.text) == ("records", answer)
     assert len(found.rows) == 1 and found.rows[0].locator.startswith(("row", "sheet", "table", "$"))
 
@@ -72,7 +70,7 @@ def test_lookups_answer_the_field_of_the_named_row(tables_ws, question, answer):
     ],
 )
 def test_aggregates_run_as_sql(tables_ws, question, answer, sql_has):
-    found = TableReader(tables_ws).answer(question)
+    found = tables_ws.table_reader.answer(question)
     assert (found.route, found.text) == ("sql", answer)
     assert sql_has in found.sql and found.rows
 
@@ -113,7 +111,7 @@ class FakeEndpoint:
 
 def test_endpoint_models_write_sql_from_the_schemas(tables_ws):
     model = FakeEndpoint("```sql\nSELECT COUNT(*) FROM books WHERE qty_in_stock = 0\n```")
-    ans = Answerer(tables_ws, llm=model).ask("How many books are out of stock?")
+    ans = tables_ws.reading_with(model).ask("How many books are out of stock?")
     assert (ans.route, ans.text) == ("sql", "1") and ans.sql.endswith("LIMIT 100")
     assert "books(title text, author text, qty_in_stock integer)" in model.prompts[0]
 
@@ -128,16 +126,16 @@ def test_endpoint_models_write_sql_from_the_schemas(tables_ws):
     ],
 )
 def test_unsafe_model_sql_is_refused_and_nothing_changes(tables_ws, sql):
-    ans = Answerer(tables_ws, llm=FakeEndpoint(sql)).ask("How many books are out of stock?")
+    ans = tables_ws.reading_with(FakeEndpoint(sql)).ask("How many books are out of stock?")
     assert ans.abstained and ans.route == "sql" and "refused" in ans.reason
     assert tables_ws.tables.query("SELECT COUNT(*) FROM books").rows == [(2,)]
 
 
 def test_a_large_store_searches_only_likely_tables(tables_ws, monkeypatch):
-    from ragtune.generate import structured
+    from ragtune.tables import reader as structured
 
     monkeypatch.setattr(structured, "MAX_TABLES", 2)
-    reader = TableReader(tables_ws)
+    reader = tables_ws.table_reader
     assert [t.sql_name for t in reader.candidates("Who manages the Bergen store?")] == ["stores"]  # by a column word
     assert reader.candidates("What is the boiling point of mercury?") == []
     assert tables_ws.ask("What is the range of the Harbour Bus?").text == "780 km"  # by the retrieved document

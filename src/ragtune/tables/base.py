@@ -1,0 +1,26 @@
+"""The shape of a table everywhere in ragtune: its schema with its rows as records, and how a row is quoted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Table:
+    """A structured table: its schema (kept in the catalogue) and its rows as (locator, record) pairs."""
+
+    name: str
+    columns: list[str]
+    types: list[str]
+    rows: int
+    records: list[tuple[str, dict]] = field(default_factory=list, repr=False)
+
+
+def record_text(record: dict) -> str:
+    """`sku: A-100 | name: Desk lamp | price_eur: 49`; empty fields are left out."""
+    return " | ".join(f"{k}: {v}" for k, v in record.items() if v not in (None, ""))
+
+
+def row_quote(table: str, record: dict) -> str:
+    """How a table row is quoted as evidence and in citations: `stores: city: Bergen | manager: Ingrid Solheim`."""
+    return f"{table}: {' '.join(record_text(record).split())}"

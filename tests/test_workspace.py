@@ -1,0 +1,49 @@
+"""The composition root: each arm gets its answerer with the right model, components share what they should."""
+
+from __future__ import annotations
+
+from ragtune.generate.answer import Answerer, ClosedBook
+from ragtune.generate.arms import Arm, for_mode
+from tests.fakes import FakeLLM, FakeSpanReader
+
+
+def test_closed_book_arms_answer_with_their_model_without_the_store(ws):
+    answerer = ws.answerer(Arm("base", False))
+    assert isinstance(answerer, ClosedBook) and answerer.llm is ws.llm
+    assert "store" not in ws.__dict__  # closed-book needs no vector store
+
+
+def test_an_adapter_arm_loads_the_adapter_once(ws, monkeypatch):
+    loaded = []
+    tuned = FakeLLM("tuned")
+    monkeypatch.setattr(type(ws.adapters), "load", lambda self, name, base=None: loaded.append(name) or tuned)
+    first = ws.answerer(Arm("ft", False, "a1"))
+    second = ws.answerer(Arm("ft+rag", True, "a1"))
+    assert first.llm is tuned and second.llm is tuned and loaded == ["a1"]
+    assert isinstance(second, Answerer) and second.base is tuned  # an adapter writes its own SQL
+
+
+def test_rag_reads_with_the_reader_and_writes_sql_with_the_llm(ws):
+    reader = FakeSpanReader("27 days")
+    ws.__dict__["reader"] = reader
+    answerer = ws.answerer(for_mode("rag"))
+    assert answerer.llm is reader and answerer.base is ws.llm
+    assert answerer.retriever is ws.retriever and answerer.tables is ws.table_reader
+
+
+def test_the_retriever_and_the_journal_share_the_workspace_parts(ws):
+    r = ws.retriever
+    assert r.store is ws.store and r.embedder is ws.embedder and r.catalog is ws.catalog and r.guard is ws.guard
+    j = ws.journal
+    assert j.store is ws.store and j.tables is ws.tables and j.catalog is ws.catalog
+
+
+def test_ingest_then_ask_with_fakes(ws, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "leave.md").write_text("# Leave\n\nEvery employee gets 27 days of paid annual leave.\n")
+    assert ws.ingest([docs]).ingested == 1
+    ws.__dict__["reader"] = FakeSpanReader("27 days")
+    ws.settings.answer.min_relevance = -1.0  # the fake embedder's scores are not MiniLM's
+    ans = ws.ask("How many days of annual leave do employees get?")
+    assert not ans.abstained and ans.text == "27 days" and ans.citations[0].source.endswith("leave.md")
