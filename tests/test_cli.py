@@ -148,3 +148,13 @@ def test_listing_commands_print_json(run):
     assert isinstance(json.loads(run("adapters", "list", "--json").output), list)
     advice = json.loads(CliRunner().invoke(main, ["advise", "--needs-citations", "--json"]).output)
     assert advice["verdict"] == "rag" and advice["reasons"]
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_or_blank_question_is_the_same_usage_error(tmp_path, question):
+    from click.testing import CliRunner
+
+    from ragtune.cli import EXIT_USAGE, main
+
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ask", question])
+    assert result.exit_code == EXIT_USAGE and "give QUESTION or --questions FILE" in result.output

@@ -189,7 +189,7 @@ def _slim(p) -> dict:
 
 
 def _required(value: str | None, name: str) -> str:
-    if not value:
+    if not value or not value.strip():  # blank is as empty as empty
         raise click.UsageError(f"give {name} or --questions FILE")
     return value
 

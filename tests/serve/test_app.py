@@ -141,3 +141,33 @@ def test_endpoint_backends_retry_a_busy_server_and_never_echo_the_key(secured):
     with pytest.raises(ModelError, match="answered 401") as err:
         OpenAIChat("ragtune-rag", f"{secured.url}/v1", EndpointConfig(api_key="wrong-key-77")).complete(["hi"])
     assert "wrong-key-77" not in str(err.value)
+
+
+@pytest.fixture
+def fake_client(ws):
+    """The app over a fake-model workspace, in process (no model loads)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(ws)) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "says"),
+    [
+        ({"n": 5}, 400, "n must be 1"),
+        ({"temperature": -1}, 422, "temperature: Input should be greater than or equal to 0"),
+        ({"max_tokens": -3}, 422, "max_tokens: Input should be greater than or equal to 1"),
+    ],
+)
+def test_requests_ragtune_cannot_honour_are_refused_in_the_openai_error_shape(fake_client, extra, code, says):
+    body = {"model": "ragtune-rag", "messages": [{"role": "user", "content": "secret-words-7781"}]} | extra
+    resp = fake_client.post("/v1/chat/completions", json=body)
+    assert resp.status_code == code and set(resp.json()) == {"error"}
+    assert says in resp.json()["error"]["message"] and "secret-words-7781" not in resp.text
+
+
+def test_a_malformed_body_is_one_error_that_does_not_echo_it(fake_client):
+    resp = fake_client.post("/v1/chat/completions", json={"messages": "canary-9931"})
+    assert resp.status_code == 422 and set(resp.json()) == {"error"} and "canary-9931" not in resp.text
+    assert resp.json()["error"]["message"].startswith("messages:")

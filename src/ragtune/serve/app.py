@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ragtune.errors import RagtuneError
 from ragtune.generate import arms
@@ -52,8 +53,9 @@ class ChatRequest(BaseModel):
     model: str = "ragtune-rag"
     messages: list[ChatMessage]
     stream: bool = False
-    max_tokens: int | None = None
-    temperature: float | None = None
+    n: int = 1  # ragtune gives one grounded answer per question: any other value is refused, not ignored
+    max_tokens: int | None = Field(None, ge=1)
+    temperature: float | None = Field(None, ge=0, le=2)
     stop: str | list[str] | None = None
 
 
@@ -126,6 +128,14 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         body = {"error": {"message": str(exc.detail), "type": "invalid_request_error", "code": exc.status_code}}
         return JSONResponse(body, exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        """The OpenAI error shape for a malformed request too, naming the field, never echoing what was sent."""
+        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(x) for x in err["loc"] if x != "body") or "request"
+        body = {"error": {"message": f"{where}: {err['msg']}", "type": "invalid_request_error", "code": 422}}
+        return JSONResponse(body, 422)
+
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy):
         body = {"error": {"message": "the model queue is full; retry shortly", "type": "overloaded", "code": 503}}
@@ -151,6 +161,8 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
 
     @app.post("/v1/chat/completions", dependencies=auth)
     async def chat(req: ChatRequest):
+        if req.n != 1:
+            raise HTTPException(400, "n must be 1: ragtune gives one grounded answer per question")
         if req.model not in models.names():
             raise HTTPException(404, f"unknown model {req.model!r}; GET /v1/models lists them")
         question = _question(req.messages)
