@@ -13,6 +13,7 @@ from ragtune.ingest import sniff
 from ragtune.ingest.factory import supported
 
 CHUNK = 1 << 20
+MAX_NAME = 200  # characters of an upload's stored name, its suffix kept
 
 
 class UploadRejected(IngestError):
@@ -35,7 +36,15 @@ def safe_name(filename: str | None, kinds: tuple[str, ...] | None = None) -> str
         raise UploadRejected(f"{name}: expected a {' or '.join(kinds)} file", 415)
     if not supported(Path(name)):
         raise UploadRejected(f"{name}: unsupported file type '{Path(name).suffix}'", 415)
-    return name[:200]
+    return shorten(name)
+
+
+def shorten(name: str, limit: int = MAX_NAME) -> str:
+    """`name` cut to `limit` characters in its stem, so that its suffix (its type) survives."""
+    if len(name) <= limit:
+        return name
+    suffix = Path(name).suffix
+    return name[: limit - len(suffix)].rstrip(" .") + suffix
 
 
 def inside(folder: Path, name: str) -> Path:
