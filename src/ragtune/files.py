@@ -30,6 +30,12 @@ def read_utf8(path: Path) -> str:
         raise RagtuneError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
+def printable(name: str) -> str:
+    """A file name as text that can be stored and shown: bytes that are not UTF-8 (kept by Python as surrogates)
+    become `\\xff` escapes. The same name always gives the same text."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def doc_id(key: str) -> str:
     """The id of the document ingested from a file, by its resolved path."""
     return hashlib.sha1(key.encode()).hexdigest()[:16]

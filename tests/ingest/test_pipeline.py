@@ -316,3 +316,16 @@ def test_a_batch_cut_off_midway_is_skipped_by_readers_and_undone_on_open(tmp_pat
     assert report.failed == 0 and len(reopened.catalog.documents()) == 7
     consistent(reopened)
     assert "31 days" in reopened.ask("How many days of paid annual leave do employees get?").answer
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_shown_escaped_and_kept_in_step(ws, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    bad = os.fsdecode(b"bad\xff.md")
+    (docs / bad).write_text("# Notes\n\nThe hull test takes four days.\n")
+    report = ws.ingest([docs])
+    assert (report.ingested, report.failed) == (1, 0)
+    assert [d["source"] for d in ws.catalog.documents()] == ["docs/bad\\xff.md"]
+    assert ws.ingest([docs]).unchanged == 1
+    (docs / bad).unlink()
+    assert ws.ingest([docs]).removed == 1 and ws.catalog.documents() == []

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ragtune.config import ChunkConfig
 from ragtune.console import progress as progress_bar
-from ragtune.files import doc_id
+from ragtune.files import doc_id, printable
 from ragtune.ingest.factory import supported
 from ragtune.ingest.pool import Inline, Pool
 from ragtune.ingest.prepare import Failed, Job, Outcome, Prepared, embed_rows, os_reason, set_summary
@@ -81,10 +81,11 @@ def file_hash(path: Path) -> str:
 
 
 def source_name(path: Path, root: Path | None) -> str:
-    """How citations name a file: relative to the ingested folder's parent, else as given."""
+    """How citations name a file: relative to the ingested folder's parent, else as given (escaped if its name is
+    not UTF-8)."""
     if root is not None:  # as found in the folder (links are not followed, so a link never escapes it)
-        return os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(root)))
-    return str(path)
+        return printable(os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(root))))
+    return printable(str(path))
 
 
 @dataclass
@@ -113,7 +114,7 @@ class Ingester:
         # not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
         for p in paths:
             if not p.exists():
-                _fail(report, on_error, str(p), "no such file or folder")
+                _fail(report, on_error, printable(str(p)), "no such file or folder")
         for exc in unreadable:  # its files are kept as they are, not removed
             folder = Path(str(exc.filename))
             root = next((p for p in paths if folder.is_relative_to(p)), None)
@@ -171,7 +172,7 @@ class _Run:
                     why = "a broken or looping link" if path.is_symlink() else "vanished before it was read"
                     _fail(self.report, self.on_error, source_name(path, root), why)
                 continue
-            key, source = str(path.resolve()), source_name(path, root)
+            key, source = printable(str(path.resolve())), source_name(path, root)
             if key in self.seen:  # named twice (a file and a folder holding it): one document
                 continue
             self.seen.add(key)
@@ -221,8 +222,8 @@ class _Run:
 
 def _gone(known: dict[str, str], seen: set[str], paths: list[Path], unreadable: list[OSError]) -> list[str]:
     """Known files under an ingested folder that this walk did not see, except under folders it could not list."""
-    roots = [p.resolve() for p in paths if p.is_dir()]
-    kept = [Path(str(e.filename)).resolve() for e in unreadable]
+    roots = [Path(printable(str(p.resolve()))) for p in paths if p.is_dir()]
+    kept = [Path(printable(str(Path(str(e.filename)).resolve()))) for e in unreadable]
 
     def under(key: str, folders: list[Path]) -> bool:
         return any(Path(key).is_relative_to(f) for f in folders)
