@@ -171,3 +171,14 @@ def test_a_malformed_body_is_one_error_that_does_not_echo_it(fake_client):
     resp = fake_client.post("/v1/chat/completions", json={"messages": "canary-9931"})
     assert resp.status_code == 422 and set(resp.json()) == {"error"} and "canary-9931" not in resp.text
     assert resp.json()["error"]["message"].startswith("messages:")
+
+
+def test_the_api_description_needs_the_key_when_one_is_set(ws):
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(ws, api_key=KEY)) as client:
+        assert client.get("/openapi.json").status_code == 401 and client.get("/docs").status_code == 401
+        assert client.get("/redoc").status_code == 404
+        spec = client.get("/openapi.json", headers={"Authorization": f"Bearer {KEY}"}).json()
+        assert "/v1/chat/completions" in spec["paths"] and "/openapi.json" not in spec["paths"]
+        assert client.get("/health").status_code == 200

@@ -114,6 +114,9 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         version="0.1.0",
         description="RAG, fine-tuning or both, over one store.",
         lifespan=lifespan,
+        openapi_url=None,  # served below, behind the key like every route but /health and the page
+        docs_url=None,
+        redoc_url=None,
     )
 
     def authorize(request: Request) -> None:
@@ -147,6 +150,16 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         return JSONResponse(body, 400)
 
     auth = [Depends(authorize)]
+
+    @app.get("/openapi.json", dependencies=auth, include_in_schema=False)
+    def openapi() -> dict:
+        return app.openapi()
+
+    @app.get("/docs", dependencies=auth, include_in_schema=False)
+    def swagger():
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="ragtune API")
 
     @app.get("/health")
     def health() -> dict:
