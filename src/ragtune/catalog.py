@@ -221,12 +221,11 @@ class Journal:
 
     def remove(self, doc_ids: list[str]) -> list[dict]:
         """Delete the known documents among `doc_ids`; returns their catalogue records."""
-        with self.guard.write():
+        with self.guard.write():  # (a thread's write nests): no document is added between the look and the drop
             known = {d["doc_id"]: d for d in self.catalog.documents()}
             gone = [known[i] for i in doc_ids if i in known]
             if gone:
-                self.drop([d["doc_id"] for d in gone])
-                self.store.refresh()
+                self.delete([d["doc_id"] for d in gone])
             return gone
 
     def recover(self) -> list[str]:

@@ -114,7 +114,7 @@ class Ingester:
         # not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
         for p in paths:
             if not p.exists():
-                _fail(report, on_error, printable(str(p)), "no such file or folder")
+                _fail(report, on_error, source_name(p, None), "no such file or folder")
         for exc in unreadable:  # its files are kept as they are, not removed
             folder = Path(str(exc.filename))
             root = next((p for p in paths if folder.is_relative_to(p)), None)
