@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, 
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.questions import squad
+from ragtune.finetune.record_examples import record_examples
 from ragtune.finetune.span import SpanParams, train_span
 from ragtune.finetune.span_examples import KINDS, SpanExample
 
@@ -58,14 +60,20 @@ def main() -> None:
     ap.add_argument("--negatives", type=float, default=shipped.negatives, help="share given a no-answer copy")
     ap.add_argument("--negative-kind", choices=list(KINDS), default=shipped.negative_kind, help="how it is made")
     ap.add_argument("--out", type=Path, default=READERS / "span", help="the reader folder (default: the package's)")
+    ap.add_argument("--records", type=int, default=0, help="synthetic table-row examples to add (record_examples.py)")
+    ap.add_argument("--squad-share", type=float, default=1.0, help="share of the SQuAD examples to train on")
+    ap.add_argument("--init", type=Path, help="continue training this span reader's adapter")
     args = ap.parse_args()
     quiet_libraries()
     data = training_set(args.hold_out)
     train, calibration = examples(data)
+    if args.squad_share < 1.0:
+        train = random.Random(0).sample(train, int(len(train) * args.squad_share))
+    records = record_examples(args.records, seed=1) if args.records else []
     params = SpanParams(
         args.epochs, args.batch_size, args.lr, negatives=args.negatives, negative_kind=args.negative_kind
     )
-    meta = train_span(train, args.out, params)
+    meta = train_span(train, args.out, params, extra=records, init=args.init)
     digest = hashlib.sha256(b"".join((DATA / name).read_bytes() for name in FILES)).hexdigest()
     split = split_record(args.hold_out, calibration, len(train))
     lineage = {"data_sha256": digest, "command": " ".join(["python", "bench/train_span.py", *sys.argv[1:]])}

@@ -70,6 +70,8 @@ def make_workspace(store: Path, embedder, llm=None, reader=None, **settings) -> 
         ws.__dict__["llm"] = llm
     if reader is not None:
         ws.__dict__["reader"] = reader
+    if isinstance(embedder, FakeEmbedder):  # fast tests: fields by their names' words (the reader is a real model)
+        ws.__dict__["field_reader"] = None
     return ws
 
 

@@ -15,11 +15,12 @@ def run(demo_ws):
     """Invoke the CLI in-process on the demo store, reusing the loaded models."""
     from ragtune import cli
 
-    def invoke(*args: str):
+    def invoke(*args: str, input: str | None = None):
         original = cli._workspace
         cli._workspace = lambda ctx: demo_ws
         try:
-            return CliRunner().invoke(main, ["--store", str(demo_ws.settings.store), *args], catch_exceptions=False)
+            store = ["--store", str(demo_ws.settings.store)]
+            return CliRunner().invoke(main, [*store, *args], input=input, catch_exceptions=False)
         finally:
             cli._workspace = original
 
@@ -158,3 +159,11 @@ def test_an_empty_or_blank_question_is_the_same_usage_error(tmp_path, question):
 
     result = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ask", question])
     assert result.exit_code == EXIT_USAGE and "give QUESTION or --questions FILE" in result.output
+
+
+def test_chat_answers_a_follow_up_from_the_earlier_turn(run):
+    result = run("chat", "--json", input="Who manages the Bergen store?\nAnd the one in Oslo?\n\n")
+    first, second = (json.loads(line) for line in result.output.strip().splitlines())
+    assert "Ingrid Solheim" in first["answer"] and first["standalone_question"] == "Who manages the Bergen store?"
+    assert second["question"] == "And the one in Oslo?"
+    assert second["standalone_question"] == "Who manages the Oslo store?" and "Magnus Berg" in second["answer"]

@@ -134,10 +134,11 @@ class Catalog:
                     )
 
     def summaries(self, doc_ids: list[str]) -> dict[str, dict]:
-        """doc_id → {source, summary} of these documents (those recorded)."""
+        """doc_id → {source, summary, title} of these documents (those recorded)."""
         marks = ", ".join("?" * len(doc_ids))
-        rows = self.con.execute(f"SELECT doc_id, source, summary FROM documents WHERE doc_id IN ({marks})", doc_ids)
-        return {r["doc_id"]: {"source": r["source"], "summary": r["summary"]} for r in rows}
+        sql = f"SELECT doc_id, source, summary, title FROM documents WHERE doc_id IN ({marks})"
+        rows = self.con.execute(sql, doc_ids)
+        return {r["doc_id"]: {"source": r["source"], "summary": r["summary"], "title": r["title"]} for r in rows}
 
     def documents(self) -> list[dict]:
         return [dict(r) for r in self.con.execute("SELECT * FROM documents ORDER BY source")]

@@ -229,6 +229,43 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
 
 
 @main.command()
+@click.option("--adapter", help="Answer with this fine-tuned adapter over the store (ft+rag).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per answer (with standalone_question).")
+@click.pass_context
+def chat(ctx, adapter, as_json) -> None:
+    """A conversation in the terminal: follow-up questions ("and the one in Bergen?") are made standalone from
+    the earlier turns. An empty line or end of input ends it."""
+    from ragtune.generate.arms import for_mode
+
+    ws = _ingested(ctx)
+    arm = for_mode("ft+rag" if adapter else "rag", adapter)
+    history: list[dict] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            question = (
+                click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+                if interactive
+                else (sys.stdin.readline())
+            )
+        except (EOFError, click.Abort):
+            break
+        if not question or not question.strip():
+            break
+        ans = ws.ask(question.strip(), history=history, arm=arm)
+        if as_json:
+            keep = {"answer", "abstained", "citations", "route", "reason", "standalone_question"}
+            click.echo(
+                json.dumps({"question": question.strip()} | {k: v for k, v in ans.to_dict().items() if k in keep})
+            )
+        else:
+            if ans.standalone_question != question.strip():
+                click.echo(f"(answered as: {ans.standalone_question})")
+            print_answer(ans)
+        history += [{"role": "user", "content": question.strip()}, {"role": "assistant", "content": ans.answer}]
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def documents(ctx, as_json: bool) -> None:

@@ -56,6 +56,12 @@ class AnswerConfig(BaseModel):
     adapter: str = "bundled"  # the reader: bundled (the package's trained reader for the model) | none | store name
     abstain_threshold: float | None = None  # no-answer score above which to abstain; None: the reader's fitted one
     prompt: str = "answer"
+    # which field of a named table row answers: read by the bundled span reader (trained on records too), with
+    # the field names' word match as a second opinion; or "words": the word match alone
+    field_reader: Literal["span", "words"] = "span"
+    # model: abstain when the evidence leaves out the question's specific terms (the fitted near-miss model in
+    # retrieve/nearmiss.json); off: record what it leaves out (`Answer.coverage`) but answer all the same
+    near_miss: Literal["model", "off"] = "model"
 
 
 class EndpointConfig(BaseModel):

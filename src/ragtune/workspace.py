@@ -149,7 +149,16 @@ class Workspace:
         from ragtune.tables.fields import FieldMatcher
         from ragtune.tables.reader import TableReader
 
-        return TableReader(self.tables, FieldMatcher(self.embedder))
+        return TableReader(self.tables, FieldMatcher(self.embedder), self.field_reader)
+
+    @cached_property
+    def field_reader(self):
+        """The span reader that picks a table row's field (`answer.field_reader`: span), or None (words only)."""
+        from ragtune.models.bundled import bundled_span_reader
+        from ragtune.models.factory import load_span_reader
+
+        folder = bundled_span_reader() if self.settings.answer.field_reader == "span" else None
+        return load_span_reader(folder) if folder else None
 
     def reading_with(self, llm):
         """An answerer over this store whose evidence `llm` reads (SQL, where a model must write it, by `llm`
@@ -172,8 +181,27 @@ class Workspace:
     def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
         return self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
 
-    def ask(self, question: str, **kwargs):
-        return self.answerer().ask(question, **kwargs)
+    @cached_property
+    def rewriter(self):
+        """Makes follow-up questions standalone: names are the tables' row values and capitalised runs, and word
+        likeness is the embedder's."""
+        from ragtune.generate.conversation import Rewriter
+
+        return Rewriter(self.table_reader.named, self.table_reader.matcher.closest)
+
+    def standalone(self, question: str, history: list[dict] | None = None) -> str:
+        """`question` made standalone from the earlier turns (OpenAI-style messages: role, content)."""
+        from ragtune.generate.conversation import turns
+
+        with self.guard.read():
+            return self.rewriter.standalone(question, turns(history or []))
+
+    def ask(self, question: str, history: list[dict] | None = None, arm: Arm | None = None, **kwargs):
+        """The answer to `question`, a follow-up of the conversation `history` (messages) when given one."""
+        standalone = self.standalone(question, history) if history else question.strip()
+        ans = self.answerer(arm).ask(standalone, **kwargs)
+        ans.standalone_question = standalone
+        return ans
 
     def evaluate(self, questions: list, arm_list: list[Arm], progress=None, judge_llm=None, step=None) -> dict:
         """Every arm on the same questions (see `evaluate.run.evaluate`); the results document."""

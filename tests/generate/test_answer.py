@@ -229,3 +229,42 @@ def test_a_span_reader_with_no_span_abstains(demo_ws):
     holder = _passage("Delivery to Iceland takes 5 to 8 working days.")
     (ans,) = demo_ws.reading_with(FakeSpanReader("Reykjavik")).read(["Where?"], [[Evidence(holder.text, holder, 0.8)]])
     assert ans.abstained and "no answer-like span" in ans.reason
+
+
+# -- routing: SQL only when no retrieved sentence covers the question better (fast, fakes) -------------------
+class _WordCoverage:
+    """A retriever's coverage check by plain word overlap (the real one also weighs synonyms)."""
+
+    def coverage(self, question, support, context=""):
+        from ragtune.retrieve.evidence import Coverage, specific_terms
+        from ragtune.text import tokens
+
+        have = set(tokens(support.replace("_", " ")))
+        names, words = specific_terms(question)
+        return Coverage([n for n in names if n.lower() not in have], [w for w in words if w not in have], [])
+
+
+def _routing_answerer():
+    from ragtune.config import AnswerConfig
+    from ragtune.generate.answer import Answerer
+    from ragtune.lock import ReadWriteLock
+
+    return Answerer(_WordCoverage(), llm=None, cfg=AnswerConfig(), guard=ReadWriteLock())
+
+
+def test_a_superlative_alone_does_not_take_a_question_about_prose_to_sql():
+    from ragtune.retrieve.base import Passage
+    from ragtune.retrieve.evidence import Evidence
+    from ragtune.tables.reader import CitedRow, TableAnswer
+
+    policy = Passage("c1", "d1", "dive-policy.pdf", "page 1", "…", 1.0, 0.7, "Dive safety")
+    sentence = "The maximum dive depth for staff without a saturation permit is 38 metres."
+    evidence = [Evidence(sentence, policy, 0.8)]
+    row = CitedRow("products.csv", "row 4", "products: name: Abyssal Logger | depth_rating_m: 4200")
+    sql = TableAnswer("sql", "Abyssal Logger", [row], "SELECT name FROM products ORDER BY depth_rating_m DESC")
+    question = "What's the deepest a diver without a saturation permit may go?"
+    why = _routing_answerer().prose_answers_better(question, evidence, sql)
+    assert why.startswith("answered from text: the table leaves out") and "'diver'" in why
+    assert "dive-policy.pdf" in why
+    table_question = "Which product has the deepest depth rating?"
+    assert _routing_answerer().prose_answers_better(table_question, evidence, sql) == ""

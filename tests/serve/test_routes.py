@@ -211,3 +211,17 @@ def test_readers_never_see_a_write_batch_half_done(tmp_path, embedder, llm):
 def test_serve_settings_are_validated():
     with pytest.raises(ValueError):
         Settings(serve={"max_upload_mb": 0})
+
+
+def test_a_follow_up_is_answered_with_the_conversation_and_says_how_it_read_it(served, store):
+    offices = b"office,manager,desks\nBergen,Kari Dahl,40\nOslo,Per Holm,120\n"
+    assert upload(served, ("offices.csv", offices)).status_code == 200
+    first = "Who manages the Bergen office?"
+    reply = ask(served, first)
+    assert "Kari Dahl" in reply["content"] and reply["standalone_question"] == first
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": reply["content"]}]
+    body = {"model": "ragtune-rag", "messages": [*history, {"role": "user", "content": "And the one in Oslo?"}]}
+    r = httpx.post(f"{served.url}/v1/chat/completions", json=body, headers=AUTH, timeout=120)
+    message = r.json()["choices"][0]["message"]
+    assert message["standalone_question"] == "Who manages the Oslo office?"
+    assert "Per Holm" in message["content"] and message["citations"][0]["source"].endswith("offices.csv")

@@ -139,3 +139,44 @@ def test_a_large_store_searches_only_likely_tables(tables_ws, monkeypatch):
     assert [t.sql_name for t in reader.candidates("Who manages the Bergen store?")] == ["stores"]  # by a column word
     assert reader.candidates("What is the boiling point of mercury?") == []
     assert tables_ws.ask("What is the range of the Harbour Bus?").text == "780 km"  # by the retrieved document
+
+
+# -- the learned field choice, on a tiny table with a fake reader (fast) ------------------------------------
+def _reader_over(tmp_path, reader):
+    from ragtune.tables.base import Table
+    from ragtune.tables.fields import FieldMatcher
+    from ragtune.tables.reader import TableReader
+    from ragtune.tables.store import TableStore
+    from tests.fakes import FakeEmbedder
+
+    rows = [
+        {"model": "Reefline Sonar", "depth_rating_m": 300, "price_usd": 1450},
+        {"model": "Abyssal Logger", "depth_rating_m": 4200, "price_usd": 3900},
+    ]
+    table = Table(
+        "gear", list(rows[0]), ["text", "integer", "integer"], 2, [(f"row {i}", r) for i, r in enumerate(rows, 2)]
+    )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = TableStore(tmp_path / "tables.duckdb")
+    store.replace([("d1", "gear.csv", [table])])
+    return TableReader(store, FieldMatcher(FakeEmbedder()), reader)
+
+
+def test_the_reader_picks_the_field_that_no_word_of_the_question_names(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    reader = FakeSpanReader("300", score=6.0, null=0.0)  # finds the depth in the row it reads
+    found = _reader_over(tmp_path, reader).answer("How deep can the Reefline Sonar go?")
+    assert found.route == "records" and found.text == "300 m" and "Reefline Sonar" in found.rows[0].quote
+    assert reader.read_passages == [["model: Reefline Sonar | depth_rating_m: 300 | price_usd: 1450"]]
+    words_only = _reader_over(tmp_path / "w", None).answer("How deep can the Reefline Sonar go?")
+    assert words_only.text is None  # without the reader, no field name says "deep"
+
+
+def test_a_row_the_reader_finds_no_answer_in_is_a_table_abstention(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    reader = FakeSpanReader("300", score=0.0, null=6.0)  # "no answer" scores far above its best span
+    reader.record_threshold = 1.0
+    found = _reader_over(tmp_path, reader).answer("What is the battery life of the Reefline Sonar?")
+    assert found.route == "records" and found.text is None and "Reefline Sonar" in found.reason

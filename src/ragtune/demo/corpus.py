@@ -180,6 +180,15 @@ QUESTIONS = [
 ]
 
 
+# A conversation: a follow-up that only makes sense after the first question, then a near miss (a supplier the
+# documents do not name: the payment term they give is Nordtex's). (question, accepted answers; none: abstain)
+CONVERSATION = [
+    ("Who manages the Bergen store?", ["Ingrid Solheim"]),
+    ("And the one in Oslo?", ["Magnus Berg"]),
+    ("Within how many days does Alderbrook pay invoices from Polartex?", []),
+]
+
+
 def build(folder: Path) -> Path:
     """Write the corpus into `folder` (overwriting) and return it."""
     folder.mkdir(parents=True, exist_ok=True)

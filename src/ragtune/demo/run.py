@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ragtune.config import Settings
-from ragtune.demo.corpus import EVAL, QUESTIONS, SUPPORT_LOG, build
+from ragtune.demo.corpus import CONVERSATION, EVAL, QUESTIONS, SUPPORT_LOG, build
 from ragtune.workspace import Workspace
 
 
@@ -30,6 +30,16 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
     for q, ans in zip(QUESTIONS, ws.answerer().ask_many(QUESTIONS), strict=True):
         click.secho(f"\nQ: {q}", fg="cyan")
         print_answer(ans)
+
+    click.secho("\n   A conversation: a follow-up question, then a near miss", bold=True)
+    history: list[dict] = []
+    for q, _ in CONVERSATION:
+        ans = ws.ask(q, history=history)
+        click.secho(f"\nQ: {q}", fg="cyan")
+        if ans.standalone_question != q:
+            click.echo(f"(answered as: {ans.standalone_question})")
+        print_answer(ans)
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.answer}]
 
     click.secho(f"\n3. Fine-tuning a LoRA adapter on the support team's answered questions ({steps} steps)", bold=True)
     from ragtune.finetune.data import read_jsonl

@@ -92,17 +92,27 @@ def batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]
 
 
 def train_span(
-    examples: list[SpanExample], out: Path, params: SpanParams | None = None, encoder: str = "minilm", quiet=False
+    examples: list[SpanExample],
+    out: Path,
+    params: SpanParams | None = None,
+    encoder: str = "minilm",
+    quiet=False,
+    extra: list[SpanExample] | None = None,
+    init: Path | None = None,
 ) -> dict:
-    """Train a span reader on `examples` into the folder `out`; returns its metadata (also in out/span_reader.json)."""
-    from peft import LoraConfig, get_peft_model
+    """Train a span reader on `examples` into the folder `out`; returns its metadata (also in out/span_reader.json).
+
+    `extra` examples join after the no-answer copies are made (they bring their own, as record examples do);
+    `init` is a span reader folder whose adapter training continues from (else a fresh one).
+    """
+    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     params = params or SpanParams()
     if not examples:
         raise RagtuneError("span reader: no training examples")
     given = len(examples)
-    examples = with_negatives(examples, params.negatives, params.negative_kind, params.seed)
+    examples = with_negatives(examples, params.negatives, params.negative_kind, params.seed) + list(extra or [])
     torch.manual_seed(params.seed)
     base = encoder_path(encoder)
     tok = AutoTokenizer.from_pretrained(base)
@@ -116,13 +126,14 @@ def train_span(
         target_modules=["query", "key", "value", "dense"],
         modules_to_save=["qa_outputs"],
     )
-    model = get_peft_model(model, lora)
+    model = PeftModel.from_pretrained(model, str(init), is_trainable=True) if init else get_peft_model(model, lora)
     lengths = [len(x) for x in enc["input_ids"]]
     steps = max(1, int(params.epochs * -(-len(lengths) // params.batch_size)))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], params.learning_rate, weight_decay=0.01)
     warm = max(1, int(params.warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / steps))
-    state = _Checkpoint(out.with_name(out.name + ".training"), [len(lengths), steps, asdict(params), encoder])
+    plan = [len(lengths), steps, asdict(params), encoder, str(init or "")]
+    state = _Checkpoint(out.with_name(out.name + ".training"), plan)
     step, losses, seconds = state.restore(model, opt, sched)
     order = _schedule(lengths, steps, params)
     model.train()
@@ -143,7 +154,9 @@ def train_span(
         "params": asdict(params),
         "examples": len(examples),
         "unanswerable": sum(e.answer is None for e in examples),
-        "made_negatives": len(examples) - given,  # no-answer copies (SpanParams.negatives)
+        "made_negatives": len(examples) - given - len(extra or []),  # no-answer copies (SpanParams.negatives)
+        "extra": len(extra or []),
+        "init": str(init or ""),
         "windows": len(starts),
         "steps": steps,
         "train_seconds": round(time.time() - t0, 1),

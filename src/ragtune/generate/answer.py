@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
@@ -13,7 +14,8 @@ from ragtune.generate.support import best_span, new_information, overlap
 from ragtune.models.span import Span, SpanReader
 from ragtune.prompts import render
 from ragtune.retrieve.base import Passage
-from ragtune.retrieve.evidence import Evidence, instruction_like
+from ragtune.retrieve.evidence import Evidence, NearMiss, instruction_like
+from ragtune.tables.base import row_quote
 from ragtune.tables.reader import TableReader
 from ragtune.text import sentences
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ABSTAIN", "NOT_FOUND", "Answer", "Answerer", "Citation", "ClosedBook", "Evidence", "declines"]
 
 ABSTAIN = "I could not find this in the indexed documents."
+NEAR_MISS = Path(__file__).resolve().parents[1] / "retrieve" / "nearmiss.json"  # bench/fit_nearmiss.py
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
@@ -57,6 +60,8 @@ class Answer:
     sql: str = ""  # the SQL that ran, for table answers
     no_answer: float | None = None  # the reader's log-odds of "not found" over its own answer (see `abstain`)
     withheld: str = ""  # the answer the no-answer threshold held back
+    standalone_question: str = ""  # the question as answered: a follow-up made standalone from the conversation
+    coverage: dict = field(default_factory=dict)  # the question's terms its evidence leaves out (retrieve/evidence.py)
 
     @property
     def text(self) -> str:
@@ -143,7 +148,8 @@ class Answerer:
         evidence = [f.evidence for f in found]
         t1 = time.perf_counter()
         tabled = [self.from_tables(q, ev, filters) for q, ev in zip(questions, evidence, strict=True)]
-        answers = {i: a for i, a in enumerate(tabled) if a is not None}
+        answers = {i: a for i, a in enumerate(tabled) if isinstance(a, Answer)}
+        routed = {i: a for i, a in enumerate(tabled) if isinstance(a, str)}  # why a table answer gave way to text
         ready = [
             i for i, ev in enumerate(evidence) if i not in answers and ev and ev[0].score >= self.cfg.min_relevance
         ]
@@ -151,8 +157,13 @@ class Answerer:
         read = self.read([questions[i] for i in ready], [evidence[i] for i in ready], summaries)
         answers.update(zip(ready, read, strict=True))
         for i in ready:
-            if self._has_tables() and TableReader.is_aggregate(questions[i]):
+            if i in routed:
+                answers[i].reason = answers[i].reason or routed[i]
+            elif self._has_tables() and TableReader.is_aggregate(questions[i]):
                 answers[i].reason = answers[i].reason or "no table question the parser could map; answered from text"
+        for i, ans in answers.items():
+            if not ans.abstained:
+                self.check_coverage(questions[i], ans, found[i])
         t2 = time.perf_counter()
         per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / len(questions)}
         out = []
@@ -163,16 +174,46 @@ class Answerer:
             out.append(ans)
         return out
 
+    def check_coverage(self, question: str, ans: Answer, found) -> None:
+        """Record which of the question's specific terms the answer's evidence leaves out; abstain, naming
+        them, when the near-miss rule says the evidence is about something else (`near_miss`)."""
+        support = self.support(ans, found)
+        around = " ".join(p.text for p in found.passages if not p.records)  # names: what was retrieved at all
+        ans.coverage = self.retriever.coverage(question, support, around).as_dict()
+        model = NearMiss.load(NEAR_MISS) if self.cfg.near_miss == "model" else None
+        why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
+        if why:
+            quote = ans.citations[0].quote if ans.citations else ""
+            ans.withheld = ans.text
+            ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
+            ans.reason = f"{why}; the evidence found: {_fence(quote)[:160]}"
+
+    @staticmethod
+    def support(ans: Answer, found) -> str:
+        """What the answer stands on: its cited sentences or rows, with their sections' headings and their
+        documents' titles and file names."""
+        sources = {c.source for c in ans.citations}
+        headings = [p.heading for p in found.passages if p.source in sources][:1]
+        titles = [s.get("title") or "" for s in found.summaries if s["source"] in sources]
+        names = [Path(src).stem.replace("-", " ").replace("_", " ") for src in sources]
+        return " ".join([*(c.quote for c in ans.citations), ans.sql, *headings, *titles, *names])
+
     def _has_tables(self) -> bool:
         return self.tables is not None and self.tables.has_tables()
 
-    def from_tables(self, question: str, evidence: list[Evidence], filters: dict | None = None) -> Answer | None:
-        """A table answer, a table abstention, or None (answer from text). The rule is in tables/reader.py."""
+    def from_tables(self, question: str, evidence: list[Evidence], filters: dict | None = None) -> Answer | str | None:
+        """A table answer, a table abstention, or None (answer from text); a string when SQL could answer but a
+        retrieved sentence covers the question better (the reason; answer from text). The table rule is in
+        tables/reader.py."""
         if filters or not self._has_tables():
             return None
         doc_ids = {e.passage.doc_id for e in evidence}
         found = self.tables.answer(question, self.base, doc_ids)
         top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.min_relevance
+        if found is not None and found.text is not None:
+            why = self.prose_answers_better(question, evidence, found)
+            if why:
+                return why
         if found is not None and found.text is not None:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
             marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
@@ -181,9 +222,41 @@ class Answerer:
         if found is not None and (found.route == "sql" or top_is_row):
             return Answer(ABSTAIN, True, reason=found.reason, route=found.route, sql=found.sql)
         if top_is_row:
-            why = "the best evidence is a table row, but the question names no row and field of any table"
+            read = self.tables.read_rows(question, self._rows(evidence))
+            if read is not None:
+                cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in read.rows]
+                return Answer(f"{read.text} [1]", False, cites, raw=read.value, route="records", reason=read.reason)
+            why = "the best evidence is a table row, but no field of the rows found answers the question"
             return Answer(ABSTAIN, True, reason=why, route="records")
         return None
+
+    def prose_answers_better(self, question: str, evidence: list[Evidence], found) -> str:
+        """Why a retrieved sentence, not the SQL, should answer ("" when the SQL should): the question's specific
+        terms that the table (its name, columns and the rows the SQL used) leaves out, against those the best
+        sentence leaves out. "What's the deepest a diver without a permit may go?" maps onto a depth column by its
+        superlative alone; the policy sentence about divers and permits covers it better."""
+        prose = next((e for e in evidence if not e.is_row and e.score >= self.cfg.min_relevance), None)
+        if prose is None:
+            return ""
+        table = " ".join([*(r.quote for r in found.rows), found.sql])
+        by_table = self.retriever.coverage(question, table)
+        by_text = self.retriever.coverage(question, f"{prose.text} {prose.passage.heading}")
+        if len(by_text.missing) >= len(by_table.missing):
+            return ""
+        left_out = ", ".join(repr(t) for t in by_table.missing[:3])
+        return f"answered from text: the table leaves out {left_out}, which {prose.passage.source} covers"
+
+    def _rows(self, evidence: list[Evidence]) -> list[tuple[str, str, str, dict]]:
+        """The retrieved table rows, best first: (source, locator, table, record)."""
+        out = []
+        for e in evidence:
+            if not e.is_row or e.score < self.cfg.min_relevance:
+                continue
+            table = e.passage.heading.split(" — ")[0]
+            record = next((r for r in e.passage.records if row_quote(table, r) == e.text), None)
+            if record is not None:
+                out.append((e.passage.source, e.locator or e.passage.locator, table, record))
+        return out[:3]
 
     @property
     def extractive(self) -> bool:

@@ -8,6 +8,7 @@ A failure comes back as `Failed(reason)` instead of an exception: the reason is 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,20 +95,42 @@ def _prepare(path: Path, job: Job, tokenizer, cfg: ChunkConfig, keep_parsed: boo
         | {"id": f"{ident}:summary", "kind": "summary", "ordinal": -1, "locator": "summary", "heading": doc.title}
         | {"text": summary, "search_text": summary, "records": "[]"}
     ]
+    title = real_title(doc)
     for i, c in enumerate(chunks):
         row = base | {"id": f"{ident}:{i}", "kind": "chunk", "ordinal": i, "locator": c.locator, "heading": c.heading}
-        row |= {"text": c.text, "search_text": f"{c.heading}\n{c.text}" if c.heading else c.text}
+        about = "" if c.records else context(title, c.heading)  # a table row names its table already
+        head = c.heading if c.records else about  # rows are searched with their table's columns
+        row |= {"text": c.text, "search_text": f"{head}\n{c.text}" if head else c.text}
         row["records"] = json.dumps(c.records, default=str, ensure_ascii=False)
         rows.append(row)
         rows += [
             row
             | {"id": f"{row['id']}:{j}", "kind": "sentence", "parent": row["id"], "ordinal": j}
-            | {"locator": locator, "text": sentence, "search_text": ""}
+            | {"locator": locator, "text": sentence, "search_text": f"{about}: {sentence}" if about else ""}
             for j, (sentence, locator) in enumerate(units(c))
         ]
     record = {"doc_id": ident, "path": job.key, "source": job.source, "hash": job.digest, "kind": doc.kind}
     record |= {"title": doc.title, "summary": summary, "chunks": len(chunks)}
     return Prepared(record, rows, doc.tables, doc.warnings, doc if keep_parsed else None)
+
+
+def real_title(doc: Document) -> str:
+    """The document's title when it is one: a short line of its own (a contract's "Agreement between A and B"),
+    not the opening words of its text cut to length, nor a sentence."""
+    raw = doc.sections[0].text if doc.sections else ""
+    cut = raw.startswith(doc.title) and len(raw) > len(doc.title) and raw[len(doc.title)] != "\n"
+    title = " ".join(doc.title.split())
+    if not title or cut or len(title.split()) > 16 or re.search(r"[.?!](\s|$)", title):
+        return ""
+    return title
+
+
+def context(title: str, heading: str) -> str:
+    """What a chunk and its sentences are embedded with: the document's title and the section's heading, so that
+    "The agreement runs until 2028" is found for "when does the contract with Brightwell end"."""
+    if title and heading and heading.lower().startswith(title.lower()):
+        return heading
+    return " — ".join(part for part in (title, heading) if part)
 
 
 def set_summary(prepared: Prepared, summary: str) -> None:

@@ -99,6 +99,8 @@ class SpanReader:
         self._lock = threading.Lock()
         fitted = folder / "abstain.json"
         self.abstain_threshold = json.loads(fitted.read_text())["threshold"] if fitted.exists() else None
+        records = folder / "records.json"  # bench/fit_records.py: the threshold when it reads a table row
+        self.record_threshold = json.loads(records.read_text())["threshold"] if records.exists() else None
         rank = folder / "rank.json"  # bench/fit_span.py: how much the evidence score counts beside the span's
         self.evidence_weight = json.loads(rank.read_text())["evidence_weight"] if rank.exists() else 0.0
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ragtune.retrieve.base import Passage, SearchResult
-from ragtune.text import content, tokens
+from ragtune.text import STOPWORDS, capitalised, content, stem, tokens
 
 _OVERRIDE = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|sources|context|questions?|user)"
@@ -78,3 +78,150 @@ def from_sentences(found: SearchResult, rows: list[dict], qvec: np.ndarray, k: i
             )
         )
     return best(scored, k)
+
+
+# -- does the evidence cover what the question asks about? --------------------------------------------------
+_FRAME = frozenset(
+    "many much long often soon far old big large small number amount kind type sort time times day date year get gets "
+    "got give given take takes took make made need needs use used go goes there here please tell know".split()
+)  # words that frame a question ("how long", "what number") rather than name what it is about
+_TITLES = frozenset("dr dr. mr mrs ms prof".split())
+
+
+@dataclass
+class Coverage:
+    """The question's specific terms that the answer's evidence leaves out: names (capitalised runs, codes), and
+    content words that the corpus uses elsewhere (`elsewhere`) or never (`unseen`); with how close the question
+    and the evidence are as a whole (`similarity`, the embedder's cosine)."""
+
+    names: list[str]
+    elsewhere: list[str]
+    unseen: list[str]
+    similarity: float = 0.0
+    weakest: float = 1.0  # the best likeness to the evidence of the least-covered missing word (1: none missing)
+
+    @property
+    def missing(self) -> list[str]:
+        return [*self.names, *self.elsewhere, *self.unseen]
+
+    def as_dict(self) -> dict:
+        out = {"names": self.names, "elsewhere": self.elsewhere, "unseen": self.unseen}
+        return out | {"similarity": self.similarity, "weakest": self.weakest}
+
+
+def specificity(word: str) -> float:
+    """How rare a word is in English, 0 (as common as "time") to 7 (unknown): 7 - its Zipf frequency."""
+    from wordfreq import zipf_frequency
+
+    return round(7.0 - zipf_frequency(word, "en"), 2)
+
+
+FEATURES = (
+    "names",
+    "elsewhere",
+    "unseen",
+    "rarest",
+    "similarity",
+    "no_answer",
+    "records",
+    "sql",
+    "row_elsewhere",
+    "row_unseen",
+    "weakest",
+)
+
+
+def features(cov: dict, route: str, no_answer: float | None) -> list[float]:
+    """The near-miss model's inputs for one answer (see `NearMiss`)."""
+    words = [*cov.get("elsewhere", []), *cov.get("unseen", [])]
+    return [
+        min(len(cov.get("names", [])), 2),
+        len(cov.get("elsewhere", [])),
+        len(cov.get("unseen", [])),
+        max((specificity(w) for w in words), default=0.0),
+        float(cov.get("similarity", 0.0)),
+        max(-10.0, min(10.0, no_answer or 0.0)),
+        float(route == "records"),
+        float(route == "sql"),
+        len(cov.get("elsewhere", [])) * float(route == "records"),  # a row holds every field's name: a word it
+        len(cov.get("unseen", [])) * float(route == "records"),  # lacks says more than a sentence's does
+        float(cov.get("weakest", 1.0)),
+    ]
+
+
+@dataclass
+class NearMiss:
+    """Is an answer's evidence about another question than the one asked? A logistic model over `features`,
+    fitted by bench/fit_nearmiss.py on the dev part of bench/wording (never on its test part). On prose it
+    withholds an answer only when the evidence also lacks a name the question gives: without that, it withheld
+    a third of the SQuAD Super Bowl answers, whose questions paraphrase their sentences."""
+
+    weights: list[float]
+    bias: float
+    threshold: float = 0.5
+
+    @classmethod
+    def load(cls, path) -> NearMiss | None:
+        import json
+        from pathlib import Path
+
+        path = Path(path)
+        if not path.is_file():
+            return None
+        fitted = json.loads(path.read_text())
+        return cls(fitted["weights"], fitted["bias"], fitted.get("threshold", 0.5))
+
+    def probability(self, x: list[float]) -> float:
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def why(self, cov: dict, route: str, no_answer: float | None) -> str:
+        """ "" when the evidence covers the question, else the reason, naming the terms it leaves out."""
+        p = self.probability(features(cov, route, no_answer))
+        if p < self.threshold or (route == "prose" and not cov.get("names")):
+            return ""  # prose paraphrases freely (SQuAD's answers leave half their words out): there a name decides
+        names = cov.get("names", [])
+        words = sorted([*cov.get("elsewhere", []), *cov.get("unseen", [])], key=specificity, reverse=True)
+        terms = [*names, *words][:3]
+        said = ", ".join(repr(t) for t in terms) if terms else "the question as asked"
+        return f"the evidence does not cover {said} (near-miss probability {p:.2f})"
+
+
+def specific_terms(question: str) -> tuple[list[str], list[str]]:
+    """(names, other content words) of a question: what an answer's evidence must be about."""
+    spans = capitalised(question)
+    names = [re.sub(r"['’]s?$", "", question[a:b]) for a, b in spans]  # "Lena Marsh's" names Lena Marsh
+    names = [n for n in names if not n.isdigit() and not re.fullmatch(r"[A-Z]{1,2}", n)]  # a year, "TV": not names
+    inside = {w for n in names for w in tokens(n)}
+    words = [w for w in content(tokens(question)) if w not in inside and w not in _FRAME and not w.isdigit()]
+    words = [w for w in words if len(w) > 1]  # the "s" of a possessive is no term
+    return names, list(dict.fromkeys(words))
+
+
+def same_word(a: str, b: str) -> bool:
+    """The same word: one stem, a shared start of 5 letters, or one an abbreviation of the other ("ext")."""
+    if stem(a) == stem(b) or (len(a) >= 5 and a[:5] == b[:5]):
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 3 and long_.startswith(short) and short.isalpha()
+
+
+def field_words(text: str) -> str:
+    """Text with field names split into words: `phone_ext` → "phone ext", `depthRating` → "depth Rating"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.replace("_", " "))
+
+
+def _acronym_of(name: str, support_words: list[str]) -> bool:
+    """ "CPD" is covered by "continuing professional development"."""
+    letters = name.lower()
+    if not (name.isupper() and 2 <= len(name) <= 6 and name.isalpha()):
+        return False
+    initials = "".join(w[0] for w in support_words if w not in STOPWORDS)
+    return letters in initials
+
+
+def name_covered(name: str, support_words: list[str]) -> bool:
+    """Every word of the name is in the support (titles aside), or the name is an acronym of support words."""
+    have = {stem(w) for w in support_words}
+    words = [w for w in tokens(name) if w not in _TITLES]
+    return all(stem(w) in have for w in words) or _acronym_of(name, support_words)

@@ -27,6 +27,7 @@ PASSAGE_COLUMNS = ("id", "doc_id", "source", "locator", "text", "heading", "type
 ROW_COLUMNS = [*PASSAGE_COLUMNS, "vector"]
 SENTENCE_FETCH = 2  # sentence hits fetched per candidate chunk wanted (several sentences share a chunk); 4 found
 # the same hit@1/hit@5/MRR on the SQuAD training subsets
+WORD_SIMILAR = 0.7  # embedder cosine at which a question word counts as said by a word of the evidence
 POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="ragtune-search")  # the three channels of one query
 
 
@@ -87,6 +88,7 @@ class Retriever:
     ):
         self.store, self.embedder, self.catalog, self.cfg, self.guard = store, embedder, catalog, cfg, guard
         self.evidence_k = evidence_k
+        self._words: dict[str, np.ndarray] = {}  # word vectors for coverage checks
 
     def search(
         self,
@@ -180,6 +182,47 @@ class Retriever:
         wanted = [Filter.eq("kind", "sentence"), Filter.isin("parent", [p.id for p in found.passages])]
         rows = self.store.rows(wanted, columns=["parent", "text", "locator", "vector"])
         return ev.from_sentences(found, rows, qvec, self.evidence_k) if rows else []
+
+    def coverage(self, question: str, support: str, context: str = "") -> ev.Coverage:
+        """The question's specific terms that `support` (the answer's sentence or row, with its heading and title)
+        leaves out; a name also counts as covered when the passage around (`context`) gives it. A word counts as
+        covered by the same stem or by a word the embedder puts close to it; a missing
+        word is `elsewhere` when some other passage of the store uses it (the documents speak of it, not here)."""
+        names, words = ev.specific_terms(question)
+        have = ev.tokens(ev.field_words(support))
+        around = have + ev.tokens(context)  # a name may stand in the sentences around ("the game" of "Super Bowl 50")
+        missing_names = [n for n in names if not ev.name_covered(n, around)]
+        likeness = {w: self._likeness(w, have) for w in words}
+        missing = [w for w in words if likeness[w] < WORD_SIMILAR]
+        elsewhere = [w for w in missing if self._used(w)]
+        unseen = [w for w in missing if w not in elsewhere]
+        q, sup = self.embedder.embed([question, support])
+        weakest = min((likeness[w] for w in missing), default=1.0)
+        return ev.Coverage(missing_names, elsewhere, unseen, round(float(np.dot(q, sup)), 3), round(weakest, 3))
+
+    def _likeness(self, word: str, have: list[str]) -> float:
+        """1 for the same word (stem, a shared start, an abbreviation: "ext" of "extension"), else the embedder's
+        best cosine to a word of the support."""
+        if any(ev.same_word(word, h) for h in have):
+            return 1.0
+        candidates = [h for h in dict.fromkeys(have) if h not in ev.STOPWORDS and not h.isdigit()]
+        if not candidates:
+            return 0.0
+        vectors = self._word_vectors([word, *candidates])
+        return max(float(np.dot(vectors[word], vectors[h])) for h in candidates)
+
+    def _word_vectors(self, words: list[str]) -> dict[str, np.ndarray]:
+        new = [w for w in dict.fromkeys(words) if w not in self._words]
+        if new:
+            self._words.update(zip(new, self.embedder.embed(new), strict=True))
+        return self._words
+
+    def _used(self, word: str) -> bool:
+        """Does any chunk of the store use this word (keyword search)?"""
+        try:
+            return bool(self.store.bm25(word, 1, [Filter.eq("kind", "chunk")], ["id"]))
+        except Exception:
+            return False
 
     def context_evidence(self, question: str, passage: Passage) -> list[ev.Evidence]:
         """The best sentences of a given passage (the oracle arm's gold context), scored as retrieved ones are."""

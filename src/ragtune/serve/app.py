@@ -74,6 +74,12 @@ def _question(messages: list[ChatMessage]) -> str:
     raise HTTPException(400, "no user message with text")
 
 
+def _history(messages: list[ChatMessage]) -> list[dict]:
+    """The conversation before the last user message (what a follow-up is resolved against)."""
+    last = max((i for i, m in enumerate(messages) if m.role == "user" and m.content), default=0)
+    return [{"role": m.role, "content": m.content} for m in messages[:last] if m.role in ("user", "assistant")]
+
+
 class Models:
     """The arms as models: answers a batch of questions for one model name (`generate/arms.py` names them)."""
 
@@ -181,10 +187,13 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         question = _question(req.messages)
         if len(question) > 20_000:
             raise HTTPException(413, "question longer than 20,000 characters")
-        ans = await queue.ask(req.model, question)
+        history = _history(req.messages)
+        standalone = await queue.run(ws.standalone, question, history) if history else question
+        ans = await queue.ask(req.model, standalone)
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         citations = [asdict(c) for c in ans.citations]
         extra = {"abstained": ans.abstained, "route": ans.route, "reason": ans.reason}
+        extra["standalone_question"] = standalone
         if req.stream:
             return StreamingResponse(
                 _stream(cid, created, req.model, ans.answer, citations, extra), media_type="text/event-stream"

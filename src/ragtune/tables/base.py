@@ -24,3 +24,17 @@ def record_text(record: dict) -> str:
 def row_quote(table: str, record: dict) -> str:
     """How a table row is quoted as evidence and in citations: `stores: city: Bergen | manager: Ingrid Solheim`."""
     return f"{table}: {' '.join(record_text(record).split())}"
+
+
+def field_at(record: dict, offset: int) -> str | None:
+    """The field whose value holds character `offset` of `record_text(record)` (None: a name or a separator)."""
+    cursor = 0
+    for k, v in record.items():
+        if v in (None, ""):
+            continue
+        start = cursor + len(f"{k}: ")
+        end = start + len(str(v))
+        if start <= offset < end:
+            return k
+        cursor = end + len(" | ")
+    return None

@@ -122,6 +122,20 @@ class FieldMatcher:
         cos = float(np.dot(self._vectors[a], self._vectors[b]))
         return cos if cos >= SIMILAR else 0.0
 
+    def closest(self, word: str, words: list[str], floor: float = 0.3) -> int | None:
+        """The index of the word in `words` most like `word` by the embedder (None below `floor`)."""
+        if not words:
+            return None
+        self.load([word.lower(), *(w.lower() for w in words)])
+        sims = [
+            1.0
+            if same_word(word.lower(), w.lower())
+            else float(np.dot(self._vectors[word.lower()], self._vectors[w.lower()]))
+            for w in words
+        ]
+        best = max(range(len(words)), key=lambda k: sims[k])
+        return best if sims[best] >= floor else None
+
     def words(self, text: str) -> list[str]:
         return [w for w in tokens(text) if w not in STOPWORDS and w not in _QUESTION_WORDS and not w.isdigit()]
 

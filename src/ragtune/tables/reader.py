@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ragtune.prompts import render
-from ragtune.tables.base import row_quote
-from ragtune.tables.fields import ColumnProfile, FieldMatcher, field_name, format_value, same_word
+from ragtune.tables.base import field_at, record_text, row_quote
+from ragtune.tables.fields import FieldMatcher, field_name, format_value, same_word
 from ragtune.tables.sql import Columns, Plan, literal, quote, write
 from ragtune.tables.store import LOCATOR, TableInfo
 from ragtune.text import STOPWORDS, tokens
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ragtune.tables.store import TableStore
 
 FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
+NAMED_FIELD = 0.9  # a column whose name the question says outright ("the price eur of …") needs no reading
 NOUN_MIN = 0.5
 MAX_TABLES = 20  # above this many tables, only likely ones are searched for the values a question names
 _COUNT = re.compile(r"^\W*how many\b", re.I)
@@ -88,9 +89,14 @@ class TableReader:
     """Answers table questions over a table store, matching fields with `matcher`; keeps what it learnt of the
     tables' columns until the store changes."""
 
-    def __init__(self, store: TableStore, matcher: FieldMatcher):
-        self.store, self.matcher = store, matcher
+    def __init__(self, store: TableStore, matcher: FieldMatcher, reader=None):
+        self.store, self.matcher, self.reader = store, matcher, reader
         self.columns = Columns(store)
+
+    @property
+    def reader_threshold(self) -> float:
+        """The field reader's no-answer score above which it found no field (fitted on synthetic records)."""
+        return getattr(self.reader, "record_threshold", None) or 0.0
 
     def has_tables(self) -> bool:
         return bool(self.store.catalog())
@@ -115,6 +121,11 @@ class TableReader:
             if not any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start) for k in kept):
                 kept.append(m)
         return kept
+
+    def named(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` names a row value of a table (character spans), for resolving follow-up questions."""
+        tables = self.candidates(text)
+        return [(m.start, m.end) for m in self.find_values(text, tables)] if tables else []
 
     # -- the rule -------------------------------------------------------------------------------------------
     def answer(self, question: str, llm=None, doc_ids: set[str] | None = None) -> TableAnswer | None:
@@ -160,8 +171,55 @@ class TableReader:
 
     # -- lookups --------------------------------------------------------------------------------------------
     def lookup(self, question: str, entities: list[Match]) -> TableAnswer | None:
-        """The best-matching field of the row that the question names (None when no field matches)."""
-        best: tuple[float, Match, ColumnProfile] | None = None
+        """The field of the named row that answers the question: read by the field reader (a span reader trained
+        on records) over the row as `field: value` lines, with the word match of the field names as a second
+        opinion. None when neither finds a field that answers (a table abstention)."""
+        by_words = self._by_words(question, entities)
+        read = self._by_reading(question, entities) if self.reader is not None else None
+        if by_words is not None and by_words[0] >= NAMED_FIELD:  # the question names the field outright
+            _, e, column = by_words
+        elif read is not None and read[0] <= self.reader_threshold:
+            _, e, column = read
+        elif by_words is not None and by_words[0] >= FIELD_MIN and (read is None or read[2] == by_words[2]):
+            _, e, column = by_words
+        else:
+            return None
+        t = e.table
+        where = f"lower({quote(t.sql_column(e.column))}) = {literal(e.value.lower())}"
+        sql = f"SELECT {quote(t.sql_column(column))}, * FROM {quote(t.sql_name)} WHERE {where}"
+        result = self.store.query(sql)
+        if not result.rows or result.rows[0][0] in (None, ""):
+            return TableAnswer("records", None, sql=result.sql, reason=f"{column} is empty for {e.value}")
+        value = result.rows[0][0]
+        text = format_value(value, field_name(column).unit)
+        cited = self._cite(t, result.columns[1:], [r[1:] for r in result.rows[:1]], 1)
+        return TableAnswer("records", text, cited, result.sql, value=format_value(value))
+
+    def read_rows(self, question: str, rows: list[tuple[str, str, str, dict]]) -> TableAnswer | None:
+        """The field reader over retrieved rows (source, locator, table, record) that the question does not name
+        word for word ("the fee for renewing a driving licence" → the row "Driving licence renewal"): the row
+        and field it is surest of, if it is sure enough; the caller checks that the row is the one asked about."""
+        if self.reader is None or not rows:
+            return None
+        best: tuple[float, int, str] | None = None
+        for k, (_, _, _, record) in enumerate(rows):
+            record = {c: v for c, v in record.items() if v not in (None, "")}
+            spans = self.reader.read(question, [record_text(record)])
+            column = field_at(record, spans[0].start) if spans else None
+            if column is not None and (best is None or spans[0].no_answer < best[0]):
+                best = (spans[0].no_answer, k, column)
+        if best is None or best[0] > self.reader_threshold:
+            return None
+        _, k, column = best
+        source, locator, table, record = rows[k]
+        value = record[column]
+        text = format_value(_number(value), field_name(column).unit)
+        cited = [CitedRow(source, locator, row_quote(table, record))]
+        return TableAnswer("records", text, cited, value=str(value), reason=f"read {column} of the retrieved row")
+
+    def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str] | None:
+        """The field whose name best matches the question's other words: (score, entity, column)."""
+        best: tuple[float, Match, str] | None = None
         for e in entities:
             rest = question[: e.start] + question[e.end :]
             named = {m.column for m in entities if m.table is e.table}
@@ -174,20 +232,31 @@ class TableReader:
             score, prof = ranked[0]
             score += 0.1 * self._table_match(all_words, e.table)
             if best is None or score > best[0]:
-                best = (score, e, prof)
-        if best is None or best[0] < FIELD_MIN:
-            return None
-        _, e, prof = best
-        t = e.table
-        where = f"lower({quote(t.sql_column(e.column))}) = {literal(e.value.lower())}"
-        sql = f"SELECT {quote(t.sql_column(prof.column))}, * FROM {quote(t.sql_name)} WHERE {where}"
-        result = self.store.query(sql)
-        if not result.rows or result.rows[0][0] in (None, ""):
-            return TableAnswer("records", None, sql=result.sql, reason=f"{prof.column} is empty for {e.value}")
-        value = result.rows[0][0]
-        text = format_value(value, field_name(prof.column).unit)
-        cited = self._cite(t, result.columns[1:], [r[1:] for r in result.rows[:1]], 1)
-        return TableAnswer("records", text, cited, result.sql, value=format_value(value))
+                best = (score, e, prof.column)
+        return best
+
+    def _by_reading(self, question: str, entities: list[Match]) -> tuple[float, Match, str] | None:
+        """The field the reader picks in the named row: (its no-answer score, entity, column); None when its best
+        span is the row's name itself or lies in no field."""
+        best: tuple[float, Match, str] | None = None
+        for e in entities:
+            t = e.table
+            where = f"lower({quote(t.sql_column(e.column))}) = {literal(e.value.lower())}"
+            result = self.store.query(f"SELECT * FROM {quote(t.sql_name)} WHERE {where} LIMIT 1")
+            if not result.rows:
+                continue
+            rec = dict(zip(result.columns, result.rows[0], strict=False))
+            record = {c: format_value(rec[s]) for c, s in zip(t.columns, t.sql_columns, strict=True)}
+            record = {c: v for c, v in record.items() if rec.get(t.sql_column(c)) not in (None, "")}
+            spans = self.reader.read(question, [record_text(record)])
+            if not spans:
+                continue
+            column = field_at(record, spans[0].start)
+            if column is None or column == e.column:
+                continue
+            if best is None or spans[0].no_answer < best[0]:
+                best = (spans[0].no_answer, e, column)
+        return best
 
     def _about_fields(self, words: list[str], table: TableInfo) -> list[str]:
         """The words left once those naming the table's rows are dropped ("store" in "the Oslo store")."""
@@ -355,3 +424,14 @@ class TableReader:
         used = [t for t in tables if re.search(rf"\b{re.escape(t.sql_name)}\b", result.sql)]
         cited = [CitedRow(t.source, f"table {t.name}", t.schema_line()) for t in used]
         return TableAnswer("sql", format_value(result.rows[0][0]), cited, result.sql)
+
+
+def _number(value):
+    """A cell as read back from a record: "118" → 118, "4.5" → 4.5, other text unchanged (for units)."""
+    if isinstance(value, str):
+        for cast in (int, float):
+            try:
+                return cast(value)
+            except ValueError:
+                continue
+    return value

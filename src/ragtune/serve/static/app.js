@@ -94,7 +94,7 @@ function openPassage(cite, span) {
   $("passage").showModal();
 }
 
-function renderAnswer(model, message) {
+function renderAnswer(model, message, asked) {
   const box = el("div", { class: "answer" + (message.abstained ? " abstained" : ""), "data-model": model });
   box.append(el("div", { class: "model" }, label(model)));
   const text = el("div", { class: "text" });
@@ -107,6 +107,9 @@ function renderAnswer(model, message) {
   }
   box.append(text);
   if (message.abstained && message.reason) box.append(el("div", { class: "reason" }, message.reason));
+  if (message.standalone_question && message.standalone_question !== asked) {
+    box.append(el("div", { class: "standalone" }, `Answered as: ${message.standalone_question}`));
+  }
   if (cites.length) {
     box.append(
       el("ol", { class: "cites" },
@@ -119,14 +122,25 @@ function renderAnswer(model, message) {
   return box;
 }
 
+const conversations = {}; // model → the messages so far: a follow-up is answered with them
+
 async function ask(model, question) {
-  const body = { model, messages: [{ role: "user", content: question }] };
+  const history = conversations[model] || [];
+  const body = { model, messages: [...history, { role: "user", content: question }] };
   const reply = await json("/v1/chat/completions", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
   });
-  return reply.choices[0].message;
+  const message = reply.choices[0].message;
+  conversations[model] = [...body.messages, { role: "assistant", content: message.content }];
+  return message;
+}
+
+function newConversation() {
+  for (const key of Object.keys(conversations)) delete conversations[key];
+  $("answers").replaceChildren();
+  $("empty-hint").hidden = false;
 }
 
 async function onAsk(event) {
@@ -142,7 +156,7 @@ async function onAsk(event) {
   $("answers").prepend(turn);
   try {
     const answers = await Promise.all(models.map((m) => ask(m, question).catch((e) => ({ content: `error: ${e.message}`, abstained: true }))));
-    answers.forEach((a, i) => pair.append(renderAnswer(models[i], a)));
+    answers.forEach((a, i) => pair.append(renderAnswer(models[i], a, question)));
   } finally {
     $("ask").disabled = false;
   }
@@ -200,6 +214,7 @@ async function start() {
 
 $("ask-form").addEventListener("submit", onAsk);
 $("upload-form").addEventListener("submit", onUpload);
+$("new-conversation").addEventListener("click", newConversation);
 $("compare").addEventListener("change", () => ($("model-b").disabled = !$("compare").checked));
 $("tab-chat").addEventListener("click", () => showTab("chat"));
 $("tab-report").addEventListener("click", () => showTab("report"));

@@ -1,0 +1,201 @@
+"""Answers on wording nobody tuned to: three invented organisations, questions in people's own words.
+
+Each organisation (bench/wording/orgs/) has a corpus in every supported format and ~110 questions
+(bench/wording/questions/): answerable ones, near misses (a real entity asked about an attribute it lacks, a
+similar entity that does not exist, a qualifier or a second party the documents do not cover) and two-turn
+conversations whose second turn is a follow-up. The **dev** part (clinic, municipality) is for designing and
+fitting; the **test** part (logistics) is run only when a change is final, and nothing fitted reads it.
+
+    python bench/wording.py --part dev       # bench/results/wording-dev.json
+    python bench/wording.py --part test      # bench/results/wording-test.json (final changes only)
+
+Scores, over each part: answerable questions right *and* cited to the gold file; near misses abstained;
+answerable questions wrongly abstained; follow-up (second) turns right (answered and cited, or abstained
+when the follow-up is itself a near miss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import save, table
+
+from ragtune import Settings, Workspace
+from ragtune.console import quiet_libraries
+from ragtune.samples import write_docx, write_pdf, write_sqlite, write_xlsx
+
+HERE = Path(__file__).resolve().parent / "wording"
+PARTS = {"dev": ["clinic", "municipality"], "test": ["logistics"]}
+TARGETS = {"answered": 0.90, "near_miss_abstained": 0.85, "wrongly_abstained": 0.05, "follow_ups": 0.85}
+
+
+def build(org: str, folder: Path) -> Path:
+    """Write one organisation's corpus (bench/wording/orgs/ORG.py) into `folder`, each file in its format."""
+    sys.path.insert(0, str(HERE / "orgs"))
+    files = importlib.import_module(org).FILES
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, body in files.items():
+        path = folder / name
+        suffix = path.suffix
+        if suffix in (".md", ".txt", ".html"):
+            path.write_text(body, encoding="utf-8")
+        elif suffix == ".csv":
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerows(body)
+        elif suffix == ".json":
+            path.write_text(json.dumps(body, indent=1, ensure_ascii=False), encoding="utf-8")
+        elif suffix == ".pdf":
+            write_pdf(path, body)
+        elif suffix == ".docx":
+            write_docx(path, body)
+        elif suffix == ".xlsx":
+            write_xlsx(path, body)
+        elif suffix == ".sqlite":
+            write_sqlite(path, *body)
+    return folder
+
+
+def questions(org: str) -> list[dict]:
+    lines = (HERE / "questions" / f"{org}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _tokens(text: str) -> list[str]:
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower().replace("’", "'"))
+    return re.findall(r"[a-zæøåé0-9]+(?:[.:][0-9]+)*", text)
+
+
+def matches(answer: str, golds: list[str]) -> bool:
+    """A gold answer's tokens appear, in order and together, among the answer's (currency and units aside)."""
+    said = _tokens(answer)
+    for gold in golds:
+        want = _tokens(gold)
+        if want and any(said[i : i + len(want)] == want for i in range(len(said) - len(want) + 1)):
+            return True
+    return False
+
+
+def judge(q: dict, ans) -> dict:
+    """One turn's outcome: right (answered with a gold answer and cited to the gold file, or abstained on a miss)."""
+    cited = [Path(c.source).name for c in ans.citations]
+    sources = q.get("src") if isinstance(q.get("src"), list) else [q.get("src")]
+    if "miss" in q:
+        right = ans.abstained
+    else:
+        right = not ans.abstained and matches(ans.text, q["a"]) and any(s in cited for s in sources)
+    return {
+        "question": q["q"],
+        "kind": f"miss:{q['miss']}" if "miss" in q else "answer",
+        "gold": q.get("a", []),
+        "gold_source": q.get("src"),
+        "answer": ans.text,
+        "abstained": ans.abstained,
+        "withheld": ans.withheld,
+        "reason": ans.reason,
+        "route": ans.route,
+        "cited": cited[:3],
+        "standalone": getattr(ans, "standalone_question", "") or q["q"],
+        "coverage": ans.coverage,
+        "no_answer": ans.no_answer,
+        "right": right,
+    }
+
+
+def run_org(org: str, root: Path, llm: str, near_miss: str = "model") -> list[dict]:
+    """Ingest the organisation's corpus into a fresh store and ask every question and conversation."""
+    ws = Workspace(Settings(store=root / org / "store", llm=llm, answer={"near_miss": near_miss}))
+    report = ws.ingest([build(org, root / org / "corpus")])
+    print(f"[{org}] {report.line()}", flush=True)
+    answerer = ws.answerer()
+    rows = []
+    items = questions(org)
+    singles = [q for q in items if "turns" not in q]
+    for q, ans in zip(singles, answerer.ask_many([q["q"] for q in singles]), strict=True):
+        rows.append({"id": q["id"], "org": org, "turn": 0} | judge(q, ans))
+    for conv in (q for q in items if "turns" in q):
+        history: list[dict] = []
+        for n, turn in enumerate(conv["turns"], 1):
+            ans = ws.ask(turn["q"], history=history) if _takes_history(ws) else answerer.ask(turn["q"])
+            rows.append({"id": f"{conv['id']}.{n}", "org": org, "turn": n} | judge(turn, ans))
+            history += [{"role": "user", "content": turn["q"]}, {"role": "assistant", "content": ans.answer}]
+    return rows
+
+
+def _takes_history(ws) -> bool:
+    import inspect
+
+    return "history" in inspect.signature(ws.ask).parameters
+
+
+def score(rows: list[dict]) -> dict:
+    """The four rates of the targets over a set of rows."""
+    answerable = [r for r in rows if r["kind"] == "answer" and r["turn"] != 2]
+    misses = [r for r in rows if r["kind"] != "answer" and r["turn"] != 2]
+    follow = [r for r in rows if r["turn"] == 2]
+
+    def rate(rs, key=lambda r: r["right"]):
+        return round(sum(map(key, rs)) / len(rs), 3) if rs else None
+
+    return {
+        "answerable": len(answerable),
+        "near_misses": len(misses),
+        "follow_up_turns": len(follow),
+        "answered": rate(answerable),
+        "near_miss_abstained": rate(misses),
+        "wrongly_abstained": rate(answerable, lambda r: r["abstained"]),
+        "follow_ups": rate(follow),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", choices=list(PARTS), default="dev")
+    ap.add_argument("--org", action="append", help="only these organisations of the part")
+    ap.add_argument("--llm", default="smollm2")
+    ap.add_argument("--tag", default="", help="suffix of the results file (wording-PART-TAG.json)")
+    ap.add_argument("--near-miss", choices=["model", "off"], default="model", help="off: record features only")
+    args = ap.parse_args()
+    quiet_libraries()
+    root = Path(tempfile.mkdtemp(prefix="ragtune-wording-"))
+    orgs = [o for o in PARTS[args.part] if not args.org or o in args.org]
+    t = time.perf_counter()
+    rows = [r for org in orgs for r in run_org(org, root, args.llm, args.near_miss)]
+    seconds = round(time.perf_counter() - t, 1)
+    summary = [{"org": org} | score([r for r in rows if r["org"] == org]) for org in orgs]
+    summary.append({"org": "all"} | score(rows))
+    cols = ["org", "answerable", "near_misses", "follow_up_turns", "answered", "near_miss_abstained"]
+    print(table(summary, [*cols, "wrongly_abstained", "follow_ups"]))
+    print("targets:", TARGETS)
+    if args.part == "dev":  # the test part's rows are written, not printed: nothing is designed on them
+        for r in rows:
+            if not r["right"]:
+                said = r["answer"] or f"ABSTAIN ({r['reason']})"
+                print(f"  ✗ {r['id']} [{r['kind']}] {r['standalone']} → {said} | gold {r['gold']} {r['gold_source']}")
+    name = f"wording-{args.part}" + (f"-{args.tag}" if args.tag else "")
+    command = f"python bench/wording.py --part {args.part}" + (f" --tag {args.tag}" if args.tag else "")
+    command += " --near-miss off" if args.near_miss == "off" else ""
+    path = save(
+        name,
+        {
+            "command": command,
+            "llm": args.llm,
+            "orgs": orgs,
+            "seconds": seconds,
+            "summary": summary,
+            "targets": TARGETS,
+            "rows": rows,
+        },
+    )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

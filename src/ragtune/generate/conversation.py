@@ -1,0 +1,231 @@
+"""Follow-up questions made standalone from the earlier turns, before retrieval.
+
+"And the one in Stavanger?" after "Who manages the Bodø warehouse?" asks "Who manages the Stavanger warehouse?";
+"How long does it take?" after "What does a hull pressure test cost?" asks "How long does the hull pressure test
+take?". With a small model there is no rewriting model to ask, so the entity and the attribute are carried over:
+
+- a **fragment** ("And X?", "What about X?", a few words without a verb of their own) replaces the part of the
+  previous question that X stands for: a name by a name (names are what the tables hold as row values, and runs of
+  capitalised words), else the words X shares its head word with, else the previous question's word most like X's
+  head (by the embedder);
+- a **reference** ("it", "its", "they", "that department", "the one") in a question of its own is replaced by the
+  previous question's topic: its name, else its longest run of content words.
+
+A question with nothing to resolve is left as it is. The previous question is itself first made standalone, so
+that a third turn follows the second.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ragtune.text import STOPWORDS, capitalised, stem
+
+Span = tuple[int, int]
+_LEAD = re.compile(r"^\s*(and|but|also|so|then|ok(ay)?|what about|how about|what of|and what about)\b[\s,]*", re.I)
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_VERB_HINT = re.compile(
+    r"\b(is|are|was|were|be|been|do|does|did|can|could|will|would|should|may|might|must|has|have|had)\b", re.I
+)
+_REFERENCE = re.compile(
+    r"\b(it|its|it's|they|them|their|theirs|he|him|his|she|her|hers)\b"
+    r"|\b(that|this|these|those|the same) (\w+)\b|\bthe (one|ones)\b",
+    re.I,
+)
+_DUMMY_IT = re.compile(r"\bit (takes?|took|is|was|costs?) [\w\s]{0,30}\bto \w+ \w+ \w+|\bis it (true|possible)\b", re.I)
+_BARE_VERB_AUX = re.compile(r"\b(do|does|did|will|can|could|would|should|may|might|must)\b", re.I)
+_WORD = re.compile(r"[\w'’.-]*\w")
+_QUESTION_WORDS = frozenset("who whom whose what which when where why how much many long often".split())
+
+
+@dataclass
+class Turn:
+    """One earlier exchange: the user's question and the reply it got."""
+
+    question: str
+    answer: str = ""
+
+
+def turns(history: list[dict]) -> list[Turn]:
+    """OpenAI-style messages (`role`, `content`) → the user's turns, each with the assistant reply after it."""
+    out: list[Turn] = []
+    for m in history:
+        content = m.get("content") or ""
+        if isinstance(content, list):  # content parts: keep the text ones
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if m.get("role") == "user" and content.strip():
+            out.append(Turn(content.strip()))
+        elif m.get("role") == "assistant" and out:
+            out[-1].answer = content.strip()
+    return out
+
+
+class Rewriter:
+    """Makes follow-ups standalone. `names(text)` finds the spans of `text` that name things the store knows (a
+    table's row values); `closest(word, words)` is the index of the word most like `word` (None if none is)."""
+
+    def __init__(
+        self,
+        names: Callable[[str], list[Span]] | None = None,
+        closest: Callable[[str, list[str]], int | None] | None = None,
+    ):
+        self.known = names or (lambda text: [])
+        self.closest = closest or (lambda word, words: None)
+
+    def standalone(self, question: str, history: list[Turn]) -> str:
+        """The question as it would be asked without the conversation."""
+        if not history:
+            return question.strip()
+        previous = self.standalone(history[-1].question, history[:-1])
+        return self.resolve(question.strip(), previous)
+
+    def resolve(self, question: str, previous: str) -> str:
+        rest = _LEAD.sub("", question).strip()
+        if self.fragment(rest) and rest:
+            return self.fill(previous, rest.rstrip(" ?.!"))
+        if (ref := self.reference(rest)) is not None:
+            topic = self.topic(previous)
+            if topic:
+                a, b, possessive = ref
+                said = topic + ("'s" if possessive else "")
+                return _sentence(rest[:a] + said + rest[b:])
+        return _sentence(rest) if rest != question else question
+
+    # -- what the question is -------------------------------------------------------------------------------
+    @staticmethod
+    def fragment(text: str) -> bool:
+        """A few words without a question word or verb of their own ("And Dr Tom Ellery?", "the one in Venlo?")."""
+        words = _WORD.findall(text)
+        return 0 < len(words) <= 8 and not _WH.search(text) and not _VERB_HINT.search(text)
+
+    def reference(self, text: str) -> tuple[int, int, bool] | None:
+        """Where the question refers back (start, end, possessive), unless it names things of its own."""
+        if _DUMMY_IT.search(text) or self.names(text):
+            return None
+        m = _REFERENCE.search(text)
+        if m is None:
+            return None
+        word = m.group().lower()
+        possessive = word in ("its", "their", "theirs", "his", "hers") or (word == "her" and m.end() < len(text))
+        return m.start(), m.end(), possessive
+
+    def names(self, text: str, fragment: bool = False) -> list[Span]:
+        """Named spans: the store's row values and capitalised runs, merged, longest first where they overlap."""
+        found = set(self.known(text)) | set(capitalised(text, fragment))
+        spans = sorted(found, key=lambda s: (s[0], -(s[1] - s[0])))
+        merged: list[Span] = []
+        for a, b in spans:
+            if merged and a < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        return merged
+
+    # -- what carries over ----------------------------------------------------------------------------------
+    def topic(self, question: str) -> str:
+        """What the question is about: its (longest) name, else its longest run of content words (less a final
+        verb-like word: "the waiting room refurbishment" of "… the waiting room refurbishment cost?")."""
+        verb_last = bool(_BARE_VERB_AUX.search(question))  # "… does the X cost?": the last word is a verb
+        named = self.names(question)
+        runs = _content_runs(question)
+        if named:
+            a, b = max(named, key=lambda s: s[1] - s[0])
+            if question[a].isupper():  # a proper name with the noun it modifies: "the Skolevej roadworks"
+                run = next((r for r in runs if r[0].start() <= a < r[-1].end()), [])
+                after = [m for m in run if m.start() >= b]
+                if after and _at_end(question, after[-1]):  # the last word is the verb or the asked-for thing
+                    after = after[:-1]
+                b = after[-1].end() if after else b
+            return question[a:b]
+        if not runs:
+            return ""
+        run = max(runs, key=len)
+        if len(run) > 1 and verb_last and _at_end(question, run[-1]):
+            run = run[:-1]
+        return question[run[0].start() : run[-1].end()]
+
+    def fill(self, previous: str, fragment: str) -> str:
+        """The previous question with the part that `fragment` stands for replaced by it."""
+        own = self.names(fragment, fragment=True)
+        theirs = self.names(previous)
+        words = [m for m in _WORD.finditer(fragment) if m.group().lower() not in STOPWORDS]
+        if not words:
+            return _sentence(f"{previous.rstrip(' ?')} {fragment}")
+        head = words[-1].group()
+        article = re.search(r"\b(a|an)\s+$", fragment[: words[0].start()], re.I)  # its own article comes along
+        phrase = fragment[article.start() if article else words[0].start() : words[-1].end()]
+        runs = _content_runs(previous)
+        modifier = bool(own) and words[-1].start() >= max(b for _, b in own)  # "NHS patients": a name, then a noun
+        if own and theirs and not modifier:  # a name for a name: "And Dr Tom Ellery?", "And the one in Venlo?"
+            a, b = max(theirs, key=lambda s: s[1] - s[0])
+            fa, fb = max(own, key=lambda s: s[1] - s[0])
+            return _sentence(_join(previous[:a], _after_preposition(previous, a, fragment[fa:fb]), previous[b:]))
+        for run in runs:  # the run ending in the same head word: "nursery place" → "kindergarten place"
+            for k, m in enumerate(run):
+                if stem(m.group().lower()) == stem(head.lower()):
+                    start = run[0].start()
+                    return _sentence(_join(previous[:start], phrase, previous[run[k].end() :]))
+        if own and theirs:
+            a, b = max(theirs, key=lambda s: s[1] - s[0])
+            return _sentence(_join(previous[:a], phrase, previous[b:]))
+        candidates = [m for run in runs for m in run]
+        k = self.closest(head, [m.group() for m in candidates]) if candidates else None
+        if k is not None:  # the most similar word: "a pensioner" for "an adult"
+            m = candidates[k]
+            run = next(r for r in runs if m in r)
+            start = run[0].start() if run.index(m) > 0 and len(words) > 1 else m.start()
+            return _sentence(_join(previous[:start], phrase, previous[m.end() :]))
+        if theirs:
+            a, b = max(theirs, key=lambda s: s[1] - s[0])
+            return _sentence(_join(previous[:a], phrase, previous[b:]))
+        return _sentence(f"{previous.rstrip(' ?')} {fragment}")
+
+
+def _join(before: str, phrase: str, after: str) -> str:
+    """`before` + `phrase` + `after`, with the article before the phrase made to fit it ("an adult" → "a
+    pensioner"), or dropped when the phrase brings its own."""
+    article = re.search(r"\b(a|an)\s+$", before, re.I)
+    if article:
+        if re.match(r"(a|an|the)\s", phrase, re.I):
+            before = before[: article.start()]
+        elif not re.match(r"[A-Z]{2}", phrase):  # "an HGV …" keeps its article: an acronym is said by letters
+            fit = "an" if phrase[:1].lower() in "aeiou" else "a"
+            before = before[: article.start()] + fit + " "
+    return before + phrase + after
+
+
+def _content_runs(text: str) -> list[list[re.Match]]:
+    """Runs of consecutive content words (not stopwords, not question words)."""
+    runs: list[list[re.Match]] = []
+    last_end = -1
+    for m in _WORD.finditer(text):
+        w = m.group().lower()
+        if w in STOPWORDS or w in _QUESTION_WORDS:
+            last_end = -1
+            continue
+        if runs and last_end >= 0 and text[last_end : m.start()].strip() == "":
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+        last_end = m.end()
+    return runs
+
+
+def _at_end(text: str, m: re.Match) -> bool:
+    return not text[m.end() :].strip(" ?.!")
+
+
+def _after_preposition(previous: str, at: int, name: str) -> str:
+    """A fragment's name without a preposition the previous question already has before the name it replaces
+    ("from Venlo to Hamburg" in "… from Venlo to Munich")."""
+    before = previous[:at].split()[-1:] or [""]
+    first, _, rest = name.partition(" ")
+    return rest if rest and first.lower() == before[0].lower() else name
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split()).strip()
+    text = text[0].upper() + text[1:] if text else text
+    return text if text.endswith("?") else text.rstrip(".!") + "?"

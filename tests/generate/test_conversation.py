@@ -1,0 +1,87 @@
+"""Follow-up questions made standalone from the earlier turns (generate/conversation.py), on tiny fixed data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ragtune.generate.conversation import Rewriter, Turn, turns
+
+KNOWN = ["Bodø", "Stavanger", "hull pressure test", "Skolevej", "MMR", "typhoid"]
+
+
+def names(text: str) -> list[tuple[int, int]]:
+    """The row values a store would hold: every known value the text contains."""
+    return [m.span() for v in KNOWN for m in re.finditer(re.escape(v), text, re.I)]
+
+
+def closest(word: str, words: list[str]) -> int | None:
+    """Word likeness as an embedder would give it, for the two words these tests need."""
+    alike = {"pensioner": "adult"}
+    return words.index(alike[word]) if alike.get(word) in words else None
+
+
+@pytest.fixture
+def rewriter() -> Rewriter:
+    return Rewriter(names, closest)
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "standalone"),
+    [
+        ("Who manages the Bodø warehouse?", "And the one in Stavanger?", "Who manages the Stavanger warehouse?"),
+        ("What does a hull pressure test cost?", "How long does it take?", "How long does hull pressure test take?"),
+        (
+            "How many electric trucks were ordered?",
+            "When will the first of them arrive?",
+            "When will the first of electric trucks arrive?",
+        ),
+        ("What does a nursery place cost?", "And a kindergarten place?", "What does a kindergarten place cost?"),
+        ("What does an adult pay for a swim?", "And a pensioner?", "What does a pensioner pay for a swim?"),
+        (
+            "Which fridge holds the MMR vaccine?",
+            "What about the typhoid vaccine?",
+            "Which fridge holds the typhoid vaccine?",
+        ),
+        ("When do the Skolevej roadworks start?", "And when do they end?", "When do Skolevej roadworks end?"),
+        (
+            "Where is Van Leeuwen Pharma based?",
+            "Who looks after their account?",
+            "Who looks after Van Leeuwen Pharma's account?",
+        ),
+        ("What room is Dr Hannah Osei in?", "And Dr Mark Osei?", "What room is Dr Mark Osei in?"),
+    ],
+)
+def test_a_follow_up_carries_the_entity_or_the_attribute_over(rewriter, first, follow_up, standalone):
+    assert rewriter.standalone(follow_up, [Turn(first, "some answer")]) == standalone
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who manages the Stavanger warehouse?",  # names its own entity
+        "How long does it take to get a decision on a building permit?",  # "it" refers to nothing
+    ],
+)
+def test_a_question_that_stands_alone_is_left_as_it_is(rewriter, question):
+    assert rewriter.standalone(question, [Turn("What does a hull pressure test cost?")]) == question
+
+
+def test_without_history_the_question_is_only_trimmed(rewriter):
+    assert rewriter.standalone("  And the one in Stavanger?  ", []) == "And the one in Stavanger?"
+
+
+def test_a_third_turn_follows_the_second(rewriter):
+    history = [Turn("Who manages the Bodø warehouse?"), Turn("And the one in Stavanger?")]
+    assert rewriter.standalone("When did it open?", history) == "When did Stavanger open?"
+
+
+def test_turns_pair_each_user_message_with_the_reply_after_it():
+    messages = [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "Who manages Bodø?"},
+        {"role": "assistant", "content": "Kari Dahl [1]"},
+        {"role": "user", "content": [{"type": "text", "text": "And Stavanger?"}]},
+    ]
+    assert turns(messages) == [Turn("Who manages Bodø?", "Kari Dahl [1]"), Turn("And Stavanger?")]
