@@ -103,7 +103,7 @@ def judge(q: dict, ans) -> dict:
         "route": ans.route,
         "cited": cited[:3],
         "standalone": getattr(ans, "standalone_question", "") or q["q"],
-        "coverage": ans.coverage,
+        "coverage": getattr(ans, "coverage", {}),  # (older versions: none)
         "no_answer": ans.no_answer,
         "right": right,
     }

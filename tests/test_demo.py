@@ -24,7 +24,8 @@ def test_demo_runs_the_whole_mission(tmp_path):
     assert "I could not find this in the indexed documents." in out
     follow_up = out.split("Q: And the one in Oslo?")[1].split("Q: ")[0]
     assert "(answered as: Who manages the Oslo store?)" in follow_up and "Magnus Berg [1]" in follow_up
-    near_miss = out.split("Q: Within how many days does Alderbrook pay invoices from Polartex?")[1].split("\n\n")[1]
+    near_miss = out.split("Q: Within how many days does Alderbrook pay invoices from Polartex?")[1].split("\n\n")[0]
+    near_miss = near_miss.strip()
     assert near_miss.startswith("I could not find this") and "Polartex" in near_miss  # the reason names it
     assert "adapter demo: 6 steps" in out
     for arm in ("base", "rag", "ft", "ft+rag"):

@@ -45,7 +45,8 @@ def test_a_model_that_obeys_every_injection_still_cannot_answer_or_cite_it(injec
         for p in probes:
             retrieved = {x.source for x in ws.search(p.question).passages}
             ans = answerer.ask(p.question)
-            assert not steered(ans, retrieved) and ans.abstained, (p.carrier, ans.answer)
+            # nothing the model says gets through; a cell read straight from a table row (no model) may answer
+            assert not steered(ans, retrieved) and (ans.abstained or ans.route == "records"), (p.carrier, ans.answer)
         assert any("PWNED" in prompt for prompt in obedient.prompts) is False
     finally:
         ws.settings.answer.reader = "auto"

@@ -18,6 +18,7 @@ MARKER = "span_reader.json"  # what makes a folder a span reader: the encoder it
 MAX_LENGTH = 256
 STRIDE = 64
 MAX_ANSWER_TOKENS = 30
+MAX_QUESTION = 96  # question tokens kept: the rest of the window is the passage
 TOP_TOKENS = 20
 
 
@@ -104,10 +105,17 @@ class SpanReader:
         rank = folder / "rank.json"  # bench/fit_span.py: how much the evidence score counts beside the span's
         self.evidence_weight = json.loads(rank.read_text())["evidence_weight"] if rank.exists() else 0.0
 
+    def _fit(self, question: str) -> str:
+        """A question too long to leave room for a passage is cut to its last MAX_QUESTION tokens (where a long
+        prompt puts its question)."""
+        ids = self.tokenizer(question, add_special_tokens=False)["input_ids"]
+        return question if len(ids) <= MAX_QUESTION else self.tokenizer.decode(ids[-MAX_QUESTION:])
+
     def read(self, question: str, passages: list[str]) -> list[Span]:
         """The best span of each passage (passages without one are left out), best first."""
         if not passages:
             return []
+        question = self._fit(question)
         enc = encode(self.tokenizer, [question] * len(passages), passages)
         batch = {k: self._torch.tensor(enc[k]) for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc}
         with self._lock, self._torch.inference_mode():
