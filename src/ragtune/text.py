@@ -24,17 +24,19 @@ def content(words: list[str]) -> list[str]:
     return [w for w in words if w not in STOPWORDS]
 
 
-_NAME_WORD = re.compile(r"[\w'’.-]*\w")
-_LEAD = re.compile(r"^\s*(and|but|also|so|then|ok(ay)?|what about|how about|what of|and what about)\b[\s,]*", re.I)
+NAME_WORD = re.compile(r"[\w'’.-]*\w")  # a word of a name: "O'Brien", "2.0.9", "BX-421-K"
+LEAD = re.compile(  # the words that open a follow-up: "And …", "What about …"
+    r"^\s*(and|but|also|so|then|ok(ay)?|what about|how about|what of|and what about)\b[\s,]*", re.I
+)
 
 
 def capitalised(text: str, fragment: bool = False) -> list[tuple[int, int]]:
     """Runs of capitalised words (and codes with digits) that do not merely start the sentence (in a `fragment`,
     "Dr Mark Osei", a capitalised first word is part of the name)."""
     spans: list[tuple[int, int]] = []
-    for m in _NAME_WORD.finditer(text):
+    for m in NAME_WORD.finditer(text):
         word = m.group()
-        first = not fragment and (not text[: m.start()].strip() or bool(_LEAD.fullmatch(text[: m.start()])))
+        first = not fragment and (not text[: m.start()].strip() or bool(LEAD.fullmatch(text[: m.start()])))
         named = (word[0].isupper() and not first and word.lower() not in STOPWORDS) or any(c.isdigit() for c in word)
         if not named:
             continue

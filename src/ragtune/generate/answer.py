@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["ABSTAIN", "NOT_FOUND", "Answer", "Answerer", "Citation", "ClosedBook", "Evidence", "declines"]
 
 ABSTAIN = "I could not find this in the indexed documents."
-NEAR_MISS = Path(__file__).resolve().parents[1] / "retrieve" / "nearmiss.json"  # bench/fit_nearmiss.py
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
@@ -180,7 +179,7 @@ class Answerer:
         support = self.support(ans, found)
         around = " ".join(p.text for p in found.passages if not p.records)  # names: what was retrieved at all
         ans.coverage = self.retriever.coverage(question, support, around).as_dict()
-        model = NearMiss.load(NEAR_MISS) if self.cfg.near_miss == "model" else None
+        model = NearMiss.shipped() if self.cfg.near_miss == "model" else None
         why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
         if why:
             quote = ans.citations[0].quote if ans.citations else ""
@@ -214,7 +213,6 @@ class Answerer:
             why = self.prose_answers_better(question, evidence, found)
             if why:
                 return why
-        if found is not None and found.text is not None:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
             marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
             text = f"{found.text} {marks}".strip()

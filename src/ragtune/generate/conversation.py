@@ -21,10 +21,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ragtune.text import STOPWORDS, capitalised, stem
+from ragtune.text import LEAD, NAME_WORD, STOPWORDS, capitalised, stem
 
 Span = tuple[int, int]
-_LEAD = re.compile(r"^\s*(and|but|also|so|then|ok(ay)?|what about|how about|what of|and what about)\b[\s,]*", re.I)
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _VERB_HINT = re.compile(
     r"\b(is|are|was|were|be|been|do|does|did|can|could|will|would|should|may|might|must|has|have|had)\b", re.I
@@ -36,7 +35,6 @@ _REFERENCE = re.compile(
 )
 _DUMMY_IT = re.compile(r"\bit (takes?|took|is|was|costs?) [\w\s]{0,30}\bto \w+ \w+ \w+|\bis it (true|possible)\b", re.I)
 _BARE_VERB_AUX = re.compile(r"\b(do|does|did|will|can|could|would|should|may|might|must)\b", re.I)
-_WORD = re.compile(r"[\w'’.-]*\w")
 _QUESTION_WORDS = frozenset("who whom whose what which when where why how much many long often".split())
 
 
@@ -82,7 +80,7 @@ class Rewriter:
         return self.resolve(question.strip(), previous)
 
     def resolve(self, question: str, previous: str) -> str:
-        rest = _LEAD.sub("", question).strip()
+        rest = LEAD.sub("", question).strip()
         if self.fragment(rest) and rest:
             return self.fill(previous, rest.rstrip(" ?.!"))
         if (ref := self.reference(rest)) is not None:
@@ -97,7 +95,7 @@ class Rewriter:
     @staticmethod
     def fragment(text: str) -> bool:
         """A few words without a question word or verb of their own ("And Dr Tom Ellery?", "the one in Venlo?")."""
-        words = _WORD.findall(text)
+        words = NAME_WORD.findall(text)
         return 0 < len(words) <= 8 and not _WH.search(text) and not _VERB_HINT.search(text)
 
     def reference(self, text: str) -> tuple[int, int, bool] | None:
@@ -150,7 +148,7 @@ class Rewriter:
         """The previous question with the part that `fragment` stands for replaced by it."""
         own = self.names(fragment, fragment=True)
         theirs = self.names(previous)
-        words = [m for m in _WORD.finditer(fragment) if m.group().lower() not in STOPWORDS]
+        words = [m for m in NAME_WORD.finditer(fragment) if m.group().lower() not in STOPWORDS]
         if not words:
             return _sentence(f"{previous.rstrip(' ?')} {fragment}")
         head = words[-1].group()
@@ -200,7 +198,7 @@ def _content_runs(text: str) -> list[list[re.Match]]:
     """Runs of consecutive content words (not stopwords, not question words)."""
     runs: list[list[re.Match]] = []
     last_end = -1
-    for m in _WORD.finditer(text):
+    for m in NAME_WORD.finditer(text):
         w = m.group().lower()
         if w in STOPWORDS or w in _QUESTION_WORDS:
             last_end = -1

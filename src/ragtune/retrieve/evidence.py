@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from ragtune.retrieve.base import Passage, SearchResult
+from ragtune.tables import fields
 from ragtune.text import STOPWORDS, capitalised, content, stem, tokens
 
 _OVERRIDE = re.compile(
@@ -171,6 +173,11 @@ class NearMiss:
         fitted = json.loads(path.read_text())
         return cls(fitted["weights"], fitted["bias"], fitted.get("threshold", 0.5))
 
+    @classmethod
+    def shipped(cls) -> NearMiss | None:
+        """The package's fitted model (retrieve/nearmiss.json), read once per process."""
+        return _shipped_near_miss()
+
     def probability(self, x: list[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
         return float(1.0 / (1.0 + np.exp(-z)))
@@ -199,8 +206,9 @@ def specific_terms(question: str) -> tuple[list[str], list[str]]:
 
 
 def same_word(a: str, b: str) -> bool:
-    """The same word: one stem, a shared start of 5 letters, or one an abbreviation of the other ("ext")."""
-    if stem(a) == stem(b) or (len(a) >= 5 and a[:5] == b[:5]):
+    """The same word as the field matcher says (`tables.fields.same_word`), or one an abbreviation of the
+    other ("ext")."""
+    if fields.same_word(a, b):
         return True
     short, long_ = sorted((a, b), key=len)
     return len(short) >= 3 and long_.startswith(short) and short.isalpha()
@@ -225,3 +233,10 @@ def name_covered(name: str, support_words: list[str]) -> bool:
     have = {stem(w) for w in support_words}
     words = [w for w in tokens(name) if w not in _TITLES]
     return all(stem(w) in have for w in words) or _acronym_of(name, support_words)
+
+
+@cache
+def _shipped_near_miss() -> NearMiss | None:
+    from pathlib import Path
+
+    return NearMiss.load(Path(__file__).with_name("nearmiss.json"))

@@ -185,8 +185,7 @@ class TableReader:
         else:
             return None
         t = e.table
-        where = f"lower({quote(t.sql_column(e.column))}) = {literal(e.value.lower())}"
-        sql = f"SELECT {quote(t.sql_column(column))}, * FROM {quote(t.sql_name)} WHERE {where}"
+        sql = f"SELECT {quote(t.sql_column(column))}, * FROM {quote(t.sql_name)} WHERE {_named_row(e)}"
         result = self.store.query(sql)
         if not result.rows or result.rows[0][0] in (None, ""):
             return TableAnswer("records", None, sql=result.sql, reason=f"{column} is empty for {e.value}")
@@ -203,11 +202,9 @@ class TableReader:
             return None
         best: tuple[float, int, str] | None = None
         for k, (_, _, _, record) in enumerate(rows):
-            record = {c: v for c, v in record.items() if v not in (None, "")}
-            spans = self.reader.read(question, [record_text(record)])
-            column = field_at(record, spans[0].start) if spans else None
-            if column is not None and (best is None or spans[0].no_answer < best[0]):
-                best = (spans[0].no_answer, k, column)
+            read = self._read_field(question, record)
+            if read is not None and (best is None or read[0] < best[0]):
+                best = (read[0], k, read[1])
         if best is None or best[0] > self.reader_threshold:
             return None
         _, k, column = best
@@ -241,22 +238,28 @@ class TableReader:
         best: tuple[float, Match, str] | None = None
         for e in entities:
             t = e.table
-            where = f"lower({quote(t.sql_column(e.column))}) = {literal(e.value.lower())}"
-            result = self.store.query(f"SELECT * FROM {quote(t.sql_name)} WHERE {where} LIMIT 1")
+            result = self.store.query(f"SELECT * FROM {quote(t.sql_name)} WHERE {_named_row(e)} LIMIT 1")
             if not result.rows:
                 continue
             rec = dict(zip(result.columns, result.rows[0], strict=False))
-            record = {c: format_value(rec[s]) for c, s in zip(t.columns, t.sql_columns, strict=True)}
-            record = {c: v for c, v in record.items() if rec.get(t.sql_column(c)) not in (None, "")}
-            spans = self.reader.read(question, [record_text(record)])
-            if not spans:
+            record = {
+                c: format_value(rec[s]) if rec[s] not in (None, "") else None
+                for c, s in zip(t.columns, t.sql_columns, strict=True)
+            }
+            read = self._read_field(question, record)
+            if read is None or read[1] == e.column:
                 continue
-            column = field_at(record, spans[0].start)
-            if column is None or column == e.column:
-                continue
-            if best is None or spans[0].no_answer < best[0]:
-                best = (spans[0].no_answer, e, column)
+            if best is None or read[0] < best[0]:
+                best = (read[0], e, read[1])
         return best
+
+    def _read_field(self, question: str, record: dict) -> tuple[float, str] | None:
+        """The reader over one row as `field: value` lines: (its no-answer score, the field its best span lies
+        in); None when its span lies in no field. Empty fields are left out of what it reads."""
+        record = {c: v for c, v in record.items() if v not in (None, "")}
+        spans = self.reader.read(question, [record_text(record)])
+        column = field_at(record, spans[0].start) if spans else None
+        return (spans[0].no_answer, column) if column is not None else None
 
     def _about_fields(self, words: list[str], table: TableInfo) -> list[str]:
         """The words left once those naming the table's rows are dropped ("store" in "the Oslo store")."""
@@ -435,3 +438,8 @@ def _number(value):
             except ValueError:
                 continue
     return value
+
+
+def _named_row(e: Match) -> str:
+    """The SQL condition that picks the row the question names."""
+    return f"lower({quote(e.table.sql_column(e.column))}) = {literal(e.value.lower())}"
