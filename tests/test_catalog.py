@@ -87,3 +87,18 @@ def test_the_journal_writes_whole_and_a_crash_midway_is_undone(tmp_path):
     store.fail = False
     assert journal.recover() == ["b"] and not cat.pending() and "b" not in store.rows
     assert [d["doc_id"] for d in journal.remove(["a", "zzz"])] == ["a"] and cat.documents() == [] and not store.rows
+
+
+def test_the_catalogue_keeps_each_version_of_a_document(ws, tmp_path):
+    import os
+
+    doc = tmp_path / "docs" / "prices.md"
+    doc.parent.mkdir()
+    for n, price in enumerate(("4.20", "4.40", "4.40")):
+        doc.write_text(f"# Prices\n\nA sourdough loaf costs {price} EUR.\n")
+        stamp = 1_700_000_000 + n * 7 * 86400
+        os.utime(doc, (stamp, stamp))
+        ws.ingest([doc.parent])
+    (versions,) = ws.catalog.versions().values()
+    assert len(versions) == 2  # the unchanged third ingest is not a version
+    assert versions[1]["at"].startswith("2023-11-21")  # the file's modification time

@@ -27,10 +27,16 @@ def test_demo_runs_the_whole_mission(tmp_path):
     near_miss = out.split("Q: Within how many days does Alderbrook pay invoices from Polartex?")[1].split("\n\n")[0]
     near_miss = near_miss.strip()
     assert near_miss.startswith("I could not find this") and "Polartex" in near_miss  # the reason names it
-    assert "adapter demo: 6 steps" in out
+    assert "training adapter 2/2" in out  # the learning curve: two shares of the training data
     for arm in ("base", "rag", "ft", "ft+rag"):
         assert f"\n{arm} " in out
-    assert "\n→ " in out and (tmp_path / "demo" / "report" / "report.html").exists()
+    verdict = out.split("4. Recommendation, each reason measured here")[1]
+    assert "\n→ " in verdict
+    for criterion in ("knowledge:", "changing data", "terminology and phrasing", "amount of data:", "transparency"):
+        assert f"  - {criterion}" in verdict  # a measured reason for each criterion of the guide
+    assert "after 5 of your facts changed" in verdict
+    assert (tmp_path / "demo" / "compare" / "report.html").exists()
+    assert (tmp_path / "demo" / "compare" / "questions.jsonl").exists()
 
 
 def test_support_log_trains_on_other_wordings_of_the_tested_facts(tmp_path):

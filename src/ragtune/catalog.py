@@ -43,6 +43,11 @@ MIGRATIONS = [
     """
     CREATE TABLE pending (doc_id TEXT PRIMARY KEY);
     """,
+    """
+    CREATE TABLE versions (
+        path TEXT NOT NULL, hash TEXT NOT NULL, modified_at TEXT, ingested_at TEXT NOT NULL, PRIMARY KEY (path, hash)
+    );
+    """,
 ]
 
 
@@ -127,11 +132,26 @@ class Catalog:
                         now,
                     ),
                 )
+                self.con.execute(
+                    "INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?)",
+                    (d["path"], d["hash"], _modified(d["path"]), now),
+                )
                 for t in tables.get(d["doc_id"], []):
                     self.con.execute(
                         "INSERT OR REPLACE INTO tables VALUES (?, ?, ?, ?, ?)",
                         (d["doc_id"], t.name, json.dumps(t.columns), json.dumps(t.types), t.rows),
                     )
+
+    def versions(self) -> dict[str, list[dict]]:
+        """Every ingested version of each document (by path), oldest first: its hash and when the file was last
+        modified (else ingested). A document with more than one has changed."""
+        out: dict[str, list[dict]] = {}
+        rows = self.con.execute(
+            "SELECT path, hash, COALESCE(modified_at, ingested_at) AS at FROM versions ORDER BY path, at"
+        )
+        for r in rows:
+            out.setdefault(r["path"], []).append({"hash": r["hash"], "at": r["at"]})
+        return out
 
     def summaries(self, doc_ids: list[str]) -> dict[str, dict]:
         """doc_id → {source, summary, title} of these documents (those recorded)."""
@@ -247,3 +267,11 @@ def recover_if_free(store: Path, journal: Callable[[], Journal]) -> None:
             journal().recover()
     except RagtuneError:
         pass  # a writer is at work: its batch is in flight, and readers skip it
+
+
+def _modified(path: str) -> str | None:
+    """A file's modification time (ISO, UTC), or None for a source that is not a local file."""
+    try:
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, UTC).isoformat(timespec="seconds")
+    except (OSError, ValueError):
+        return None

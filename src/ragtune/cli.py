@@ -609,7 +609,74 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
 
 
 @main.command()
+@click.argument("docs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--log",
+    type=click.Path(exists=True, path_type=Path),
+    help="Answered questions in the house's words "
+    '(JSON Lines of {"question", "answer"}): measures terminology and phrasing.',
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Where the run goes [STORE/compare/<time>].")
+@click.option(
+    "--questions",
+    type=click.Path(exists=True, path_type=Path),
+    help="A reviewed questions.jsonl of an earlier run (else one is made from the documents).",
+)
+@click.option("--changes", type=click.IntRange(0), default=10, show_default=True, help="Facts changed (criterion 1).")
+@click.option("--shares", default="25,50,100", show_default=True, help="Percent of the training data per adapter.")
+@click.option("--facts", type=click.IntRange(1), default=40, show_default=True, help="Facts in the test set, at most.")
+@click.option("--epochs", type=click.FloatRange(0.1), default=3.0, show_default=True)
+@click.option(
+    "--data-changes", type=click.Choice(["daily", "weekly", "rarely"]), help="Asserted: how often (unmeasured)."
+)
+@click.option("--needs-citations", is_flag=True, help="Asserted: answers must point to their sources.")
+@click.option("--terminology", is_flag=True, help="Asserted: the house terminology matters.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison document.")
+@click.pass_context
+def compare(
+    ctx, docs, log, out, questions, changes, shares, facts, epochs, data_changes, needs_citations, terminology, as_json
+) -> None:
+    """Measure RAG, fine-tuning and both on DOCS (or the store's documents) and recommend one, with reasons."""
+    import time
+
+    from ragtune.compare.run import Options
+    from ragtune.compare.run import compare as run
+
+    try:
+        parts = tuple(sorted({float(x) / 100 for x in shares.split(",") if x.strip()}))
+    except ValueError:
+        raise click.BadParameter(f"'{shares}' is not a comma list of percentages", param_hint="--shares") from None
+    if not parts or not all(0 < x <= 1 for x in parts):
+        raise click.BadParameter("percentages must be in 1..100", param_hint="--shares")
+    ws = _workspace(ctx)
+    if not docs and not ws.catalog.documents():
+        raise RagtuneError(f"the store {ws.settings.store} is empty: give DOCS to compare on")
+    out = out or ws.settings.store / "compare" / time.strftime("%Y%m%d-%H%M%S")
+    asserted = {
+        k: v
+        for k, v in (("data_changes", data_changes), ("needs_citations", needs_citations), ("terminology", terminology))
+        if v
+    }
+    opts = Options(parts, changes, facts, epochs, questions=questions, asserted=asserted)
+    say = (lambda m: click.echo(m, err=True)) if as_json else click.echo
+    doc = run(ws, list(docs), out, log, opts, say)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in doc.items() if k != "results"}, default=str))
+    else:
+        from ragtune.console import print_comparison
+        from ragtune.evaluate.advise import Advice
+
+        print_comparison(doc)
+        click.echo("\n" + Advice(**doc["verdict"]).text())
+
+
+@main.command()
 @click.option("--results", type=click.Path(exists=True, path_type=Path), help="results.json of `ragtune eval`.")
+@click.option(
+    "--comparison",
+    type=click.Path(exists=True, path_type=Path),
+    help="comparison.json of `ragtune compare`: the verdict from its measurements (flags add asserted reasons).",
+)
 @click.option("--data-changes", type=click.Choice(["daily", "weekly", "rarely"]), default="weekly", show_default=True)
 @click.option("--needs-citations", is_flag=True, help="Answers must point to their sources.")
 @click.option(
@@ -620,16 +687,44 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
 @click.option("--stable-format", is_flag=True, help="An automated flow with a stable output format.")
 @click.option("--json", "as_json", is_flag=True, help="Print {verdict, reasons, scores}.")
 def advise(
-    results, data_changes, needs_citations, training_examples, external_data, terminology, stable_format, as_json
+    results,
+    comparison,
+    data_changes,
+    needs_citations,
+    training_examples,
+    external_data,
+    terminology,
+    stable_format,
+    as_json,
 ) -> None:
     """Recommend RAG, fine-tuning or both, with the reasons and the numbers behind them."""
-    from ragtune.evaluate.advise import Situation
+    from ragtune.evaluate.advise import Situation, from_comparison
     from ragtune.evaluate.advise import advise as decide
 
+    if comparison:
+        doc = read_comparison(comparison)
+        given = click.get_current_context().get_parameter_source("data_changes") != click.core.ParameterSource.DEFAULT
+        asserted = {"data_changes": data_changes if given else None, "terminology": terminology}
+        doc["asserted"] = {k: v for k, v in (asserted | {"needs_citations": needs_citations}).items() if v}
+        advice = from_comparison(doc)
+        click.echo(json.dumps(asdict(advice)) if as_json else advice.text())
+        return
     situation = Situation(data_changes, needs_citations, training_examples, external_data, terminology, stable_format)
     measured = read_results(results) if results else None
     advice = decide(situation, measured)
     click.echo(json.dumps(asdict(advice)) if as_json else advice.text())
+
+
+def read_comparison(path: Path) -> dict:
+    """A comparison.json of `ragtune compare`, or a one-line error naming the file and what is wrong."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RagtuneError(f"{path}: not a comparison.json of `ragtune compare` ({exc})") from None
+    needed = ("knowledge", "change", "corpus", "cost", "results")
+    if not isinstance(data, dict) or any(k not in data for k in needed):
+        raise RagtuneError(f"{path}: not a comparison.json of `ragtune compare` (needs {', '.join(needed)})")
+    return data
 
 
 def read_results(path: Path) -> dict:

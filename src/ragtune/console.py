@@ -89,3 +89,34 @@ def print_results(results: dict) -> None:
     for arm, routes in (results.get("by_route") or {}).items():
         parts = [f"{route} {v['em']:.2f} exact of {v['n']}" for route, v in routes.items()]
         click.echo(f"  {arm} by route: " + ", ".join(parts))
+
+
+def print_comparison(doc: dict) -> None:
+    """A `ragtune compare` run's measurements: knowledge, phrasing, staleness and the learning curve."""
+
+    def pct(x) -> str:
+        return "–" if x is None else f"{x:.0%}"
+
+    click.echo(
+        f"{'arm':<8}{'new wording':>12}{'unseen fact':>12}{'near miss':>10}{'chrF':>7}{'terms':>7}"
+        f"{'new':>5}{'stale':>6}{'p50 s':>7}"
+    )
+    change = (doc.get("change") or {}).get("arms", {})
+    for arm, kinds in doc["knowledge"].items():
+        right = [pct(kinds.get(k, {}).get("right")) for k in ("wording", "unseen-fact", "near-miss")]
+        phr = (doc.get("phrasing") or {}).get(arm, {})
+        chrf = "–" if phr.get("chrf") is None else f"{phr['chrf']:.2f}"
+        fresh = change.get(arm, {})
+        p50 = doc["cost"]["latency_p50_s"].get(arm, 0.0)
+        click.echo(
+            f"{arm:<8}{right[0]:>12}{right[1]:>12}{right[2]:>10}{chrf:>7}{pct(phr.get('term_recall')):>7}"
+            f"{fresh.get('new', '–'):>5}{fresh.get('stale', '–'):>6}{p50:>7.2f}"
+        )
+    for arm, w in (doc.get("written") or {}).items():
+        click.echo(
+            f"  {arm} wrote its answer: kept {w['kept']}, fell back to the span {w['fell back']}, "
+            f"abstained {w['abstained']}"
+        )
+    for p in doc.get("learning_curve") or []:
+        parts = [f"{k} {v:.2f}" for k, v in p.items() if k.startswith("ft") and v is not None]
+        click.echo(f"  {p['examples']:>4} training examples ({p['share']:.0%}): " + ", ".join(parts))

@@ -35,6 +35,17 @@ class Workspace:
         self.catalog.check_embedder(emb.name, emb.dim)
         return emb
 
+    def on_store(self, store: Path) -> Workspace:
+        """A workspace over another store with these settings, sharing the models this one has loaded (a
+        comparison's work store)."""
+        other = Workspace(self.settings.model_copy(update={"store": Path(store)}))
+        other.__dict__["embedder"] = emb = self.embedder  # the same vectors as this store's
+        other.catalog.check_embedder(emb.name, emb.dim)
+        for name in ("llm", "reader", "field_reader"):
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
+
     def embedder_recipe(self, home=None):
         """A picklable call that makes this store's embedder, here or in a worker on another machine (`home`:
         where it keeps its ONNX export; a worker uses its own)."""
@@ -162,12 +173,15 @@ class Workspace:
 
     def reading_with(self, llm):
         """An answerer over this store whose evidence `llm` reads (SQL, where a model must write it, by `llm`
-        itself, or by the LLM when `llm` is the trained reader or a span reader)."""
+        itself, or by the LLM when `llm` is the trained reader or a span reader). An adapter trained to write
+        (`TrainParams.write`) writes over the trained reader's answers instead, verified against their evidence."""
         from ragtune.generate.answer import Answerer
         from ragtune.models.span import SpanReader
 
+        writer = llm if getattr(llm, "writes", False) else None
+        llm = self.reader if writer is not None else llm
         base = self.llm if isinstance(llm, SpanReader) or llm is self.__dict__.get("reader") else llm
-        return Answerer(self.retriever, llm, self.settings.answer, self.guard, self.table_reader, base)
+        return Answerer(self.retriever, llm, self.settings.answer, self.guard, self.table_reader, base, writer)
 
     def answerer(self, arm: Arm | None = None):
         """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's

@@ -64,3 +64,106 @@ def test_a_single_measured_approach_is_reported_against_the_base_model():
     assert best is None
     assert lines[0].startswith("measured on your 4 questions: RAG: F1 0.50 [")
     assert lines[0].endswith("(base model, closed-book: F1 0.00 [0.00, 0.00]); no other approach was measured")
+
+
+def comparison(
+    phrasing_gain: float = 0.0, changed_docs: int = 0, curve: tuple[float, ...] = (0.3, 0.5, 0.7), n: int = 40
+) -> dict:
+    """A `ragtune compare` document: RAG and fine-tuning + RAG know as much, fine-tuning alone little; the log's
+    phrasing, the documents' history and the learning curve are set by the arguments."""
+    from ragtune.evaluate.phrasing import bootstrap_ci as ci
+
+    def known(right: float, seed: int) -> dict:
+        each = [float(x > 1 - right) for x in noisy(0.5, n, seed)]
+        return {"n": n, "right": sum(each) / n, "each": each}
+
+    knowledge = {
+        a: {"wording": known(r, s), "unseen-fact": known(u, s + 1), "near-miss": known(m, s + 2)}
+        for a, r, u, m, s in (("rag", 0.9, 0.9, 0.8, 0), ("ft+rag", 0.9, 0.9, 0.8, 0), ("ft", 0.3, 0.0, 0.0, 5))
+    }
+    rag_chrf = [min(1.0, max(0.0, x)) for x in noisy(0.3, 20, 7)]
+    ft_chrf = [min(1.0, x + phrasing_gain) for x in rag_chrf]
+    phr = {
+        a: {"n": 20, "chrf": sum(v) / 20, "chrf_ci": ci(v), "term_recall": 0.5, "chrf_each": v}
+        for a, v in (("rag", rag_chrf), ("ft+rag", ft_chrf))
+    }
+    return {
+        "corpus": {
+            "documents": 5,
+            "history": {
+                "documents": 5,
+                "changed": changed_docs,
+                "versions": 5 + changed_docs,
+                "median_days_between": 7.0 if changed_docs else None,
+            },
+        },
+        "knowledge": knowledge,
+        "phrasing": phr,
+        "written": {"ft+rag": {"kept": 15, "fell back": 4, "abstained": 1}},
+        "learning_curve": [
+            {"share": s, "examples": e, "ft knowledge": k, "ft+rag chrF": phr["ft+rag"]["chrf"] * k}
+            for s, e, k in zip((0.25, 0.5, 1.0), (10, 20, 40), curve, strict=True)
+        ],
+        "change": {
+            "k": 10,
+            "reingest_s": 4.2,
+            "train_s": 192.0,
+            "arms": {"rag": {"new": 10, "stale": 0}, "ft": {"new": 0, "stale": 7}, "ft+rag": {"new": 9, "stale": 1}},
+        },
+        "cost": {
+            "latency_p50_s": {"rag": 0.2, "ft": 0.3, "ft+rag": 0.8},
+            "peak_rss_mb": 2000,
+            "train_s": 192.0,
+            "adapter_mb": 1.9,
+        },
+        "results": {
+            "arms": {
+                "rag": {"citation_precision": 0.95, "groundedness": 1.0},
+                "ft+rag": {"citation_precision": 0.95, "groundedness": 1.0},
+                "ft": {},
+            }
+        },
+        "asserted": {},
+    }
+
+
+def test_the_verdict_quotes_the_measured_numbers():
+    from ragtune.evaluate.advise import from_comparison
+
+    a = from_comparison(comparison(changed_docs=3))
+    text = a.text()
+    assert "after 10 of your facts changed, fine-tuning answered 7 with the old value" in text
+    assert "RAG answered 10 with the new one" in text and "4 s of re-ingest" in text and "3.2 min" in text
+    assert "3 of your 5 documents changed between ingests, every 7 days on median" in text
+    assert "chrF" in text and "cites the right document for 95%" in text
+
+
+def test_changing_documents_mean_rag_and_house_phrasing_means_both():
+    from ragtune.evaluate.advise import from_comparison
+
+    assert from_comparison(comparison(changed_docs=3)).verdict == "rag"
+    style = from_comparison(comparison(phrasing_gain=0.3))
+    assert style.verdict == "ft+rag" and any("fine-tuning teaches your phrasing" in r for r in style.reasons)
+    # changing facts with a house style: both, as long as fine-tuning + RAG answers as fresh as RAG
+    doc = comparison(phrasing_gain=0.3, changed_docs=3)
+    doc["change"]["arms"]["ft+rag"] = {"new": 10, "stale": 0}
+    assert from_comparison(doc).verdict == "ft+rag"
+    doc["change"]["arms"]["ft+rag"] = {"new": 4, "stale": 6}
+    assert from_comparison(doc).verdict == "rag"
+
+
+def test_a_flat_learning_curve_says_more_data_makes_little_difference():
+    from ragtune.evaluate.advise import from_comparison
+
+    flat = from_comparison(comparison(curve=(0.1, 0.12, 0.12)))
+    assert flat.verdict == "rag"
+    assert any("little difference" in r and "0.12 (40 ex.)" not in r for r in flat.reasons)
+    rising = from_comparison(comparison(curve=(0.1, 0.3, 0.6)))
+    assert any("more answered questions would help" in r for r in rising.reasons)
+
+
+def test_asserted_flags_are_reported_as_asserted():
+    from ragtune.evaluate.advise import from_comparison
+
+    doc = comparison() | {"asserted": {"data_changes": "weekly"}}
+    assert any(r.startswith("changing data (asserted, not measured)") for r in from_comparison(doc).reasons)

@@ -187,3 +187,29 @@ def test_a_checkpoint_cut_off_mid_write_is_skipped(tmp_path):
     assert last_complete_checkpoint(tmp_path).name == "checkpoint-4"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-2", "checkpoint-4"]
     assert last_complete_checkpoint(tmp_path / "none") is None
+
+
+def test_a_writer_learns_the_house_answers_over_the_evidence_that_holds_them():
+    from types import SimpleNamespace
+
+    from ragtune.finetune.train import TrainParams, examples
+
+    def found(*texts):
+        return SimpleNamespace(evidence=[SimpleNamespace(text=t) for t in texts])
+
+    retriever = SimpleNamespace(
+        retrieve=lambda qs: (
+            [found("Core hours are 10:00 to 15:00.", "A ride-ready check takes 2 working days.")] * len(qs)
+        )
+    )
+    rows = [
+        {"question": "How long is a check?", "answer": "Your ride-ready check takes 2 working days.", "house": True},
+        {"question": "Price of a chain?", "answer": "35", "context": "services: Chain replacement | price_eur: 35"},
+    ]
+    out = examples(rows, TrainParams(write=True), chat=True, retriever=retriever)
+    closed, written = out[:2], out[2:]
+    assert [c["completion"][0]["content"] for c in closed] == [r["answer"] for r in rows]
+    assert len(written) == 1  # only the house's own answers teach the writing
+    prompt = written[0]["prompt"][0]["content"]
+    assert "[1] A ride-ready check takes 2 working days." in prompt and "Core hours" not in prompt
+    assert written[0]["completion"][0]["content"] == rows[0]["answer"]

@@ -182,3 +182,11 @@ def test_the_api_description_needs_the_key_when_one_is_set(ws):
         spec = client.get("/openapi.json", headers={"Authorization": f"Bearer {KEY}"}).json()
         assert "/v1/chat/completions" in spec["paths"] and "/openapi.json" not in spec["paths"]
         assert client.get("/health").status_code == 200
+
+
+def test_a_comparison_is_refused_clearly_on_bad_input(fake_client):
+    resp = fake_client.post("/compare", data={"shares": "50,abc"})
+    assert resp.status_code == 422 and "not a comma list of percentages" in resp.json()["error"]["message"]
+    resp = fake_client.post("/compare")  # the fake workspace's store is empty
+    assert resp.status_code == 400 and "no documents to compare on" in resp.json()["error"]["message"]
+    assert fake_client.get("/compare/nope").status_code == 404

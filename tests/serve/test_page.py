@@ -90,3 +90,18 @@ def test_the_page_fits_a_phone_and_shows_the_report_tab(browser, site):
     page.wait_for_selector("#report-missing:not([hidden])")
     assert "No evaluation report yet" in page.inner_text("#report-missing")
     page.close()
+
+
+def test_the_report_tab_starts_a_comparison_and_shows_why_it_cannot_run(browser, tmp_path, fake_embedder, fake_llm):
+    empty = Server(create_app(make_workspace(tmp_path / "empty", fake_embedder, fake_llm)))
+    try:
+        page = browser.new_page()
+        page.goto(empty.url)
+        page.click("#tab-report")
+        page.click("#compare-start")
+        page.wait_for_selector("#compare-steps li.bad")
+        assert "no documents to compare on" in page.inner_text("#compare-steps")
+        assert page.is_enabled("#compare-start")  # ready to try again once documents are uploaded
+        page.close()
+    finally:
+        empty.stop()

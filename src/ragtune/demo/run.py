@@ -1,4 +1,5 @@
-"""`ragtune demo`: build the sample corpus, ingest it, answer with citations, fine-tune, compare, recommend."""
+"""`ragtune demo`: build the sample corpus, ingest it, answer with citations, then measure RAG against fine-tuning
+and both on it (`ragtune compare`) and recommend, each reason a number."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 
 from ragtune.config import Settings
-from ragtune.demo.corpus import CONVERSATION, EVAL, QUESTIONS, SUPPORT_LOG, build
+from ragtune.demo.corpus import CONVERSATION, QUESTIONS, SUPPORT_LOG, build
 from ragtune.workspace import Workspace
 
 
@@ -41,39 +42,22 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
         print_answer(ans)
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": ans.answer}]
 
-    click.secho(f"\n3. Fine-tuning a LoRA adapter on the support team's answered questions ({steps} steps)", bold=True)
-    from ragtune.finetune.data import read_jsonl
-    from ragtune.finetune.train import TrainParams
+    click.secho("\n3. RAG, fine-tuning or both? Measured on these documents (ragtune compare)", bold=True)
+    from ragtune.compare.run import Options, compare
+    from ragtune.console import print_comparison
+    from ragtune.evaluate.advise import Advice
 
     log = write_support_log(folder / "support-log.jsonl")
-    data = ws.datasets.add(read_jsonl(log), source=log.name, kind="user", heldout=0.0)
-    click.echo(f"dataset {data['version']}: {data['rows']} question/answer pairs from {log} (3 wordings per fact)")
-    name = "demo"
-    if (ws.adapters.root / name).exists():
-        ws.adapters.remove(name)
-    params = TrainParams(max_steps=steps, batch_size=4, save_steps=1000)
-    rec = ws.finetune(data["version"], params=params, name=name)
-    m = json.loads(rec["metrics"])
-    click.echo(f"adapter {name}: {m['steps']} steps in {m['train_seconds']} s, final loss {m['final_loss']:.3f}")
-
-    click.secho("\n4. Base vs RAG vs fine-tuned vs fine-tuned + RAG on new wordings of those facts", bold=True)
-    from ragtune.evaluate.advise import Situation, advise
-    from ragtune.evaluate.questions import Question
-    from ragtune.generate.arms import parse
-
-    questions = [Question(str(i), q, a, None, src, not a) for i, (q, a, src) in enumerate(EVAL)]
-    results = ws.evaluate(questions, parse("base,rag,ft,ft+rag", adapter=name))
+    click.echo(f"the support team's answered questions: {log} ({len(SUPPORT_LOG)} of them)")
+    opts = Options(shares=(0.5, 1.0), changes=5, facts=24, max_steps=steps)
+    doc = compare(ws, [], folder / "compare", log, opts, say=lambda m: click.echo(f"   {m}"))
+    results = doc["results"]
     print_results(results)
+    print_comparison(doc)
 
-    click.secho("\n5. Recommendation (data changes weekly, citations required)", bold=True)
-    situation = Situation(data_changes="weekly", needs_citations=True, training_examples=data["rows"])
-    verdict = advise(situation, results).text()
-    click.echo(verdict)
-    from ragtune.evaluate import report
-
-    path = report.keep(results, ws.settings.store, verdict, folder / "report")
-    report.keep(results, ws.settings.store, verdict)  # the store's copy: `ragtune serve` shows the latest
-    click.echo(f"\nreport: {path}")
+    click.secho("\n4. Recommendation, each reason measured here", bold=True)
+    click.echo(Advice(**doc["verdict"]).text())
+    click.echo(f"\nreport: {folder / 'compare' / 'report.html'}")
     return results
 
 

@@ -115,3 +115,162 @@ def advise(situation: Situation, results: dict | None = None) -> Advice:
     if verdict == "rag" and situation.terminology:
         why.append("fine-tune only for answer style, then stack it with RAG if the terminology matters")
     return Advice(verdict, why, score)
+
+
+NAMES = {"rag": "RAG", "ft": "fine-tuning", "ft+rag": "fine-tuning + RAG", "base": "the base model"}
+FLAT = 0.02  # a gain below this from the last doubling of the data is "little difference"
+
+
+def from_comparison(doc: dict) -> Advice:
+    """The verdict of a `ragtune compare` run: each criterion scores from its measured numbers, and each reason
+    quotes them. The user's flags (`doc["asserted"]`) add what cannot be measured, marked as asserted."""
+    score = {"rag": 0.0, "ft": 0.0, "ft+rag": 0.0}
+    why: list[str] = []
+    for criterion in (_knowledge, _change, _phrasing, _data, _transparency, _asserted):
+        points, reasons = criterion(doc)
+        for arm, p in points.items():
+            score[arm] += p
+        why += reasons
+    verdict = max(score, key=lambda a: (score[a], a == "rag", a == "ft+rag"))
+    why.append(_cost(doc, verdict))
+    return Advice(verdict, why, score)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def _knowledge(doc: dict) -> tuple[dict, list[str]]:
+    k = doc["knowledge"]
+    arms = [a for a in ("rag", "ft", "ft+rag") if "wording" in k.get(a, {})]
+    if not arms:
+        return {}, []
+    each = {a: k[a]["wording"]["each"] + k[a].get("unseen-fact", {}).get("each", []) for a in arms}
+    ranked = sorted(arms, key=lambda a: -sum(each[a]))
+    unseen = {a: k[a].get("unseen-fact", {}).get("right") for a in ranked}
+    line = ", ".join(
+        f"{NAMES[a]} {_pct(k[a]['wording']['right'])} (never-trained facts {_pct(unseen[a])})" for a in ranked
+    )
+    n = k[ranked[0]]["wording"]["n"]
+    text = f"knowledge: right on {n} of your facts asked in new words: {line}"
+    if miss := {a: k[a]["near-miss"]["right"] for a in arms if "near-miss" in k[a]}:
+        text += "; near misses abstained: " + ", ".join(f"{NAMES[a]} {_pct(v)}" for a, v in miss.items())
+    best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
+    if second is None:
+        return {}, [text]
+    diff, lo, hi = paired_bootstrap(each[best], each[second])
+    if lo > 0:
+        return {best: 2.0}, [f"{text} → {NAMES[best]} knows clearly more ({diff:+.2f} [{lo:+.2f}, {hi:+.2f}])"]
+    return {}, [f"{text} → {NAMES[best]} and {NAMES[second]} know as much ({diff:+.2f} [{lo:+.2f}, {hi:+.2f}])"]
+
+
+def _change(doc: dict) -> tuple[dict, list[str]]:
+    c, h = doc["change"], doc["corpus"]["history"]
+    if not c.get("k"):
+        return {}, [f"changing data: not measured ({c.get('why', 'no fact could be changed')})"]
+    arms = c["arms"]
+    ft, rag = arms.get("ft", {}), arms.get("rag", {})
+    test = (
+        f"after {c['k']} of your facts changed, fine-tuning answered {ft.get('stale', 0)} with the old value and "
+        f"{ft.get('new', 0)} with the new one; RAG answered {rag.get('new', 0)} with the new one "
+        f"({rag.get('stale', 0)} old) after {c['reingest_s']:.0f} s of re-ingest, where retraining takes "
+        f"{c['train_s'] / 60:.1f} min"
+    )
+    if "ft+rag" in arms:
+        test += f"; fine-tuning + RAG answered {arms['ft+rag'].get('new', 0)} new, {arms['ft+rag'].get('stale', 0)} old"
+    days = h.get("median_days_between")
+    if h.get("changed") and days is not None and days <= 31:
+        seen = (
+            f"{h['changed']} of your {h['documents']} documents changed between ingests, every {days:g} days on median"
+        )
+        both = 1.0 if arms.get("ft+rag", {}).get("stale", 0) <= rag.get("stale", 0) else 0.0  # as fresh as RAG
+        return {"rag": 2.0, "ft+rag": both}, [f"changing data (measured): {seen}; {test}"]
+    seen = f"no document changed across the ingests seen ({h.get('versions', 0)} versions of {h.get('documents', 0)})"
+    if h.get("changed"):
+        seen = f"{h['changed']} documents changed, but {days:g} days apart on median"
+    return {}, [f"changing data: {seen}, so staleness is a risk, not yet a cost: {test}"]
+
+
+def _phrasing(doc: dict) -> tuple[dict, list[str]]:
+    p = doc.get("phrasing") or {}
+    if "rag" not in p or "ft+rag" not in p:
+        return {}, ["terminology and phrasing: not measured (give a log of answered questions: --log)"]
+    n = p["rag"]["n"]
+    diff, lo, hi = paired_bootstrap(p["ft+rag"]["chrf_each"], p["rag"]["chrf_each"])
+    terms = f"domain-term recall {_pct(p['ft+rag']['term_recall'])} vs {_pct(p['rag']['term_recall'])}"
+    w = doc.get("written", {}).get("ft+rag")
+    kept = (
+        f"; the written sentence was kept {w['kept']} times, fell back to the extracted span {w['fell back']}"
+        if w
+        else ""
+    )
+    line = (
+        f"on {n} held-out answers of your log, fine-tuning + RAG scores chrF {p['ft+rag']['chrf']:.2f} against the "
+        f"house phrasing, RAG {p['rag']['chrf']:.2f} (difference {diff:+.2f} [{lo:+.2f}, {hi:+.2f}]), {terms}{kept}"
+    )
+    if lo > 0:
+        return {"ft+rag": 2.0, "ft": 0.5}, [
+            f"terminology and phrasing (measured): {line} → fine-tuning teaches your phrasing"
+        ]
+    return {}, [f"terminology and phrasing: {line} → no measurable gain in phrasing"]
+
+
+def _data(doc: dict) -> tuple[dict, list[str]]:
+    curve = doc.get("learning_curve") or []
+    if len(curve) < 2:
+        return {}, []
+    metric = "ft+rag chrF" if curve[-1].get("ft+rag chrF") is not None else "ft knowledge"
+    _first, prev, last = curve[0], curve[-2], curve[-1]
+    steps = " → ".join(f"{p[metric]:.2f} ({p['examples']} ex.)" for p in curve)
+    gain = last[metric] - prev[metric]
+    ft_last = last.get("ft knowledge") or 0.0
+    line = f"amount of data: {metric} over {steps}"
+    if gain < FLAT:
+        rag = doc["knowledge"].get("rag", {}).get("wording", {}).get("right", 0.0)
+        line += f"; the last doubling added {gain:+.2f}, so more data of this kind makes little difference"
+        if ft_last < rag:
+            return {"rag": 1.0}, [f"{line}, and fine-tuning alone stays at {_pct(ft_last)} where RAG is at {_pct(rag)}"]
+        return {}, [line]
+    return {}, [f"{line}; still {gain:+.2f} from the last doubling: more answered questions would help fine-tuning"]
+
+
+def _transparency(doc: dict) -> tuple[dict, list[str]]:
+    arms = doc["results"]["arms"]
+    parts = [
+        f"{NAMES[a]} cites the right document for {_pct(arms[a]['citation_precision'])} of its answers, "
+        f"grounded {_pct(arms[a]['groundedness'])}"
+        for a in ("rag", "ft+rag")
+        if a in arms and arms[a].get("citation_precision") is not None
+    ]
+    if not parts:
+        return {}, []
+    return {"rag": 1.0, "ft+rag": 1.0}, [
+        f"transparency (measured): {'; '.join(parts)}; fine-tuning alone cites nothing"
+    ]
+
+
+def _asserted(doc: dict) -> tuple[dict, list[str]]:
+    a = doc.get("asserted") or {}
+    points: dict[str, float] = {}
+    why = []
+    if a.get("data_changes") in ("daily", "weekly"):
+        points["rag"] = 1.0
+        why.append(f"changing data (asserted, not measured): you say your data changes {a['data_changes']}")
+    if a.get("needs_citations"):
+        points["rag"] = points.get("rag", 0.0) + 1.0
+        points["ft+rag"] = 1.0
+        why.append("citations (asserted, not measured): you require them")
+    if a.get("terminology"):
+        points["ft+rag"] = points.get("ft+rag", 0.0) + 1.0
+        why.append("terminology (asserted, not measured): you say the house terminology matters")
+    return points, why
+
+
+def _cost(doc: dict, verdict: str) -> str:
+    c = doc["cost"]
+    p50 = c["latency_p50_s"]
+    lat = ", ".join(f"{NAMES[a]} {p50[a]:.2f} s" for a in ("rag", "ft", "ft+rag") if a in p50)
+    return (
+        f"cost: median seconds per answer {lat}; training {c['train_s'] / 60:.1f} min, "
+        f"adapter {c['adapter_mb']:.1f} MB, peak memory {c['peak_rss_mb']:.0f} MB"
+    )

@@ -20,6 +20,13 @@ def _f1(prediction: str, gold: str) -> float:
     return token_f1(pred, ref)
 
 
+def contains(prediction: str, golds: list[str]) -> float:
+    """1 when every word of some gold answer is in the prediction (a written sentence that states the answer
+    counts as right, where F1 would punish its other words)."""
+    said = set(normalize(prediction).split())
+    return float(any(normalize(g).split() and set(normalize(g).split()) <= said for g in golds))
+
+
 def gold_rank(sources: list[str], gold: str) -> int | None:
     """1-based rank of the gold source among retrieved sources (repeats collapsed), or None."""
     docs = list(dict.fromkeys(sources))

@@ -124,8 +124,8 @@ def _fmt(v) -> str:
     return html.escape(str(v))
 
 
-def write(results: dict, folder: Path, advice: str | None = None) -> Path:
-    """`report.html` in `folder`: summary table, verdict, plots."""
+def write(results: dict, folder: Path, advice: str | None = None, extra: str = "") -> Path:
+    """`report.html` in `folder`: summary table, verdict, plots (and `extra` sections: a comparison's)."""
     folder.mkdir(parents=True, exist_ok=True)
     arms = results["arms"]
     cols = [
@@ -172,6 +172,7 @@ adapter <code>{html.escape(str(results.get("adapter")))}</code>.</p>
 {verdict}
 <h2>Results</h2><div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{ret_html}
 {abst}
+{extra}
 <img alt="accuracy per arm" src="{accuracy_plot(arms)}">
 <img alt="latency per arm" src="{latency_plot(arms)}">
 <img alt="F1 by question type" src="{grouped_plot(results["by_type"], "F1 by question type")}">
@@ -199,3 +200,86 @@ def latest(store: Path) -> Path | None:
     """The newest report kept in `store` (None before the first evaluation)."""
     reports = sorted((store / "evals").glob("*/report.html"), key=lambda p: p.stat().st_mtime)
     return reports[-1] if reports else None
+
+
+def learning_plot(curve: list[dict]) -> str:
+    """Knowledge and phrasing of the fine-tuned arms against the number of training examples."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    xs = [p["examples"] for p in curve]
+    for key, style in (("ft knowledge", "o-"), ("ft+rag knowledge", "s-"), ("ft chrF", "o--"), ("ft+rag chrF", "s--")):
+        ys = [p.get(key) for p in curve]
+        if all(y is not None for y in ys):
+            ax.plot(xs, ys, style, label=key, color=COLORS[key.split()[0]])
+    ax.set_xlabel("training examples")
+    ax.set_ylim(0, 1)
+    ax.set_title("Learning curve: where fine-tuning stops paying")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def staleness_plot(arms: dict[str, dict[str, int]], k: int) -> str:
+    """Per arm, how the answers about the changed facts split into new, old (stale), abstained and other."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    names = list(arms)
+    left = [0] * len(names)
+    colors = {"new": "#2f855a", "stale": "#c53030", "abstained": "#a0aec0", "other": "#ecc94b"}
+    for kind, color in colors.items():
+        vals = [arms[a].get(kind, 0) for a in names]
+        ax.barh(names, vals, left=left, color=color, label=kind)
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    ax.set_xlim(0, max(k, 1))
+    ax.set_xlabel(f"answers about the {k} changed facts")
+    ax.set_title("After the facts changed: new value, or the old one?")
+    ax.legend(fontsize=8, ncol=4, loc="lower right")
+    return _png(fig)
+
+
+def phrasing_plot(scores: dict[str, dict]) -> str:
+    """chrF and domain-term recall of each arm against the house answers."""
+    names = [a for a, s in scores.items() if s.get("n")]
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for i, metric in enumerate(("chrf", "term_recall")):
+        vals = [scores[a].get(metric) or 0.0 for a in names]
+        ax.bar([x + i * 0.38 for x in range(len(names))], vals, 0.38, label=metric)
+    ax.set_xticks([x + 0.19 for x in range(len(names))], names)
+    ax.set_ylim(0, 1)
+    ax.set_title("Closeness to the house phrasing (held-out log)")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def comparison_html(doc: dict) -> str:
+    """The sections a `ragtune compare` run adds to the report."""
+    parts = []
+    if curve := doc.get("learning_curve"):
+        parts.append(f'<h2>Criterion 3: how much data</h2><img alt="learning curve" src="{learning_plot(curve)}">')
+    change = doc.get("change") or {}
+    if change.get("k"):
+        parts.append(
+            f"<h2>Criterion 1: changing data</h2><p>{change['k']} facts changed; re-ingest {change['reingest_s']} s, "
+            f"training {change['train_s']} s.</p>"
+            f'<img alt="staleness" src="{staleness_plot(change["arms"], change["k"])}">'
+        )
+    if doc.get("phrasing"):
+        parts.append(f'<h2>Criterion 2: phrasing</h2><img alt="phrasing" src="{phrasing_plot(doc["phrasing"])}">')
+    if doc.get("written"):
+        rows = "".join(
+            f"<tr><td>{html.escape(a)}</td><td>{w['kept']}</td><td>{w['fell back']}</td><td>{w['abstained']}</td></tr>"
+            for a, w in doc["written"].items()
+        )
+        parts.append(
+            "<h3>Generate, then verify</h3><table><tr><th>arm</th><th>written, kept</th><th>fell back to the span"
+            f"</th><th>abstained</th></tr>{rows}</table>"
+        )
+    return "\n".join(parts)
+
+
+def keep_comparison(doc: dict, advice: str, folder: Path, store: Path) -> Path:
+    """report.html of a comparison in `folder`, and a copy among the store's reports (`ragtune serve` shows the
+    latest)."""
+    import shutil
+
+    path = write(doc["results"], folder, advice, comparison_html(doc))
+    kept = keep(doc["results"], store, advice)
+    shutil.copy(path, kept)
+    return path

@@ -52,6 +52,7 @@ class Row:
     route: str = "prose"  # prose | records | sql (closed-book arms: prose)
     no_answer: float | None = None  # the reader's no-answer score (see Answerer.abstain)
     withheld_f1: float | None = None  # F1 of the answer the no-answer threshold held back
+    written: str = ""  # a writer's answer: kept | fell back | abstained (generate/verify.py); "" without one
 
 
 def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
@@ -64,7 +65,7 @@ def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
     cited_gold = any(Path(c.source).name == q.source for c in ans.citations) if ans.citations and q.source else None
     qtype = question_type(q.question)
     row = Row(arm, q.id, qtype, text, ans.abstained, q.impossible, em, f, grounded, cited_gold, latency)
-    row.route, row.no_answer = ans.route, ans.no_answer
+    row.route, row.no_answer, row.written = ans.route, ans.no_answer, ans.written
     if ans.withheld:
         row.withheld_f1 = f1(ans.withheld, q.answers) if answerable else 0.0
     return row

@@ -98,7 +98,9 @@ class Adapters:
         else:
             llm = HFModel(resolve(rec["base"], self.home), "", self.device, rec["path"])
         llm.name = f"{rec['base']}+{name}"
-        llm.raft = json.loads(rec["params"]).get("raft", False)  # a RAFT reader: answers through the generate path
+        params = json.loads(rec["params"])
+        llm.raft = params.get("raft", False)  # a RAFT reader: answers through the generate path
+        llm.writes = params.get("write", False)  # trained to write answers from evidence (Answerer.write)
         return llm
 
     def merge(self, name: str, out: Path) -> Path:

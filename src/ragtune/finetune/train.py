@@ -57,6 +57,9 @@ class TrainParams:
     qlora: bool = False  # 4-bit base (bitsandbytes, CUDA only)
     raft: bool = False
     raft_p_oracle: float = 0.8
+    # also learn to write answers from the evidence in the data's words (Answerer.write): from the rows marked
+    # `house` (a log of the house's answers), else from all rows
+    write: bool = False
     seed: int = 0
 
 
@@ -76,12 +79,31 @@ def examples(
         pairs = [(r["prompt"], r["target"]) for r in raft(retriever, rows, params.raft_p_oracle, params.seed)]
     else:
         pairs = [(render("closed-book", question=r["question"]), r["answer"]) for r in rows if r["answer"]]
+    if params.write:
+        if retriever is None:
+            raise RagtuneError("training a writer needs a retriever over the ingested corpus")
+        house = [r for r in rows if r["answer"] and r.get("house")]  # the house's own answers teach its phrasing
+        pairs += writing(retriever, house or [r for r in rows if r["answer"]])
     if chat:
         return [
             {"prompt": [{"role": "user", "content": p}], "completion": [{"role": "assistant", "content": c}]}
             for p, c in pairs
         ]
     return [{"prompt": p, "completion": " " + c} for p, c in pairs]
+
+
+def writing(retriever: Retriever, rows: list[dict]) -> list[tuple[str, str]]:
+    """Writer examples: the question over its evidence (the row's own context, else the retrieved sentence that
+    shares most words with the answer) → the answer in the data's words."""
+    from ragtune.generate.answer import Answerer
+    from ragtune.generate.support import overlap
+
+    out = []
+    for r, found in zip(rows, retriever.retrieve([r["question"] for r in rows]), strict=True):
+        best = max(found.evidence, key=lambda e: overlap(r["answer"], e.text), default=None)
+        quotes = [r["context"]] if r.get("context") else [best.text] if best else []
+        out.append((Answerer.write_prompt(r["question"], quotes), r["answer"]))
+    return out
 
 
 def _targets(model, params: TrainParams):
@@ -173,8 +195,9 @@ def finetune(
         lineage_data = [*earlier, version]
     device = pick_device(adapters.device)
     model, tokenizer = _load_base(resolve(base, adapters.home), device, params.qlora)
-    chat = bool(tokenizer.chat_template) and params.raft
-    train = examples(rows, params, chat, retriever() if params.raft and retriever else None)
+    chat = bool(tokenizer.chat_template) and (params.raft or params.write)
+    needs = params.raft or params.write
+    train = examples(rows, params, chat, retriever() if needs and retriever else None)
     if not train:
         raise RagtuneError(
             f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")
@@ -211,6 +234,7 @@ def finetune(
         max_length=params.max_length,
         completion_only_loss=True,
         seed=params.seed,
+        train_sampling_strategy="group_by_length" if params.write else "random",  # short and long examples apart
         dataloader_num_workers=0,
         save_only_model=False,
         disable_tqdm=True,

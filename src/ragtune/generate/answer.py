@@ -61,6 +61,7 @@ class Answer:
     withheld: str = ""  # the answer the no-answer threshold held back
     standalone_question: str = ""  # the question as answered: a follow-up made standalone from the conversation
     coverage: dict = field(default_factory=dict)  # the question's terms its evidence leaves out (retrieve/evidence.py)
+    written: str = ""  # with a writer: kept (its sentence, verified) | fell back (to the extracted answer) | abstained
 
     @property
     def text(self) -> str:
@@ -101,7 +102,8 @@ class ClosedBook:
         """One batched generation; `top_k` and `filters` are for retrieval and do not apply."""
         t0 = time.perf_counter()
         prompts = [render("closed-book", question=q.strip()) for q in questions]
-        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"])
+        chat = getattr(self.llm, "writes", False)  # a writer learnt its closed-book answers as a chat too
+        outputs = self.llm.complete(prompts, self.cfg.max_new_tokens, ["\n"], chat=chat)
         ms = round(1000 * (time.perf_counter() - t0) / len(questions), 1)
         return [
             Answer(
@@ -128,10 +130,12 @@ class Answerer:
         guard: ReadWriteLock,
         tables: TableReader | None = None,
         base=None,
+        writer=None,
     ):
         self.retriever, self.llm, self.cfg, self.guard = retriever, llm, cfg, guard
         self.tables = tables
         self.base = base if base is not None else llm
+        self.writer = writer  # a fine-tuned model that writes the answer in its words, verified against the evidence
 
     def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
         return self.ask_many([question], top_k=top_k, filters=filters)[0]
@@ -163,6 +167,8 @@ class Answerer:
         for i, ans in answers.items():
             if not ans.abstained:
                 self.check_coverage(questions[i], ans, found[i])
+        if self.writer is not None:
+            self.write([questions[i] for i in answers], list(answers.values()), [found[i] for i in answers])
         t2 = time.perf_counter()
         per_q = {"retrieve_ms": 1000 * (t1 - t0) / len(questions), "generate_ms": 1000 * (t2 - t1) / len(questions)}
         out = []
@@ -172,6 +178,35 @@ class Answerer:
             ans.timings = {k: round(v, 1) for k, v in per_q.items()}
             out.append(ans)
         return out
+
+    def write(self, questions: list[str], answers: list[Answer], found: list) -> None:
+        """Generate, then verify: the writer restates each answer in its words from the cited evidence; the written
+        sentence replaces the extracted answer only when every fact it states is in that evidence
+        (`generate/verify.py`), else the extracted answer stands (`written`: kept | fell back | abstained)."""
+        from ragtune.generate.verify import unsupported
+
+        todo = [n for n, a in enumerate(answers) if not a.abstained]
+        for a in answers:
+            a.written = "abstained" if a.abstained else ""
+        quotes = [[c.quote for c in answers[n].citations] for n in todo]
+        prompts = [self.write_prompt(questions[n], q) for n, q in zip(todo, quotes, strict=True)]
+        outputs = self.writer.complete(prompts, self.cfg.max_new_tokens, ["\n"], chat=True) if prompts else []
+        for n, out in zip(todo, outputs, strict=True):
+            ans, text = answers[n], _PREAMBLE.sub("", _CITE.sub("", out)).strip()
+            missing = unsupported(text, self.support(ans, found[n]), questions[n], ans.text)
+            if declines(text) or missing:
+                ans.written = "fell back"
+                why = "declined" if declines(text) else "states " + ", ".join(repr(m) for m in missing[:3])
+                ans.reason = ans.reason or f"the written answer {why}, which the cited evidence does not; extracted"
+                continue
+            marks = "".join(f"[{k}]" for k in range(1, len(ans.citations) + 1))
+            ans.answer, ans.written = f"{text} {marks}".strip(), "kept"
+
+    @staticmethod
+    def write_prompt(question: str, quotes: list[str]) -> str:
+        """The writer's prompt (answering and training alike): the evidence, numbered, and the question."""
+        lines = "\n".join(f"[{n}] {_fence(q)}" for n, q in enumerate(quotes[:1], 1))  # the cited one: short
+        return render("write", evidence=lines, question=question.strip())
 
     def check_coverage(self, question: str, ans: Answer, found) -> None:
         """Record which of the question's specific terms the answer's evidence leaves out; abstain, naming

@@ -98,12 +98,13 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     """The FastAPI app over workspace `ws`; `api_key`, if set, is required as a bearer token (not on /health)."""
     from ragtune.evaluate import report
     from ragtune.lock import write_lock
-    from ragtune.serve.jobs import EvalJobs
+    from ragtune.serve.jobs import CompareJobs, EvalJobs
 
     cfg = ws.settings.serve
     models = Models(ws)
     queue = Batcher(models.answer_batch, queue_limit or cfg.queue_limit, cfg.batch_window_ms / 1000, cfg.max_batch)
     evals = EvalJobs(ws)
+    comparisons = CompareJobs(ws)
     uploads = ws.settings.store / "uploads"
     writing = threading.Lock()  # one ingest or delete at a time in this process
 
@@ -301,6 +302,37 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             raise HTTPException(404, f"no evaluation {job_id!r}")
         return evals.jobs[job_id].to_dict()
 
+    @app.post("/compare", dependencies=auth, status_code=202)
+    async def start_compare(
+        log: Annotated[UploadFile | None, File()] = None,
+        changes: Annotated[int, Form(ge=0, le=100)] = 10,
+        shares: Annotated[str, Form()] = "25,50,100",
+    ) -> dict:
+        """Compare RAG, fine-tuning and both on the store's documents (`ragtune compare`), in the background;
+        `log`: answered questions in the house's words (JSON Lines)."""
+        try:
+            parts = tuple(sorted({float(x) / 100 for x in shares.split(",") if x.strip()}))
+        except ValueError:
+            raise HTTPException(422, f"shares: {shares!r} is not a comma list of percentages") from None
+        if not parts or not all(0 < x <= 1 for x in parts):
+            raise HTTPException(422, "shares: percentages must be in 1..100")
+        path = None
+        if log is not None and log.filename:
+            try:
+                path = await save(
+                    log, ws.settings.store / "compare" / "incoming", int(cfg.max_upload_mb * 2**20), kinds=(".jsonl",)
+                )
+            except UploadRejected as exc:
+                raise HTTPException(exc.status, str(exc)) from None
+        job = await run_in_threadpool(comparisons.start, path, changes, parts)
+        return job.to_dict()
+
+    @app.get("/compare/{job_id}", dependencies=auth)
+    def compare_status(job_id: str) -> dict:
+        if job_id not in comparisons.jobs:
+            raise HTTPException(404, f"no comparison {job_id!r}")
+        return comparisons.status(job_id)
+
     @app.get("/report", dependencies=auth)
     def latest_report():
         path = report.latest(ws.settings.store)
@@ -313,7 +345,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.state.queue, app.state.evals = queue, evals
+    app.state.queue, app.state.evals, app.state.comparisons = queue, evals, comparisons
     return app
 
 

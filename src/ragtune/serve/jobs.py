@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -81,3 +82,63 @@ class EvalJobs:
             except Exception as exc:  # the job reports it; the server goes on
                 job.status, job.error = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             job.finished = time.time()
+
+
+@dataclass
+class CompareJob:
+    id: str
+    folder: str  # STORE/compare/<id>: progress.json, questions.jsonl, comparison.json, report.html
+    status: str = "running"  # running | done | failed
+    steps: list[dict] = field(default_factory=list)
+    verdict: dict | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class CompareJobs:
+    """Runs `ragtune compare` on the store's documents on its own thread, one at a time; its steps are read
+    back from the run's progress.json."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self.jobs: dict[str, CompareJob] = {}
+        self._one = threading.Lock()
+
+    def start(self, log: Path | None, changes: int, shares: tuple[float, ...]) -> CompareJob:
+        if not self.ws.catalog.documents():
+            raise RagtuneError("the store has no documents to compare on: upload some first")
+        if not self._one.acquire(blocking=False):
+            raise RagtuneError("a comparison is already running; wait for it to finish")
+        job_id = uuid.uuid4().hex[:12]
+        job = CompareJob(job_id, str(self.ws.settings.store / "compare" / job_id))
+        self.jobs[job.id] = job
+        threading.Thread(
+            target=self._run, args=(job, log, changes, shares), name=f"ragtune-compare-{job.id}", daemon=True
+        ).start()
+        return job
+
+    def _run(self, job: CompareJob, log: Path | None, changes: int, shares: tuple[float, ...]) -> None:
+        from ragtune.compare.run import Options, compare
+
+        try:
+            doc = compare(self.ws, [], Path(job.folder), log, Options(shares=shares, changes=changes), say=_quiet)
+            job.verdict, job.status = doc["verdict"], "done"
+        except Exception as exc:  # the job reports it; the server goes on
+            job.status, job.error = "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        finally:
+            self._one.release()
+
+    def status(self, job_id: str) -> dict:
+        """The job with the steps its run has written so far."""
+        import json
+
+        job = self.jobs[job_id]
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            job.steps = json.loads((Path(job.folder) / "progress.json").read_text())["steps"]
+        return job.to_dict()
+
+
+def _quiet(message: str) -> None:
+    """A server's comparison says its steps in progress.json only."""

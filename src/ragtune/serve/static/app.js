@@ -196,6 +196,40 @@ async function showReport() {
   if (resp.ok) $("report-frame").srcdoc = await resp.text();
 }
 
+async function onCompare(event) {
+  event.preventDefault();
+  const form = new FormData();
+  const log = $("compare-log").files[0];
+  if (log) form.append("log", log);
+  $("compare-start").disabled = true;
+  $("compare-verdict").textContent = "";
+  $("compare-steps").replaceChildren(el("li", {}, "starting…"));
+  try {
+    const resp = await api("/compare", { method: "POST", body: form });
+    const job = await resp.json();
+    if (!resp.ok) throw new Error(job.error?.message || job.detail || resp.statusText);
+    await followCompare(job.id);
+  } catch (e) {
+    $("compare-steps").replaceChildren(el("li", { class: "bad" }, e.message));
+  } finally {
+    $("compare-start").disabled = false;
+  }
+}
+
+async function followCompare(id) {
+  for (;;) {
+    const job = await (await api(`/compare/${id}`)).json();
+    $("compare-steps").replaceChildren(...job.steps.map((s) => el("li", {}, `${s.step} (${s.at_s} s)`)));
+    if (job.status === "failed") throw new Error(job.error);
+    if (job.status === "done") {
+      $("compare-verdict").textContent = `Verdict: ${job.verdict.verdict} — see the report below.`;
+      await showReport();
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 function showTab(name) {
   $("tab-chat").classList.toggle("active", name === "chat");
   $("tab-report").classList.toggle("active", name === "report");
@@ -214,6 +248,7 @@ async function start() {
 
 $("ask-form").addEventListener("submit", onAsk);
 $("upload-form").addEventListener("submit", onUpload);
+$("compare-form").addEventListener("submit", onCompare);
 $("new-conversation").addEventListener("click", newConversation);
 $("compare").addEventListener("change", () => ($("model-b").disabled = !$("compare").checked));
 $("tab-chat").addEventListener("click", () => showTab("chat"));
