@@ -4,6 +4,7 @@ designed for.
     python bench/compare.py                           # the three scenarios → bench/results/compare-<name>.json
     python bench/compare.py --scenario house_style    # one of them
     python bench/compare.py --undesigned              # the wording bench's logistics firm, no log
+    python bench/compare.py --demo                    # the demo's corpus and support log: the time of a default run
 
 Scenarios (bench/choosing/): house_style (stable facts, a support log in a fixed phrasing: fine-tuning + RAG),
 weekly (prices and people change every week, three versions ingested 7 days apart: RAG), tiny (a log of 20
@@ -59,6 +60,13 @@ def run(name: str, root: Path, opts: Options) -> dict:
     if name == "logistics":
         build_org("logistics", docs)
         expected, reasons_expected = None, "not designed for it"
+    elif name == "demo":
+        from ragtune.demo.corpus import build as build_demo
+        from ragtune.demo.run import write_support_log
+
+        ws.ingest([build_demo(docs)])
+        log = write_support_log(root / name / "log.jsonl")
+        expected, reasons_expected = None, "the time of a default run on a corpus the size of the demo's"
     else:
         sys.path.insert(0, str(HERE))
         mod = importlib.import_module(name)
@@ -83,17 +91,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", action="append", choices=SCENARIOS)
     ap.add_argument("--undesigned", action="store_true", help="the logistics corpus of bench/wording, no log")
+    ap.add_argument("--demo", action="store_true", help="the demo corpus and its support log (timing)")
     args = ap.parse_args()
     quiet_libraries()
     root = Path(tempfile.mkdtemp(prefix="ragtune-compare-"))
-    names = ["logistics"] if args.undesigned else (args.scenario or list(SCENARIOS))
+    names = ["logistics"] if args.undesigned else ["demo"] if args.demo else (args.scenario or list(SCENARIOS))
     rows = []
     for name in names:
         row = run(name, root, Options())
         print(f"\n{name}: {row['verdict']} (expected {row['expected']})")
         for r in row["reasons"]:
             print(f"  - {r}")
-        command = "python bench/compare.py " + ("--undesigned" if name == "logistics" else f"--scenario {name}")
+        flag = {"logistics": "--undesigned", "demo": "--demo"}.get(name, f"--scenario {name}")
+        command = f"python bench/compare.py {flag}"
         path = save(f"compare-{name}", {"command": command} | row)
         print(f"wrote {path}")
         rows.append(row)

@@ -625,7 +625,7 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
 @click.option("--changes", type=click.IntRange(0), default=10, show_default=True, help="Facts changed (criterion 1).")
 @click.option("--shares", default="25,50,100", show_default=True, help="Percent of the training data per adapter.")
 @click.option("--facts", type=click.IntRange(1), default=40, show_default=True, help="Facts in the test set, at most.")
-@click.option("--epochs", type=click.FloatRange(0.1), default=3.0, show_default=True)
+@click.option("--epochs", type=click.FloatRange(0.1), default=2.0, show_default=True, help="Per adapter.")
 @click.option(
     "--data-changes", type=click.Choice(["daily", "weekly", "rarely"]), help="Asserted: how often (unmeasured)."
 )

@@ -16,6 +16,7 @@ def test_claims_are_numbers_names_and_rare_terms():
     found = claims("The Polar down sleeping bag has a 10-year warranty from Alderbrook, with a baffle.")
     assert "10" in found and "Polar" in " ".join(found) and "baffle" in found
     assert "warranty" not in found  # an everyday word is not a claim
+    assert claims("Thanks for asking! It is 10 years. Anything else? Ask us.") == ["10"]  # sentence openers
 
 
 def test_unsupported_claims_are_those_the_evidence_and_question_lack():

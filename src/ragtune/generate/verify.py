@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ragtune.text import STOPWORDS, capitalised, stem, tokens
+from ragtune.text import STOPWORDS, capitalised, sentences, stem, tokens
 
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 RARE_ZIPF = 3.0  # a word rarer than this (wordfreq's Zipf scale: 3 = once per million words) is a key term
@@ -26,7 +26,8 @@ def _zipf(word: str) -> float:
 def claims(text: str) -> list[str]:
     """What a written answer states: its numbers, names (capitalised runs) and rare words."""
     out = [m.group().rstrip(".,") for m in _NUMBER.finditer(text)]
-    names = [text[a:b] for a, b in capitalised(text) if any(c.isupper() for c in text[a:b])]  # not "10-year"
+    spans = [s[a:b] for s in sentences(text) for a, b in capitalised(s)]  # a sentence's first word is no name
+    names = [n for n in spans if any(c.isupper() for c in n)]  # not "10-year"
     named = {w for n in names for w in tokens(n)}
     out += names
     out += [
