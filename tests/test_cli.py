@@ -122,7 +122,7 @@ def test_global_options_may_follow_the_command(tmp_path, corpus):
         (["compare"], {}, 3, "is empty: give DOCS to compare on"),
         (["compare", "README.md", "--shares", "50,x"], {}, 2, "is not a comma list of percentages"),
         (["compare", "README.md", "--shares", "0,150"], {}, 2, "percentages must be in 1..100"),
-        (["compare", "README.md", "--log", "README.md"], {}, 3, "README.md:1: expected"),
+        (["compare", "README.md", "--log", "README.md"], {}, 3, "README.md:1: invalid JSON"),
         (
             ["ask", "q", "--llm", "openai:m@http://127.0.0.1:9/v1"],
             {"RAGTUNE_ANSWER__READER": "extract"},

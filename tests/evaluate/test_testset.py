@@ -74,5 +74,5 @@ def test_the_set_round_trips_through_an_editable_file_and_a_bad_line_is_named(tm
 def test_a_log_needs_question_and_answer(tmp_path):
     path = tmp_path / "log.jsonl"
     path.write_text('{"question": "How long?", "answer": "Two days."}\n{"question": "x"}\n')
-    with pytest.raises(RagtuneError, match=r"log.jsonl:2: expected"):
+    with pytest.raises(RagtuneError, match=r'log.jsonl:2: "question" needs an "answer"'):
         testset.read_log(path)

@@ -274,21 +274,14 @@ def split_log(log: list[dict], test_share: float, rng: random.Random) -> list[It
 
 
 def read_log(path: Path) -> list[dict]:
-    """A log of answered questions: JSON Lines of {"question", "answer"} (the house's words)."""
-    out = []
-    for n, line in enumerate(read_utf8(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row.get("question"), str) or not isinstance(row.get("answer"), str):
-                raise TypeError("question and answer must be strings")
-        except (json.JSONDecodeError, TypeError, AttributeError) as exc:
-            raise RagtuneError(f'{path}:{n}: expected {{"question": ..., "answer": ...}} ({exc})') from None
-        out.append({"question": row["question"].strip(), "answer": row["answer"].strip(), "source": row.get("source")})
-    if not out:
+    """A log of answered questions in the house's words: JSON Lines in any shape `ragtune data add` takes
+    ({"question", "answer"}, chat messages, instruction/output); a bad line is one clear error."""
+    from ragtune.finetune.data import read_jsonl
+
+    rows = [r for r in read_jsonl(path) if r["answer"]]
+    if not rows:
         raise RagtuneError(f"{path}: the log has no answered questions")
-    return out
+    return [{"question": r["question"].strip(), "answer": r["answer"].strip(), "source": r.get("source")} for r in rows]
 
 
 def write(items: list[Item], path: Path) -> Path:
