@@ -58,6 +58,14 @@ def stem(word: str) -> str:
     return word[:6]
 
 
+def canonical(word: str) -> str:
+    """A token as compared for meaning: a number by its value ("3.30" and "3.3", "16.00" and "16"), else itself."""
+    try:
+        return f"{float(word.replace(',', '')):g}" if word[:1].isdigit() else word
+    except ValueError:
+        return word
+
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = set(string.punctuation)
 

@@ -40,6 +40,8 @@ def test_answers_are_counted_new_stale_abstained_or_other():
     ]
     assert said == ["new", "stale", "abstained", "other", "other"]
     assert change.count(said) == {"new": 1, "stale": 1, "abstained": 1, "other": 2}
+    price = change.Change("p", "Price?", "prices.csv", "4.60", "5.60", "4.60", "5.60")
+    assert change.verdict("5.6 EUR", False, price) == "new" and change.verdict("4.6", False, price) == "stale"
 
 
 def test_a_changed_value_keeps_its_shape():

@@ -92,3 +92,12 @@ def test_abstention_f1_and_the_threshold_curve():
     assert (low["precision"], low["recall"], low["has_ans_f1"]) == (1.0, 1.0, 0.8)  # abstains above -1
     assert (mid["recall"], never["recall"]) == (2 / 3, 1 / 3)  # the declined question always abstains
     assert never["overall_f1"] == (0.8 + 1.0) / 4
+
+
+def test_contains_finds_the_gold_answer_in_a_sentence_and_numbers_by_value():
+    from ragtune.evaluate.metrics import contains
+
+    assert contains("Every employee gets 27 days a year.", ["27 days"]) == 1.0
+    assert contains("3.3 EUR", ["3.30"]) == 1.0 and contains("16 EUR", ["16.00 EUR"]) == 1.0
+    assert contains("3.35 EUR", ["3.3"]) == 0.0 and contains("", ["27 days"]) == 0.0
+    assert contains("The Bergen store", ["the Bergen store"]) == 1.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ragtune.evaluate.testset import Item
 from ragtune.files import write_atomic
-from ragtune.text import tokens
+from ragtune.text import canonical, tokens
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".csv", ".tsv", ".json", ".jsonl", ".html", ".htm"}
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -88,10 +88,10 @@ def verdict(answer: str, abstained: bool, change: Change) -> str:
     """new | stale | abstained | other: what an answer says about a changed fact."""
     if abstained:
         return "abstained"
-    said = tokens(answer)
-    if _has(said, tokens(change.to)):
+    said = [canonical(w) for w in tokens(answer)]
+    if _has(said, [canonical(w) for w in tokens(change.to)]):
         return "new"
-    if _has(said, tokens(change.number)):
+    if _has(said, [canonical(w) for w in tokens(change.number)]):
         return "stale"
     return "other"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragtune.text import normalize, token_f1
+from ragtune.text import canonical, normalize, token_f1, tokens
 
 
 def exact_match(prediction: str, golds: list[str]) -> float:
@@ -22,9 +22,10 @@ def _f1(prediction: str, gold: str) -> float:
 
 def contains(prediction: str, golds: list[str]) -> float:
     """1 when every word of some gold answer is in the prediction (a written sentence that states the answer
-    counts as right, where F1 would punish its other words)."""
-    said = set(normalize(prediction).split())
-    return float(any(normalize(g).split() and set(normalize(g).split()) <= said for g in golds))
+    counts as right, where F1 would punish its other words); numbers compare by value ("3.3 EUR" states "3.30")."""
+    said = {canonical(w) for w in tokens(prediction)}
+    wanted = [{canonical(w) for w in tokens(g) if w not in ("a", "an", "the")} for g in golds]
+    return float(any(w and w <= said for w in wanted))
 
 
 def gold_rank(sources: list[str], gold: str) -> int | None:
