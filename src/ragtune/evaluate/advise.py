@@ -216,22 +216,29 @@ def _phrasing(doc: dict) -> tuple[dict, list[str]]:
 
 
 def _data(doc: dict) -> tuple[dict, list[str]]:
+    """Criterion 3: does fine-tuning on this much data make a measurable difference (fine-tuning + RAG against
+    RAG, on the phrasing when there is a log, else on knowledge), and what did the last doubling of the data add?"""
     curve = doc.get("learning_curve") or []
     if len(curve) < 2:
         return {}, []
-    metric = "ft+rag chrF" if curve[-1].get("ft+rag chrF") is not None else "ft knowledge"
-    _first, prev, last = curve[0], curve[-2], curve[-1]
+    phr, known = doc.get("phrasing") or {}, doc["knowledge"]
+    if "ft+rag" in phr and "rag" in phr:
+        metric, a, b = "ft+rag chrF", phr["ft+rag"]["chrf_each"], phr["rag"]["chrf_each"]
+    elif "wording" in known.get("ft+rag", {}) and "wording" in known.get("rag", {}):
+        metric, a, b = "ft+rag knowledge", known["ft+rag"]["wording"]["each"], known["rag"]["wording"]["each"]
+    else:
+        return {}, []
     steps = " → ".join(f"{p[metric]:.2f} ({p['examples']} ex.)" for p in curve)
-    gain = last[metric] - prev[metric]
-    ft_last = last.get("ft knowledge") or 0.0
-    line = f"amount of data: {metric} over {steps}"
-    if gain < FLAT:
-        rag = doc["knowledge"].get("rag", {}).get("wording", {}).get("right", 0.0)
-        line += f"; the last doubling added {gain:+.2f}, so more data of this kind makes little difference"
-        if ft_last < rag:
-            return {"rag": 1.0}, [f"{line}, and fine-tuning alone stays at {_pct(ft_last)} where RAG is at {_pct(rag)}"]
-        return {}, [line]
-    return {}, [f"{line}; still {gain:+.2f} from the last doubling: more answered questions would help fine-tuning"]
+    gain = curve[-1][metric] - curve[-2][metric]
+    slope = f"the last doubling added {gain:+.2f}" + (
+        ", so more data of this kind will not change it" if gain < FLAT else ": more answered questions may"
+    )
+    diff, lo, hi = paired_bootstrap(a, b)
+    n = curve[-1]["examples"]
+    line = f"amount of data: {metric} over {steps}; against RAG {diff:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+    if lo <= 0:
+        return {"rag": 1.0}, [f"{line}: with {n} examples fine-tuning makes no measurable difference; {slope}"]
+    return {}, [f"{line}: with {n} examples fine-tuning makes a difference; {slope}"]
 
 
 def _transparency(doc: dict) -> tuple[dict, list[str]]:
