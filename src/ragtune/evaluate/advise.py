@@ -204,9 +204,12 @@ def _phrasing(doc: dict) -> tuple[dict, list[str]]:
         if w
         else ""
     )
+    ft_known = doc["knowledge"].get("ft", {}).get("wording", {}).get("right")
+    alone = f"; fine-tuning alone {p['ft']['chrf']:.2f}, right on {_pct(ft_known)} of the facts" if "ft" in p else ""
     line = (
         f"on {n} held-out answers of your log, fine-tuning + RAG scores chrF {p['ft+rag']['chrf']:.2f} against the "
         f"house phrasing, RAG {p['rag']['chrf']:.2f} (difference {diff:+.2f} [{lo:+.2f}, {hi:+.2f}]), {terms}{kept}"
+        f"{alone}"
     )
     if lo > 0:
         return {"ft+rag": 2.0, "ft": 0.5}, [
