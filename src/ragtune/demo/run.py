@@ -49,7 +49,7 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
 
     log = write_support_log(folder / "support-log.jsonl")
     click.echo(f"the support team's answered questions: {log} ({len(SUPPORT_LOG)} of them)")
-    opts = Options(shares=(0.5, 1.0), changes=5, facts=24, max_steps=steps)
+    opts = Options(shares=(0.5, 1.0), changes=5, facts=16, max_steps=steps)
     doc = compare(ws, [], folder / "compare", log, opts, say=lambda m: click.echo(f"   {m}"))
     results = doc["results"]
     print_results(results)

@@ -239,6 +239,8 @@ def _data(doc: dict) -> tuple[dict, list[str]]:
     diff, lo, hi = paired_bootstrap(a, b)
     n = curve[-1]["examples"]
     line = f"amount of data: {metric} over {steps}; against RAG {diff:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+    if all(p.get("ft knowledge") is not None for p in curve):
+        line += "; fine-tuning alone knows " + " → ".join(f"{p['ft knowledge']:.2f}" for p in curve)
     if lo <= 0:
         return {"rag": 1.0}, [f"{line}: with {n} examples fine-tuning makes no measurable difference; {slope}"]
     return {}, [f"{line}: with {n} examples fine-tuning makes a difference; {slope}"]
