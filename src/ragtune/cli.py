@@ -280,9 +280,9 @@ def documents(ctx, as_json: bool) -> None:
 
 @main.command()
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("ragtune-demo"), show_default=True)
-@click.option("--steps", type=int, default=40, show_default=True, help="Fine-tuning steps.")
+@click.option("--steps", type=click.IntRange(1), help="At most this many fine-tuning steps per adapter [2 epochs].")
 @click.pass_context
-def demo(ctx, folder: Path, steps: int) -> None:
+def demo(ctx, folder: Path, steps: int | None) -> None:
     """Ingest a sample corpus, answer with citations, fine-tune, compare the four arms, recommend."""
     from ragtune.demo.run import run_demo
 

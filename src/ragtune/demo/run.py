@@ -14,7 +14,7 @@ from ragtune.demo.corpus import CONVERSATION, QUESTIONS, SUPPORT_LOG, build
 from ragtune.workspace import Workspace
 
 
-def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
+def run_demo(folder: Path, settings: Settings, steps: int | None = None) -> dict:
     """The whole mission on the sample corpus; returns the comparison results."""
     corpus = build(folder / "corpus")
     if settings.store == Settings.model_fields["store"].default:
@@ -49,7 +49,7 @@ def run_demo(folder: Path, settings: Settings, steps: int = 40) -> dict:
 
     log = write_support_log(folder / "support-log.jsonl")
     click.echo(f"the support team's answered questions: {log} ({len(SUPPORT_LOG)} of them)")
-    opts = Options(shares=(0.5, 1.0), changes=5, facts=16, max_steps=steps)
+    opts = Options(shares=(0.5, 1.0), changes=5, facts=16, max_steps=steps or -1)
     doc = compare(ws, [], folder / "compare", log, opts, say=lambda m: click.echo(f"   {m}"))
     results = doc["results"]
     print_results(results)
