@@ -60,12 +60,23 @@ def test_search_text_output_and_filters(run):
     assert bad.exit_code == 2 and "'nonsense' is not key=value" in bad.output
 
 
-def test_bad_questions_file_names_the_line(run, tmp_path):
+def test_bad_lines_of_a_questions_file_are_named_and_the_others_answered(run, tmp_path):
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"question": "ok?"}\n{"q": "missing field"}\n')
-    result = CliRunner().invoke(main, ["ask", "--questions", str(questions)])
-    assert result.exit_code == 3  # a data error
+    questions.write_text(
+        '{"question": "Who manages the Oslo store?"}\n{"q": "missing field"}\n{"question": ""}\n'
+        '{"question": "   "}\nnot json\n'
+    )
+    result = run("ask", "--questions", str(questions))
+    assert result.exit_code == 1  # some inputs failed; the batch went on
     assert f'error: {questions}:2: expected a JSON object with a "question" field' in result.output
+    for n in (3, 4):
+        assert f'error: {questions}:{n}: "question" must be a non-empty string' in result.output
+    assert f"error: {questions}:5: expected a JSON object" in result.output
+    answers = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [a["question"] for a in answers] == ["Who manages the Oslo store?"]
+    questions.write_text('{"question": ""}\n')
+    none = CliRunner().invoke(main, ["ask", "--questions", str(questions)])
+    assert none.exit_code == 3 and f"error: {questions}: no question to ask" in none.output
 
 
 def test_documents_lists_sources(run):

@@ -45,19 +45,36 @@ def _filters(values: tuple[str, ...]) -> dict:
 
 
 def read_questions(path: Path) -> list[str]:
-    """`{"question": ...}` per line; a bad line is an error naming the file and line."""
+    """`{"question": ...}` per line. A bad line (not JSON, no question, an empty one) is reported on stderr as one
+    line naming the file and line, and the others are still asked (the command then exits 1); a file with no good
+    line is an error."""
+    from ragtune.files import read_utf8
+
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_utf8(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
             q = json.loads(line)["question"]
+            if not isinstance(q, str) or not q.strip():
+                raise ValueError('"question" must be a non-empty string')
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise RagtuneError(f'{path}:{n}: expected a JSON object with a "question" field ({exc})') from None
-        if not isinstance(q, str) or not q.strip():
-            raise RagtuneError(f'{path}:{n}: "question" must be a non-empty string')
+            _bad_input(f'{path}:{n}: expected a JSON object with a "question" field ({exc})')
+            continue
+        except ValueError as exc:
+            _bad_input(f"{path}:{n}: {exc}")
+            continue
         out.append(q)
+    if not out:
+        raise RagtuneError(f"{path}: no question to ask")
     return out
+
+
+def _bad_input(reason: str) -> None:
+    """Say why one input is skipped; the command exits 1 (some inputs failed) when it is done."""
+    click.echo(f"error: {reason}", err=True)
+    ctx = click.get_current_context()
+    ctx.meta["ragtune.bad_inputs"] = ctx.meta.get("ragtune.bad_inputs", 0) + 1
 
 
 GLOBAL_OPTIONS = ("--store", "--llm", "--embedder", "--device")
@@ -94,7 +111,7 @@ class Group(click.Group):
         from pydantic import ValidationError
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except RagtuneError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFIG)
@@ -103,6 +120,9 @@ class Group(click.Group):
             where = ".".join(str(x) for x in err["loc"])
             click.echo(f"error: setting {where}: {err['msg']} (got {err.get('input')!r})", err=True)
             sys.exit(EXIT_CONFIG)
+        if ctx.meta.get("ragtune.bad_inputs"):  # the command went on past some bad inputs (see _bad_input)
+            sys.exit(EXIT_INPUTS)
+        return result
 
 
 @click.group(cls=Group)
