@@ -130,3 +130,14 @@ def test_truncated_pdf_is_rejected(tmp_path, corpus):
     path.write_bytes((corpus / "returns-policy.pdf").read_bytes()[:400])
     with pytest.raises(IngestError, match="PDF"):
         parse(path)
+
+
+def test_a_json_number_of_100000_digits_is_read_and_kept_exactly(tmp_path):
+    big = "9" * 100_000
+    (tmp_path / "big.json").write_text(f'[{{"name": "pi-ish", "digits": {big}, "n": 7}}]')
+    (tmp_path / "big.jsonl").write_text(f'{{"name": "row", "digits": {big}}}\n')
+    for name in ("big.json", "big.jsonl"):
+        doc = parse(tmp_path / name)
+        text = " ".join(s.text for s in doc.sections)
+        assert big in text, name
+    assert "n: 7" in " ".join(s.text for s in parse(tmp_path / "big.json").sections)  # small numbers stay numbers

@@ -230,13 +230,24 @@ def json_sections(name: str, items: list[tuple[str, object]]) -> tuple[list[Sect
     return sections, [table], warnings
 
 
+def _int(digits: str) -> int | str:
+    """A JSON integer, or its digits as text when it is longer than Python converts (4,300 digits): the value is
+    kept exactly and the file still reads."""
+    return int(digits) if len(digits) <= 4000 else digits
+
+
+def loads(text: str):
+    """JSON as ragtune reads it: integers of any length (see `_int`)."""
+    return json.loads(text, parse_int=_int)
+
+
 class JsonParser:
     kind = "json"
 
     def parse(self, path: Path) -> Document:
         text = read_text(path)
         try:
-            data = json.loads(text)
+            data = loads(text)
         except json.JSONDecodeError as exc:
             raise IngestError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
         except RecursionError:
@@ -272,7 +283,7 @@ class JsonlParser:
             if not line.strip():
                 continue
             try:
-                items.append((f"line {n}", json.loads(line)))
+                items.append((f"line {n}", loads(line)))
             except json.JSONDecodeError as exc:
                 raise IngestError(f"invalid JSON on line {n} column {exc.colno}: {exc.msg}") from exc
         sections, tables, warnings = json_sections(path.stem, items)
