@@ -73,8 +73,8 @@ def read_questions(path: Path) -> list[str]:
 def _bad_input(reason: str) -> None:
     """Say why one input is skipped; the command exits 1 (some inputs failed) when it is done."""
     click.echo(f"error: {reason}", err=True)
-    ctx = click.get_current_context()
-    ctx.meta["ragtune.bad_inputs"] = ctx.meta.get("ragtune.bad_inputs", 0) + 1
+    if ctx := click.get_current_context(silent=True):
+        ctx.meta["ragtune.bad_inputs"] = ctx.meta.get("ragtune.bad_inputs", 0) + 1
 
 
 GLOBAL_OPTIONS = ("--store", "--llm", "--embedder", "--device")
@@ -168,10 +168,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bo
         ray=ray,
     )
     if as_json:
-        out = {k: v for k, v in asdict(report).items() if k not in ("failures", "warnings")}
+        out = {k: v for k, v in asdict(report).items() if k not in ("failures", "warnings", "skipped")}
         out |= {
             "failures": [{"source": s, "reason": r} for s, r in report.failures],
             "warnings": [{"source": s, "reason": r} for s, r in report.warnings],
+            "skipped": [{"source": s, "reason": r} for s, r in report.skipped],
         }
         click.echo(json.dumps(out))
     else:

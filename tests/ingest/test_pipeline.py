@@ -329,3 +329,17 @@ def test_a_file_name_that_is_not_utf8_is_ingested_shown_escaped_and_kept_in_step
     assert ws.ingest([docs]).unchanged == 1
     (docs / bad).unlink()
     assert ws.ingest([docs]).removed == 1 and ws.catalog.documents() == []
+
+
+def test_files_of_an_unknown_type_in_a_folder_each_get_a_line_in_the_report(ws, corpus_copy):
+    (corpus_copy / "logo.png").write_bytes(b"\x89PNG\r\n")
+    (corpus_copy / "notes.xyz").write_text("not a format ragtune reads")
+    (corpus_copy / ".hidden.bin").write_bytes(b"x")  # hidden files stay out of it, as before
+    seen: list[tuple[str, str]] = []
+    report = ws.ingest([corpus_copy], on_warning=lambda src, why: seen.append((src, why)))
+    assert report.ingested == 7 and report.failed == 0
+    assert report.skipped == [
+        ("corpus/logo.png", "skipped: no reader for '.png' files (not ingested)"),
+        ("corpus/notes.xyz", "skipped: no reader for '.xyz' files (not ingested)"),
+    ]
+    assert seen == report.skipped and report.line().endswith(", skipped 2")

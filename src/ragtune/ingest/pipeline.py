@@ -42,6 +42,7 @@ class IngestReport:
     removed: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # ingested, but something was repaired
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # files in a folder of a type ragtune cannot read
     chunks: int = 0
     files: dict[str, tuple[str, str]] = field(default_factory=dict)  # source → (status, reason)
 
@@ -54,20 +55,27 @@ class IngestReport:
             f"ingested {self.ingested}, unchanged {self.unchanged}, updated {self.updated}, "
             f"removed {self.removed}, failed {self.failed}"
             + (f", warnings {len(self.warnings)}" if self.warnings else "")
+            + (f", skipped {len(self.skipped)}" if self.skipped else "")
         )
 
 
-def walk(paths: list[Path], unreadable: list[OSError] | None = None) -> Iterator[tuple[Path, Path | None]]:
+def walk(
+    paths: list[Path], unreadable: list[OSError] | None = None, skipped: list[tuple[Path, Path]] | None = None
+) -> Iterator[tuple[Path, Path | None]]:
     """(file, the folder it was found under) for files and recursed folders, sorted; hidden files skipped.
-    Folders that cannot be listed are appended to `unreadable`."""
+    Folders that cannot be listed are appended to `unreadable`, files of a type no parser reads to `skipped`."""
     for p in paths:
         if p.is_dir():
             for root, dirs, files in os.walk(p, onerror=None if unreadable is None else unreadable.append):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
                     fp = Path(root) / f
-                    if not f.startswith(".") and supported(fp):
+                    if f.startswith("."):
+                        continue
+                    if supported(fp):
                         yield fp, p
+                    elif skipped is not None:
+                        skipped.append((fp, p))
         else:
             yield p, None
 
@@ -110,8 +118,14 @@ class Ingester:
         of a Ray cluster (or `auto`) whose workers parse and embed."""
         report = IngestReport()
         unreadable: list[OSError] = []
-        total = sum(1 for _ in walk(paths, unreadable))  # for the progress bar; the files are walked again below,
-        # not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
+        skipped: list[tuple[Path, Path]] = []
+        total = sum(1 for _ in walk(paths, unreadable, skipped))  # for the progress bar; the files are walked again
+        # below, not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
+        for path, root in skipped:
+            why = f"skipped: no reader for '{path.suffix or path.name}' files (not ingested)"
+            report.skipped.append((source_name(path, root), why))
+            if on_warning:
+                on_warning(source_name(path, root), why)
         for p in paths:
             if not p.exists():
                 _fail(report, on_error, source_name(p, None), "no such file or folder")
