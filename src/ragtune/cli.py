@@ -660,15 +660,13 @@ def compare(
     """Measure RAG, fine-tuning and both on DOCS (or the store's documents) and recommend one, with reasons."""
     import time
 
-    from ragtune.compare.run import Options
+    from ragtune.compare.run import Options, parse_shares
     from ragtune.compare.run import compare as run
 
     try:
-        parts = tuple(sorted({float(x) / 100 for x in shares.split(",") if x.strip()}))
-    except ValueError:
-        raise click.BadParameter(f"'{shares}' is not a comma list of percentages", param_hint="--shares") from None
-    if not parts or not all(0 < x <= 1 for x in parts):
-        raise click.BadParameter("percentages must be in 1..100", param_hint="--shares")
+        parts = parse_shares(shares)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shares") from None
     ws = _workspace(ctx)
     if not docs and not ws.catalog.documents():
         raise RagtuneError(f"the store {ws.settings.store} is empty: give DOCS to compare on")

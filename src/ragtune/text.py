@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
+from functools import cache
 
 STOPWORDS = frozenset(
     "a an the of in on at to for by with from and or is are was were be been being it its this that these those as "
@@ -45,6 +46,14 @@ def capitalised(text: str, fragment: bool = False) -> list[tuple[int, int]]:
         else:
             spans.append((m.start(), m.end()))
     return spans
+
+
+@cache
+def zipf(word: str) -> float:
+    """How often a word occurs in English (wordfreq's Zipf scale: 7 as "the", 3 once per million words, 0 unknown)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
 
 
 _SUFFIX = re.compile(r"(ing|ed|es|s)$")

@@ -51,6 +51,17 @@ class Options:
     asserted: dict = field(default_factory=dict)  # the user's flags: what cannot be measured here
 
 
+def parse_shares(text: str) -> tuple[float, ...]:
+    """`25,50,100` → (0.25, 0.5, 1.0): percentages of the training data, one adapter each; a clear ValueError."""
+    try:
+        parts = tuple(sorted({float(x) / 100 for x in text.split(",") if x.strip()}))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a comma list of percentages") from None
+    if not parts or not all(0 < x <= 1 for x in parts):
+        raise ValueError("percentages must be in 1..100")
+    return parts
+
+
 class Progress:
     """Says each step on the console and in `progress.json` (the web page polls it)."""
 

@@ -6,7 +6,7 @@ import statistics
 from functools import cache
 
 from ragtune.evaluate.metrics import bootstrap_ci
-from ragtune.text import STOPWORDS, stem, tokens
+from ragtune.text import STOPWORDS, stem, tokens, zipf
 
 COMMON_ZIPF = 4.5  # a word at least this frequent in English (wordfreq's Zipf scale) is not a domain term
 
@@ -16,13 +16,6 @@ def _chrf():
     from sacrebleu.metrics import CHRF
 
     return CHRF()
-
-
-@cache
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 def chrf(prediction: str, reference: str) -> float:
@@ -35,7 +28,7 @@ def chrf(prediction: str, reference: str) -> float:
 def terms(reference: str) -> list[str]:
     """The reference's domain terms: its numbers and the words rarer than everyday English."""
     words = [w for w in tokens(reference) if (w not in STOPWORDS and len(w) > 2) or w.isdigit()]
-    return list(dict.fromkeys(w for w in words if w[0].isdigit() or _zipf(w) < COMMON_ZIPF))
+    return list(dict.fromkeys(w for w in words if w[0].isdigit() or zipf(w) < COMMON_ZIPF))
 
 
 def term_recall(prediction: str, reference: str) -> float | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ragtune.errors import RagtuneError
 from ragtune.files import read_utf8, write_atomic
+from ragtune.finetune.synth import humanize, name_of
 from ragtune.generate.reader import complete
 from ragtune.text import STOPWORDS, capitalised, normalize, sentences
 
@@ -32,7 +33,6 @@ RECORD_WORDINGS = (
     "I need the {field} of {name}, please.",
 )
 TRAINED_WORDINGS = 2
-NAME_FIELDS = ("name", "title", "product", "city", "label", "description")
 # Prose: "<subject> <verb> <value>" and the questions each verb takes (again: two trained, the rest tested).
 _VERBS = {
     "is|are|was|were": ("What is {subj}?", "Tell me {subj}.", "Do you know {subj}?", "{Subj}: what is it?"),
@@ -89,13 +89,16 @@ def record_facts(chunks: list[dict]) -> list[Fact]:
     out: dict[str, Fact] = {}
     for chunk in chunks:
         for rec in json.loads(chunk.get("records") or "[]"):
-            key, name = _name_of(rec)
-            if not name or len(rec) < 2:
+            if len(rec) < 2:
+                continue
+            key, name = name_of(rec)
+            name = name.strip()
+            if not name:
                 continue
             for fld, value in rec.items():
                 if fld == key or value in (None, "") or len(str(value)) > 60:
                     continue
-                words = [w.format(field=_humanize(fld), name=name) for w in RECORD_WORDINGS]
+                words = [w.format(field=humanize(fld), name=name) for w in RECORD_WORDINGS]
                 source = Path(chunk["source"]).name
                 fid = f"{source}#{name}#{fld}"
                 quote = " | ".join(f"{k}: {v}" for k, v in rec.items())
@@ -195,11 +198,11 @@ def near_misses(facts: list[Fact], rng: random.Random, limit: int) -> list[Item]
         other = rng.choice(records)
         fake = _swap(f.entity, other.entity)
         if fake and fake.lower() not in names:
-            q = RECORD_WORDINGS[TRAINED_WORDINGS].format(field=_humanize(f.field), name=fake)
+            q = RECORD_WORDINGS[TRAINED_WORDINGS].format(field=humanize(f.field), name=fake)
             out.append(Item(f"miss-{len(out)}", q, [], None, "test", "near-miss", meta={"why": "no such entity"}))
             continue
         if (f.entity.lower(), other.field) not in held and other.field != f.field:
-            q = RECORD_WORDINGS[TRAINED_WORDINGS + 1].format(field=_humanize(other.field), name=f.entity)
+            q = RECORD_WORDINGS[TRAINED_WORDINGS + 1].format(field=humanize(other.field), name=f.entity)
             out.append(Item(f"miss-{len(out)}", q, [], None, "test", "near-miss", meta={"why": "attribute it lacks"}))
     return out
 
@@ -305,15 +308,3 @@ def read(path: Path) -> list[Item]:
             raise RagtuneError(f"{path}:{n}: not a test-set item ({exc})") from None
         out.append(item)
     return out
-
-
-def _name_of(record: dict) -> tuple[str, str]:
-    for key, value in record.items():
-        if key.lower() in NAME_FIELDS and isinstance(value, str) and value.strip():
-            return key, value.strip()
-    key = next(iter(record), "")
-    return key, str(record.get(key, "")).strip()
-
-
-def _humanize(name: str) -> str:
-    return name.replace("_", " ").replace(".", " ").strip()

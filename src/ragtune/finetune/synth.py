@@ -26,11 +26,11 @@ NAME_FIELDS = ("name", "title", "product", "city", "label", "description")
 _QA = re.compile(r"Question:\s*(?P<q>.+?)\s*\n+\s*Answer:\s*(?P<a>.+)", re.S)
 
 
-def _humanize(field: str) -> str:
+def humanize(field: str) -> str:
     return field.replace("_", " ").replace(".", " ").strip()
 
 
-def _name_of(record: dict) -> tuple[str, str]:
+def name_of(record: dict) -> tuple[str, str]:
     """The field that names a record (its `name`, else its first text field)."""
     for key in record:
         if key.lower() in NAME_FIELDS and isinstance(record[key], str) and record[key].strip():
@@ -45,12 +45,12 @@ def record_questions(chunk: dict, paraphrases: int) -> list[dict]:
     for rec in json.loads(chunk["records"] or "[]"):
         if len(rec) < 2:
             continue
-        key, name = _name_of(rec)
+        key, name = name_of(rec)
         for field, value in rec.items():
             if field == key or value in (None, ""):
                 continue
             for template in RECORD_TEMPLATES[: max(1, paraphrases)]:
-                question = template.format(field=_humanize(field), name=name)
+                question = template.format(field=humanize(field), name=name)
                 out.append(_example(question[0].upper() + question[1:], str(value), chunk))
     return out
 

@@ -195,9 +195,9 @@ def finetune(
         lineage_data = [*earlier, version]
     device = pick_device(adapters.device)
     model, tokenizer = _load_base(resolve(base, adapters.home), device, params.qlora)
-    chat = bool(tokenizer.chat_template) and (params.raft or params.write)
-    needs = params.raft or params.write
-    train = examples(rows, params, chat, retriever() if needs and retriever else None)
+    evidence = params.raft or params.write  # examples over retrieved evidence: chat-formatted, as answering is
+    chat = bool(tokenizer.chat_template) and evidence
+    train = examples(rows, params, chat, retriever() if evidence and retriever else None)
     if not train:
         raise RagtuneError(
             f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")

@@ -8,19 +8,11 @@ question). Otherwise the extracted answer stands.
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from ragtune.text import STOPWORDS, capitalised, sentences, stem, tokens
+from ragtune.text import STOPWORDS, capitalised, sentences, stem, tokens, zipf
 
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 RARE_ZIPF = 3.0  # a word rarer than this (wordfreq's Zipf scale: 3 = once per million words) is a key term
-
-
-@cache
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 def claims(text: str) -> list[str]:
@@ -33,7 +25,7 @@ def claims(text: str) -> list[str]:
     out += [
         w
         for w in tokens(text)
-        if w not in STOPWORDS and w not in named and len(w) > 3 and w.isalpha() and _zipf(w) < RARE_ZIPF
+        if w not in STOPWORDS and w not in named and len(w) > 3 and w.isalpha() and zipf(w) < RARE_ZIPF
     ]
     return list(dict.fromkeys(out))
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ragtune.retrieve.base import Passage, SearchResult
 from ragtune.tables import fields
-from ragtune.text import STOPWORDS, capitalised, content, stem, tokens
+from ragtune.text import STOPWORDS, capitalised, content, stem, tokens, zipf
 
 _OVERRIDE = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|sources|context|questions?|user)"
@@ -113,9 +113,7 @@ class Coverage:
 
 def specificity(word: str) -> float:
     """How rare a word is in English, 0 (as common as "time") to 7 (unknown): 7 - its Zipf frequency."""
-    from wordfreq import zipf_frequency
-
-    return round(7.0 - zipf_frequency(word, "en"), 2)
+    return round(7.0 - zipf(word), 2)
 
 
 FEATURES = (

@@ -310,12 +310,12 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     ) -> dict:
         """Compare RAG, fine-tuning and both on the store's documents (`ragtune compare`), in the background;
         `log`: answered questions in the house's words (JSON Lines)."""
+        from ragtune.compare.run import parse_shares
+
         try:
-            parts = tuple(sorted({float(x) / 100 for x in shares.split(",") if x.strip()}))
-        except ValueError:
-            raise HTTPException(422, f"shares: {shares!r} is not a comma list of percentages") from None
-        if not parts or not all(0 < x <= 1 for x in parts):
-            raise HTTPException(422, "shares: percentages must be in 1..100")
+            parts = parse_shares(shares)
+        except ValueError as exc:
+            raise HTTPException(422, f"shares: {exc}") from None
         path = None
         if log is not None and log.filename:
             try:
