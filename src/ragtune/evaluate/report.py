@@ -230,7 +230,7 @@ def staleness_plot(arms: dict[str, dict[str, int]], k: int) -> str:
     ax.set_xlim(0, max(k, 1))
     ax.set_xlabel(f"answers about the {k} changed facts")
     ax.set_title("After the facts changed: new value, or the old one?")
-    ax.legend(fontsize=8, ncol=4, loc="lower right")
+    ax.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.3))  # below: bars fill the axes
     return _png(fig)
 
 
