@@ -7,7 +7,11 @@ from pathlib import Path
 from ragtune.evaluate import questions as squad_questions
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SUBSETS = {"super-bowl-50": "squad1-dev-super-bowl-50.json", "notre-dame": "squad1-train-notre-dame.json"}
+SUBSETS = {
+    "super-bowl-50": "squad1-dev-super-bowl-50.json",
+    "notre-dame": "squad1-train-notre-dame.json",
+    "ten-articles": "squad2-train-10-articles.json",
+}
 
 
 def load(name: str) -> tuple[list[str], list[dict]]:

@@ -183,3 +183,39 @@ def test_chat_answers_a_follow_up_from_the_earlier_turn(run):
     assert "Ingrid Solheim" in first["answer"] and first["standalone_question"] == "Who manages the Bergen store?"
     assert second["question"] == "And the one in Oslo?"
     assert second["standalone_question"] == "Who manages the Oslo store?" and "Magnus Berg" in second["answer"]
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers", "peft")
+
+
+def test_help_search_documents_and_ask_import_no_torch(embedder, tmp_path):
+    """Once the embedder and span reader are exported (the first use of a model home does it), the commands a user
+    runs most start without torch, transformers or sentence-transformers (issue 28)."""
+    import subprocess
+    import sys
+
+    from ragtune import Settings
+    from ragtune.models.bundled import bundled_span_reader
+    from ragtune.models.span import SpanReader
+
+    SpanReader(bundled_span_reader(), Settings().home)  # its export, as the first `ask` makes it
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "leave.md").write_text("# Leave\n\nEvery employee gets 27 days of paid annual leave.\n")
+    store = str(tmp_path / "store")
+    for argv in (
+        ["--help"],
+        ["--store", store, "ingest", str(docs)],
+        ["--store", store, "search", "How many days of leave?"],
+        ["--store", store, "documents"],
+        ["--store", store, "ask", "How many days of leave?"],
+    ):
+        code = (
+            "import sys; from click.testing import CliRunner; from ragtune.cli import main; "
+            f"r = CliRunner().invoke(main, {argv!r}); print(r.exit_code, r.output[-300:], file=sys.stderr); "
+            f"print([m for m in {HEAVY!r} if m in sys.modules])"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stderr.startswith("0 "), done.stderr
+        assert done.stdout.strip() == "[]", f"ragtune {' '.join(argv)} imported {done.stdout.strip()}"
+    assert "27 days" in done.stderr

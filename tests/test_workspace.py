@@ -23,12 +23,20 @@ def test_an_adapter_arm_loads_the_adapter_once(ws, monkeypatch):
     assert isinstance(second, Answerer) and second.base is tuned  # an adapter writes its own SQL
 
 
-def test_rag_reads_with_the_reader_and_writes_sql_with_the_llm(ws):
+def test_rag_reads_with_the_reader_and_loads_no_local_llm_to_write_sql(ws):
     reader = FakeSpanReader("27 days")
     ws.__dict__["reader"] = reader
+    del ws.__dict__["llm"]  # a local model (smollm2) never writes SQL: answering with the reader must not load it
     answerer = ws.answerer(for_mode("rag"))
-    assert answerer.llm is reader and answerer.base is ws.llm
+    assert answerer.llm is reader and answerer.base is None and "llm" not in ws.__dict__
     assert answerer.retriever is ws.retriever and answerer.tables is ws.table_reader
+
+
+def test_an_endpoint_llm_writes_the_readers_sql(ws):
+    ws.__dict__["reader"] = FakeSpanReader("27 days")
+    ws.settings.llm = "openai:gpt-4o-mini@http://localhost:1/v1"
+    answerer = ws.answerer(for_mode("rag"))
+    assert answerer.base is ws.llm
 
 
 def test_the_retriever_and_the_journal_share_the_workspace_parts(ws):

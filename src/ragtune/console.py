@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import warnings
 
 import click
@@ -26,13 +27,10 @@ def quiet_libraries(verbose: bool = False) -> None:
         warnings.filterwarnings("ignore", category=category)
     for name in ("transformers", "datasets", "sentence_transformers", "peft", "trl", "accelerate", "torch"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    try:
-        import transformers
-
+    transformers = sys.modules.get("transformers")  # else it reads the settings above when it is imported
+    if transformers is not None:
         transformers.utils.logging.set_verbosity_error()
         transformers.utils.logging.disable_progress_bar()
-    except ImportError:
-        pass
 
 
 def progress(quiet: bool = False, transient: bool = True) -> Progress:

@@ -92,9 +92,9 @@ class Workspace:
         if spec == "none":
             return self.llm
         if spec == "bundled":
-            return create_reader(self.settings, self.llm)
+            return create_reader(self.settings, lambda: self.llm)
         if is_reader_folder(folder := Path(spec).expanduser()):  # else a name in the store's adapter registry
-            return create_reader(self.settings, self.llm, folder)
+            return create_reader(self.settings, lambda: self.llm, folder)
         return self.adapters.load(spec, base=self.llm)
 
     def model(self, name: str):
@@ -169,19 +169,23 @@ class Workspace:
         from ragtune.models.factory import load_span_reader
 
         folder = bundled_span_reader() if self.settings.answer.field_reader == "span" else None
-        return load_span_reader(folder) if folder else None
+        return load_span_reader(folder, self.settings.home) if folder else None
 
     def reading_with(self, llm):
-        """An answerer over this store whose evidence `llm` reads (SQL, where a model must write it, by `llm`
-        itself, or by the LLM when `llm` is the trained reader or a span reader). An adapter trained to write
-        (`TrainParams.write`) writes over the trained reader's answers instead, verified against their evidence."""
+        """An answerer over this store whose evidence `llm` reads. Where a model must write SQL, an endpoint model
+        does (`llm`, or the LLM when `llm` is the trained reader or a span reader; a local model never writes it,
+        so it is not loaded for it). An adapter trained to write (`TrainParams.write`) writes over the trained
+        reader's answers instead, verified against their evidence."""
         from ragtune.generate.answer import Answerer
+        from ragtune.models.factory import is_endpoint
         from ragtune.models.span import SpanReader
 
         writer = llm if getattr(llm, "writes", False) else None
         llm = self.reader if writer is not None else llm
-        base = self.llm if isinstance(llm, SpanReader) or llm is self.__dict__.get("reader") else llm
-        return Answerer(self.retriever, llm, self.settings.answer, self.guard, self.table_reader, base, writer)
+        sql = llm  # (the table reader lets only a model that cannot score spans, an endpoint's, write SQL)
+        if isinstance(llm, SpanReader) or llm is self.__dict__.get("reader"):
+            sql = self.llm if is_endpoint(self.settings.llm) else None
+        return Answerer(self.retriever, llm, self.settings.answer, self.guard, self.table_reader, sql, writer)
 
     def answerer(self, arm: Arm | None = None):
         """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's

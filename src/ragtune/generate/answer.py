@@ -119,8 +119,8 @@ class ClosedBook:
 
 class Answerer:
     """Answers from retrieved evidence: `retriever` finds it, `llm` reads it (a span reader, an extractive or a
-    generating model), `tables` answers table questions, with `base` writing SQL where a model must. `guard`
-    keeps a write batch in this process out of one answer."""
+    generating model), `tables` answers table questions, with `base` (an endpoint model, or None) writing SQL
+    where a model must. `guard` keeps a write batch in this process out of one answer."""
 
     def __init__(
         self,
@@ -134,7 +134,7 @@ class Answerer:
     ):
         self.retriever, self.llm, self.cfg, self.guard = retriever, llm, cfg, guard
         self.tables = tables
-        self.base = base if base is not None else llm
+        self.base = base
         self.writer = writer  # a fine-tuned model that writes the answer in its words, verified against the evidence
 
     def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:

@@ -12,7 +12,6 @@ from tokenizers import Tokenizer
 from ragtune.config import EndpointConfig
 from ragtune.endpoint import Endpoint
 from ragtune.errors import ModelError
-from ragtune.index.onnx import onnx_encoder
 
 
 def model_path(name: str) -> str:
@@ -25,35 +24,30 @@ def model_path(name: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model by name or path; `minilm` is the offline bundled one."""
+    """Any sentence-transformers model by name or path, run by PyTorch; `minilm` is the offline bundled one."""
 
-    def __init__(self, name: str, device: str | None = None, home: Path | None = None):
+    def __init__(self, name: str, device: str | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        path = model_path(name)
+        self.source = model_path(name)
         try:
-            self.model = SentenceTransformer(path, device=device)
+            self.model = SentenceTransformer(self.source, device=device)
         except Exception as exc:
             raise ModelError(f"cannot load embedder '{name}': {exc}") from exc
         self.name = name
         self.dim = self.model.get_embedding_dimension()
-        self.tokenizer = self.model.tokenizer.backend_tokenizer
+        # a copy: sentence-transformers sets truncation on its own at each encode, which capped counts at 256
+        self.tokenizer = Tokenizer.from_str(self.model.tokenizer.backend_tokenizer.to_str())
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self._lock = threading.Lock()  # one encode at a time: a fast tokenizer is not safe across threads
-        self.onnx, self.runtime_note = None, "PyTorch: no model home given"
-        if str(self.model.device) != "cpu":
-            self.runtime_note = "PyTorch on the GPU"
-        elif home is not None:
-            self.onnx, self.runtime_note = onnx_encoder(self.model, path, home)
+        self.on_cpu = str(self.model.device) == "cpu"
+        self.runtime_note = "PyTorch" if self.on_cpu else "PyTorch on the GPU"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            if self.onnx is not None:
-                vecs = self.onnx.encode(texts)
-            else:
-                vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+            vecs = self.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
     def count_tokens(self, text: str) -> int:

@@ -8,23 +8,51 @@ from pathlib import Path
 
 from ragtune.config import EndpointConfig
 from ragtune.endpoint import split_endpoint
-from ragtune.errors import RagtuneError
+from ragtune.errors import ModelError, RagtuneError
 from ragtune.index.base import Embedder, VectorStore
 
 
 def create_embedder(
     spec: str, device: str | None = None, endpoint: EndpointConfig | None = None, home: Path | None = None
 ) -> Embedder:
-    """`minilm` (bundled), any sentence-transformers name or path, or `openai:MODEL@BASE_URL`.
+    """`minilm` (bundled), any sentence-transformers name or path, or `openai:MODEL@BASE_URL`; `NAME+int8` is its
+    int8-quantized ONNX export (a store keeps the embedder it was built with, so never mixes the two).
 
-    With `home`, a sentence-transformers model on the CPU runs through its ONNX export kept there."""
+    With `home`, a sentence-transformers model on the CPU runs through its ONNX export kept there: made and
+    checked against PyTorch on first use, then loaded without torch."""
     if spec.startswith("openai:"):
         from ragtune.index.embedders import OpenAIEmbedder
 
         return OpenAIEmbedder(*split_endpoint(spec), endpoint)
-    from ragtune.index.embedders import SentenceTransformerEmbedder
+    from ragtune.index.embedders import SentenceTransformerEmbedder, model_path
+    from ragtune.index.onnx import export_embedder, find_export
 
-    return SentenceTransformerEmbedder(spec, device=device, home=home)
+    base, quantized = (spec[: -len(INT8)], "int8") if spec.endswith(INT8) else (spec, "")
+    if quantized and home is None:
+        raise RagtuneError(f"embedder {spec!r}: the int8 model is an ONNX export and needs a model home")
+    if home is not None and on_cpu(device):
+        found = find_export(spec, model_path(base), home, quantized)
+        if found is not None:
+            return found
+    model = SentenceTransformerEmbedder(base, device=device)
+    if home is None or not model.on_cpu:
+        return model
+    exported, why = export_embedder(model.model, spec, model.source, home, quantized)
+    if exported is not None:
+        return exported
+    if quantized:
+        raise ModelError(f"embedder {spec!r}: {why}")
+    model.runtime_note = f"PyTorch: {why}"
+    return model
+
+
+INT8 = "+int8"
+
+
+def on_cpu(device: str | None) -> bool:
+    """Whether the embedder runs on the CPU: asked for, or no NVIDIA device on this machine (checked without
+    importing torch; where there is one, sentence-transformers picks it)."""
+    return device == "cpu" or (device is None and not Path("/dev/nvidiactl").exists())
 
 
 PLUGIN_GROUP = "ragtune.vector_stores"  # entry point name: a scheme; value: a callable(spec, home, dim, ann_threshold)

@@ -9,20 +9,43 @@ keep lookups and filtered searches from scanning. `refresh` adds new rows to exi
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
+import sys
 import threading
 import warnings
 from pathlib import Path
 
-import lancedb
-import numpy as np
-import pyarrow as pa
-from lancedb.index import FTS, BTree, IvfHnswSq
+from ragtune.index.base import KEYWORD_KINDS, KINDS, ROW, Columns, Filter, Hit, check_filter, split_kinds
+
+
+def defer_package(name: str) -> None:
+    """Register package `name` without running its `__init__` until something reads an attribute of it; its
+    submodules import as usual. LanceDB imports its REST namespace client only to reach the client's data models
+    (`….models`), and the client's `__init__` builds ~370 pydantic validators for a REST API that an embedded
+    store never calls: 1.1 s of every cold `ragtune search`."""
+    if name in sys.modules or (spec := importlib.util.find_spec(name)) is None or not spec.submodule_search_locations:
+        return
+    module = importlib.util.module_from_spec(spec)
+
+    def load(attr: str):
+        del module.__getattr__
+        spec.loader.exec_module(module)  # the package's own __init__, on first use of anything it defines
+        return getattr(module, attr)
+
+    module.__getattr__ = load
+    sys.modules[name] = module
+
+
+defer_package("lance_namespace_urllib3_client")
+
+import lancedb  # noqa: E402
+import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+from lancedb.index import FTS, BTree, IvfHnswSq  # noqa: E402
 
 os.environ.setdefault("LANCE_INCLUDE_VECTOR_CENTROIDS", "false")  # the coming default: no warning per index build
-
-from ragtune.index.base import KEYWORD_KINDS, KINDS, ROW, Columns, Filter, Hit, check_filter, split_kinds
 
 # Ingest forks parsing processes that never touch the store: LanceDB's warning about its runtime and forks is
 # for processes that do.

@@ -1,53 +1,132 @@
-"""A sentence-transformers model run by ONNX Runtime on the CPU: the same vectors, 2–4× faster for one query.
+"""ONNX Runtime on the CPU: a sentence-transformers model's export that loads and runs without torch.
 
-sentence-transformers' own ONNX backend exports through `optimum`, which needs transformers < 5; this
-exports the transformer with its pooling and normalisation by `torch.onnx`, once per model, into ragtune's
-home, and keeps it only if it reproduces the PyTorch vectors (cosine ≥ 0.9999 on probe texts).
+sentence-transformers' own ONNX backend exports through `optimum`, which needs transformers < 5; this exports
+the transformer with its pooling and normalisation by `torch.onnx`, once per model, into ragtune's home, with
+the tokenizer beside it and a manifest (`KEY.json`). The export is kept only if it reproduces the PyTorch
+vectors (cosine ≥ 0.9999 on probe texts). Later processes find it by the model folder's file list and load it
+with `onnxruntime` and `tokenizers` alone: a search never imports torch.
+
+Texts are embedded longest first in batches padded to their own longest text, so a batch of 20-token sentences
+is not padded to a 256-token chunk (sentence-transformers sorts by length the same way).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import threading
 import warnings
 from pathlib import Path
 
 import numpy as np
+from tokenizers import Tokenizer
 
-PROBES = ["A short query?", "A longer sentence about delivery times, refunds and the warranty of a product."]
+PROBES = [
+    "A short query?",
+    "A longer sentence about delivery times, refunds and the warranty of a product.",
+    "Long text. " + "The warehouse in Bodø ships orders within two working days of payment. " * 40,  # > 256 tokens
+]
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+FORMAT = 2  # bumped when the export or its manifest changes: older exports are made again
+BATCH_TEXTS, BATCH_TOKENS = 32, 4096  # a batch: at most this many texts and padded tokens (bench/speed.py)
+MIN_COSINE = {"": 0.9999, "int8": 0.98}  # an export's vectors against PyTorch's, on the probes
 
 
-class OnnxEncoder:
-    """Tokenise with the model's tokenizer, run the exported graph; returns unit vectors."""
+def session(path: Path, threads: int | None = None):
+    """An ONNX Runtime CPU session with one thread per core that sleep when idle: spinning threads took the
+    cores from the vector searches that follow a query (they ran 2× slower)."""
+    import onnxruntime as ort
 
-    def __init__(self, path: Path, tokenizer, max_length: int):
-        import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or os.cpu_count() or 1
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = min(4, os.cpu_count() or 1)
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep: spinning
-        # after each query took the cores from the vector searches that follow it (they ran 2× slower)
-        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+def length_batches(lengths: list[int], texts: int = BATCH_TEXTS, tokens: int = BATCH_TOKENS) -> list[list[int]]:
+    """Indices, longest first, grouped so that each batch padded to its longest holds ≤ `tokens` tokens."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < texts and (len(batches[-1]) + 1) * lengths[batches[-1][0]] <= tokens:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def pad(encodings: list, names: set[str]) -> dict[str, np.ndarray]:
+    """Token ids, mask and type ids of `encodings`, right-padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    feed = {k: np.zeros((len(encodings), width), dtype=np.int64) for k in INPUTS if k in names}
+    for row, e in enumerate(encodings):
+        n = len(e.ids)
+        feed["input_ids"][row, :n] = e.ids
+        feed["attention_mask"][row, :n] = 1
+        if "token_type_ids" in feed:
+            feed["token_type_ids"][row, :n] = e.type_ids
+    return feed
+
+
+class OnnxEmbedder:
+    """An exported sentence-transformers model: `tokenizers` + `onnxruntime`, unit vectors out."""
+
+    def __init__(self, name: str, manifest: Path):
+        meta = json.loads(manifest.read_text())
+        self.name, self.dim, self.quantized = name, meta["dim"], meta.get("quantized", "")
+        self.session = session(manifest.with_name(meta["model"]))
         self.names = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = tokenizer
-        self.max_length = max_length
+        self.encoder = Tokenizer.from_file(str(manifest.with_name(meta["tokenizer"])))
+        self.encoder.no_padding()
+        self.encoder.enable_truncation(meta["max_length"])
+        self.tokenizer = Tokenizer.from_file(str(manifest.with_name(meta["tokenizer"])))  # counts whole texts
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self._lock = threading.Lock()  # one encode at a time: a tokenizer is not safe across threads
+        self.runtime_note = f"ONNX Runtime{' int8' if self.quantized else ''} ({manifest.stem})"
 
-    def encode(self, texts: list[str], batch: int = 64) -> np.ndarray:
-        out = []
-        for i in range(0, len(texts), batch):
-            enc = self.tokenizer(
-                texts[i : i + batch], padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
-            )
-            feed = {k: np.asarray(v, dtype=np.int64) for k, v in enc.items() if k in self.names}
-            if "token_type_ids" in self.names and "token_type_ids" not in feed:
-                feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
-            out.append(self.session.run(None, feed)[0])
-        return np.concatenate(out).astype(np.float32)
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        with self._lock:
+            encodings = self.encoder.encode_batch(list(texts))
+            for batch in length_batches([len(e.ids) for e in encodings]):
+                out[batch] = self.session.run(None, pad([encodings[i] for i in batch], self.names))[0]
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
 
-def onnx_encoder(model, source: str, home: Path) -> tuple[OnnxEncoder | None, str]:
-    """The model's ONNX twin (exported on first use), or None and the reason it cannot have one."""
+def key(source: str, quantized: str = "") -> str:
+    """An export's name: the model folder's files (name, size, time), so a changed model is exported again; a
+    hub id (not a folder) by its name."""
+    h = hashlib.sha256(f"{FORMAT}:{quantized}:{source}".encode())
+    folder = Path(source)
+    if folder.is_dir():
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            st = f.stat()
+            h.update(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def find_export(name: str, source: str, home: Path, quantized: str = "") -> OnnxEmbedder | None:
+    """The model's verified export in `home`, loaded without torch; None when there is none yet."""
+    manifest = home / "onnx" / f"{key(source, quantized)}.json"
+    if not manifest.exists():
+        return None
+    try:
+        return OnnxEmbedder(name, manifest)
+    except Exception:  # a damaged export is made again
+        return None
+
+
+def export_embedder(model, name: str, source: str, home: Path, quantized: str = "") -> tuple[OnnxEmbedder | None, str]:
+    """Export a loaded SentenceTransformer (and quantize it to int8 when asked), check its vectors against
+    PyTorch's, and load it; or None and the reason it cannot have one."""
     try:
         import onnxruntime  # noqa: F401
     except ImportError:
@@ -55,18 +134,41 @@ def onnx_encoder(model, source: str, home: Path) -> tuple[OnnxEncoder | None, st
     pooling = _pooling(model)
     if pooling is None:
         return None, "only Transformer + mean/CLS Pooling (+ Normalize) models are exported"
-    path = home / "onnx" / f"{_digest(model, source)}.onnx"
+    stem = key(source, quantized)
+    folder = home / "onnx"
+    manifest = folder / f"{stem}.json"
     try:
-        if not path.exists():
-            _export(model, pooling, path)
-        encoder = OnnxEncoder(path, model.tokenizer, model.max_seq_length)
+        folder.mkdir(parents=True, exist_ok=True)
+        _export(model, pooling, folder / f"{stem}.onnx", quantized)
+        tokenizer = model.tokenizer.backend_tokenizer
+        tokenizer.save(str(folder / f"{stem}.tokenizer.json"))
+        meta = {
+            "source": source,
+            "model": f"{stem}.onnx",
+            "tokenizer": f"{stem}.tokenizer.json",
+            "dim": model.get_embedding_dimension(),
+            "max_length": model.max_seq_length,
+            "pooling": pooling,
+            "quantized": quantized,
+        }
+        _write(manifest, meta)
+        embedder = OnnxEmbedder(name, manifest)
     except Exception as exc:  # an architecture the exporter cannot trace: PyTorch still works
+        manifest.unlink(missing_ok=True)
         return None, f"ONNX export failed ({type(exc).__name__}: {exc})"
     reference = model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
-    if float(np.min(np.sum(encoder.encode(PROBES) * reference, axis=1))) < 0.9999:
-        path.unlink(missing_ok=True)
-        return None, "the exported model's vectors differ from PyTorch's"
-    return encoder, ""
+    cosine = float(np.min(np.sum(embedder.embed(PROBES) * reference, axis=1)))
+    if cosine < MIN_COSINE[quantized]:
+        manifest.unlink(missing_ok=True)
+        return None, f"the exported model's vectors differ from PyTorch's (cosine {cosine:.4f})"
+    _write(manifest, {**meta, "cosine": round(cosine, 6)})
+    return embedder, ""
+
+
+def _write(path: Path, meta: dict) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(meta, indent=1))
+    tmp.replace(path)  # atomic: a killed export leaves no manifest, so the next process exports again
 
 
 def _pooling(model) -> str | None:
@@ -77,15 +179,7 @@ def _pooling(model) -> str | None:
     return mode if mode in ("mean", "cls") else None
 
 
-def _digest(model, source: str) -> str:
-    """Names the export after the model's weights, so a changed model is exported again."""
-    h = hashlib.sha256(source.encode())
-    for name, tensor in sorted(model[0].auto_model.state_dict().items())[:4]:
-        h.update(name.encode() + tensor.flatten()[:64].numpy().tobytes())
-    return h.hexdigest()[:16]
-
-
-def _export(model, pooling: str, path: Path) -> None:
+def _export(model, pooling: str, path: Path, quantized: str = "") -> None:
     import torch
 
     class Pooled(torch.nn.Module):
@@ -106,7 +200,6 @@ def _export(model, pooling: str, path: Path) -> None:
 
     enc = model.tokenizer(PROBES[:1], return_tensors="pt")
     args = tuple(enc.get(k, torch.zeros_like(enc["input_ids"])) for k in INPUTS)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on Python control flow
@@ -120,4 +213,14 @@ def _export(model, pooling: str, path: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    tmp.replace(path)  # atomic: a killed export leaves no half file under the final name
+    if quantized == "int8":
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        fp32, tmp = tmp, path.with_suffix(f".{os.getpid()}.int8.tmp")
+        # per output channel, weights of matrix products only: per-tensor scales (the default) or quantized
+        # embeddings cost the vectors up to 0.08 of cosine against PyTorch's; these ≤ 0.01 (on the probes)
+        quantize_dynamic(
+            str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
+        )
+        fp32.unlink()
+    tmp.replace(path)

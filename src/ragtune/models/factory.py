@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from hashlib import sha1
 from pathlib import Path
@@ -41,27 +42,35 @@ def default_reader(settings: Settings) -> Path | None:
 
 
 @cache
-def load_span_reader(folder: Path):
-    """A span reader folder, loaded once per process (the encoder is small and read-only)."""
+def load_span_reader(folder: Path, home: Path | None = None):
+    """A span reader folder, loaded once per process (the encoder is small and read-only); with `home`, through
+    its ONNX export kept there."""
     from ragtune.models.span import SpanReader
 
-    return SpanReader(folder.resolve())
+    return SpanReader(folder.resolve(), home)
 
 
-def create_reader(settings: Settings, llm: LLM, folder: Path | None = None) -> LLM:
-    """The trained reader: a span reader folder (bench/train_span.py), or `llm` with a RAFT reader adapter
-    (bench/train_reader.py); `folder`, else the package's (`default_reader`), else `llm` itself."""
+def is_endpoint(spec: str) -> bool:
+    """Whether a model spec names a model behind an OpenAI-compatible endpoint (not a local one)."""
+    return spec.startswith("openai:")
+
+
+def create_reader(settings: Settings, base: Callable[[], LLM], folder: Path | None = None) -> LLM:
+    """The trained reader: a span reader folder (bench/train_span.py), or the LLM (`base()`, loaded only then)
+    with a RAFT reader adapter (bench/train_reader.py); `folder`, else the package's (`default_reader`), else the
+    LLM itself."""
     import json
 
     from ragtune.models.span import is_span_folder
 
     folder = folder or default_reader(settings)
     if folder is None:
-        return llm
+        return base()
     if is_span_folder(folder):
         if settings.answer.reader in ("extract", "generate"):
             raise RagtuneError(f"answer.adapter {folder} is a span reader; set answer.reader to auto or span")
-        return load_span_reader(folder)
+        return load_span_reader(folder, settings.home)
+    llm = base()
     if not hasattr(llm, "adapted"):
         raise RagtuneError(f"answer.adapter {folder}: model {llm.name} cannot take a LoRA adapter")
     key = f"reader_{sha1(str(folder.resolve()).encode()).hexdigest()[:10]}"  # one view per reader folder

@@ -7,12 +7,19 @@ span over the passages; `null - best` is its no-answer score, and a fitted thres
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from tokenizers import Tokenizer
+
 from ragtune.index.embedders import model_path as encoder_path  # the embedder's weights are the encoder's
+from ragtune.index.onnx import FORMAT, INPUTS, pad, session
 
 MARKER = "span_reader.json"  # what makes a folder a span reader: the encoder it adapts and its settings
 MAX_LENGTH = 256
@@ -20,6 +27,7 @@ STRIDE = 64
 MAX_ANSWER_TOKENS = 30
 MAX_QUESTION = 96  # question tokens kept: the rest of the window is the passage
 TOP_TOKENS = 20
+ONNX_FORMAT = 1  # bumped when the reader's export changes
 
 
 @dataclass
@@ -80,24 +88,25 @@ def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 class SpanReader:
-    """A span reader folder loaded for inference: tokenizer, encoder + LoRA adapter, fitted threshold."""
+    """A span reader folder loaded for inference: the encoder with its LoRA merged, exported to ONNX in `home`
+    (made and checked against PyTorch once, then run by ONNX Runtime without torch), or run by PyTorch when there
+    is no home or no export; tokenised by `tokenizers`, as in training. Its fitted thresholds come with it."""
 
     raft = False
 
-    def __init__(self, folder: Path):
-        import torch
-        from peft import PeftModel
-        from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-
+    def __init__(self, folder: Path, home: Path | None = None):
         meta = json.loads((folder / MARKER).read_text())
-        base = encoder_path(meta["encoder"])
         self.folder = folder
         self.name = f"span:{folder.name}"
-        self.tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForQuestionAnswering.from_pretrained(base)
-        self.model = PeftModel.from_pretrained(model, str(folder)).eval()
-        self._torch = torch
+        tokenizer_file = Path(encoder_path(meta["encoder"])) / "tokenizer.json"
+        self.windows = Tokenizer.from_file(str(tokenizer_file))  # question + passage windows
+        self.windows.no_padding()
+        self.windows.enable_truncation(MAX_LENGTH, stride=STRIDE, strategy="only_second")
+        self.words = Tokenizer.from_file(str(tokenizer_file))  # a question's own tokens
+        self.words.no_padding()
+        self.words.no_truncation()
         self._lock = threading.Lock()
+        self.logits, self.runtime_note = runtime(folder, meta["encoder"], home)
         fitted = folder / "abstain.json"
         self.abstain_threshold = json.loads(fitted.read_text())["threshold"] if fitted.exists() else None
         records = folder / "records.json"  # bench/fit_records.py: the threshold when it reads a table row
@@ -108,23 +117,26 @@ class SpanReader:
     def _fit(self, question: str) -> str:
         """A question too long to leave room for a passage is cut to its last MAX_QUESTION tokens (where a long
         prompt puts its question)."""
-        ids = self.tokenizer(question, add_special_tokens=False)["input_ids"]
-        return question if len(ids) <= MAX_QUESTION else self.tokenizer.decode(ids[-MAX_QUESTION:])
+        ids = self.words.encode(question, add_special_tokens=False).ids
+        return question if len(ids) <= MAX_QUESTION else self.words.decode(ids[-MAX_QUESTION:])
 
     def read(self, question: str, passages: list[str]) -> list[Span]:
         """The best span of each passage (passages without one are left out), best first."""
         if not passages:
             return []
-        question = self._fit(question)
-        enc = encode(self.tokenizer, [question] * len(passages), passages)
-        batch = {k: self._torch.tensor(enc[k]) for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc}
-        with self._lock, self._torch.inference_mode():
-            out = self.model(**batch)
+        with self._lock:
+            question = self._fit(question)
+            rows = [
+                (p, w)
+                for p, e in enumerate(self.windows.encode_batch([(question, t) for t in passages]))
+                for w in (e, *e.overflowing)
+            ]
+            start, end = self.logits(pad([w for _, w in rows], set(INPUTS)))
         found: dict[int, Span] = {}
-        for row, p in enumerate(enc["overflow_to_sample_mapping"]):
-            s, e = out.start_logits[row], out.end_logits[row]
+        for row, (p, window) in enumerate(rows):
+            s, e = start[row], end[row]
             null = float(s[0] + e[0])
-            best = best_span(s, e, enc["offset_mapping"][row], enc.sequence_ids(row))
+            best = best_span(s, e, window.offsets, window.sequence_ids)
             if best is None:
                 continue
             score, a, b = best
@@ -135,3 +147,88 @@ class SpanReader:
             else:
                 old.null = min(old.null, null)
         return sorted(found.values(), key=lambda sp: -sp.score)
+
+
+Logits = Callable[[dict[str, np.ndarray]], tuple[np.ndarray, np.ndarray]]
+PROBE = ("When does the contract end?", "The contract with Nordhavn Polymers runs until 31 March 2029. " * 3)
+
+
+def runtime(folder: Path, encoder: str, home: Path | None) -> tuple[Logits, str]:
+    """Start and end logits of padded windows: the folder's ONNX export in `home` (made on first use), else the
+    encoder + adapter in PyTorch."""
+    if home is not None:
+        path = home / "onnx" / f"span-{export_key(folder, encoder)}.onnx"
+        if not path.exists():
+            try:
+                export(folder, encoder, path)
+            except Exception as exc:  # an encoder the exporter cannot trace, or no onnxruntime: PyTorch reads
+                return torch_logits(folder, encoder), f"PyTorch: ONNX export failed ({type(exc).__name__}: {exc})"
+        run = session(path)
+        return lambda feed: tuple(run.run(["start_logits", "end_logits"], feed)), f"ONNX Runtime ({path.stem})"
+    return torch_logits(folder, encoder), "PyTorch: no model home given"
+
+
+def export_key(folder: Path, encoder: str) -> str:
+    """An export's name: the reader folder's files and the encoder's (name, size, time)."""
+    h = hashlib.sha256(f"{FORMAT}:{ONNX_FORMAT}".encode())
+    for root in (folder, Path(encoder_path(encoder))):
+        for f in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".png"):
+            st = f.stat()
+            h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def torch_model(folder: Path, encoder: str):
+    """The encoder with the folder's LoRA adapter merged into it, in PyTorch."""
+    from peft import PeftModel
+    from transformers import AutoModelForQuestionAnswering
+
+    model = AutoModelForQuestionAnswering.from_pretrained(encoder_path(encoder))
+    return PeftModel.from_pretrained(model, str(folder)).merge_and_unload().eval()
+
+
+def torch_logits(folder: Path, encoder: str) -> Logits:
+    import torch
+
+    model = torch_model(folder, encoder)
+
+    def logits(feed: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        with torch.inference_mode():
+            out = model(**{k: torch.from_numpy(v) for k, v in feed.items()})
+        return out.start_logits.numpy(), out.end_logits.numpy()
+
+    return logits
+
+
+def export(folder: Path, encoder: str, path: Path) -> None:
+    """Export the merged model by `torch.onnx`; kept only if its logits match PyTorch's (within 1e-3) on a probe."""
+    import warnings
+
+    import torch
+
+    model = torch_model(folder, encoder)
+    tokenizer = Tokenizer.from_file(str(Path(encoder_path(encoder)) / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_LENGTH, stride=STRIDE, strategy="only_second")
+    feed = pad([tokenizer.encode(*PROBE)], set(INPUTS))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Python control flow
+        torch.onnx.export(
+            model,
+            tuple(torch.from_numpy(feed[k]) for k in INPUTS),
+            str(tmp),
+            input_names=list(INPUTS),
+            output_names=["start_logits", "end_logits"],
+            dynamic_axes={k: {0: "batch", 1: "tokens"} for k in (*INPUTS, "start_logits", "end_logits")},
+            opset_version=17,
+            dynamo=False,
+        )
+        want = model(**{k: torch.from_numpy(v) for k, v in feed.items()})
+    got = session(tmp).run(["start_logits", "end_logits"], feed)
+    pairs = zip(got, (want.start_logits, want.end_logits), strict=True)
+    diff = max(float(np.abs(g - w.numpy()).max()) for g, w in pairs)
+    if diff > 1e-3:
+        tmp.unlink()
+        raise ValueError(f"the export's logits differ from PyTorch's by {diff:.4f}")
+    tmp.replace(path)  # atomic: a killed export leaves no half file under the final name
