@@ -343,3 +343,45 @@ def test_files_of_an_unknown_type_in_a_folder_each_get_a_line_in_the_report(ws, 
         ("corpus/notes.xyz", "skipped: no reader for '.xyz' files (not ingested)"),
     ]
     assert seen == report.skipped and report.line().endswith(", skipped 2")
+
+
+def test_links_out_of_the_folder_are_refused_and_links_inside_read_once(ws, tmp_path):
+    secret = tmp_path / "outside" / "passwd.md"
+    secret.parent.mkdir()
+    secret.write_text("# Secret\n\nroot:x:0:0:zqsecret:/root:/bin/bash\n")
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "handbook.md").write_text("# Handbook\n\nLunch is served at noon in the zqcanteen.\n")
+    (docs / "passwd.md").symlink_to(secret)
+    (docs / "elsewhere").symlink_to(secret.parent, target_is_directory=True)
+    (docs / "sub" / "again.md").symlink_to(docs / "handbook.md")  # inside: the same file, read once
+    seen: list[tuple[str, str]] = []
+    report = ws.ingest([docs], on_warning=lambda src, why: seen.append((src, why)))
+    assert (report.ingested, report.failed) == (1, 0)
+    assert dict(report.skipped) == {
+        "docs/elsewhere": "refused: a link to outside the ingested folder (not followed)",
+        "docs/passwd.md": "refused: a link to outside the ingested folder (not followed)",
+    }
+    assert seen == report.skipped
+    assert [d["source"] for d in ws.catalog.documents()] == ["docs/handbook.md"]
+    assert all("zqsecret" not in p.text for p in ws.search("zqsecret root", top_k=5).passages)
+
+
+def test_a_sqlite_database_with_hostile_names_is_read_whole(ws, tmp_path):
+    import sqlite3
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    con = sqlite3.connect(docs / "stock.sqlite")
+    con.execute('CREATE TABLE "x""; DROP TABLE y; --" ("__locator" TEXT, "bin no" INTEGER)')
+    con.execute('INSERT INTO "x""; DROP TABLE y; --" VALUES (?, ?)', ("aisle zq7", 41))
+    con.execute("CREATE TABLE y (item TEXT, shelf INTEGER)")
+    con.execute("INSERT INTO y VALUES ('Kestrel valve', 12)")
+    con.commit()
+    con.close()
+    report = ws.ingest([docs])
+    assert (report.ingested, report.failed) == (1, 0), report.failures
+    tables = {t.name: t for t in ws.tables.catalog()}
+    assert set(tables) == {'x"; DROP TABLE y; --', "y"}
+    assert "__locator" in tables['x"; DROP TABLE y; --'].columns  # the user's column, beside the internal one
+    assert "aisle zq7" in " ".join(p.text for p in ws.search("aisle zq7 bin", top_k=3).passages)

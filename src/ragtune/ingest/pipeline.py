@@ -60,24 +60,46 @@ class IngestReport:
 
 
 def walk(
-    paths: list[Path], unreadable: list[OSError] | None = None, skipped: list[tuple[Path, Path]] | None = None
+    paths: list[Path], unreadable: list[OSError] | None = None, skipped: list[tuple[Path, Path, str]] | None = None
 ) -> Iterator[tuple[Path, Path | None]]:
     """(file, the folder it was found under) for files and recursed folders, sorted; hidden files skipped.
-    Folders that cannot be listed are appended to `unreadable`, files of a type no parser reads to `skipped`."""
+    Folders that cannot be listed are appended to `unreadable`; files of a type no parser reads, and links that
+    lead out of the folder given (or to a folder), to `skipped` with the reason. A link inside the folder is
+    followed: `_Run.jobs` reads each file once, and reports a link to nowhere or to itself."""
     for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p, onerror=None if unreadable is None else unreadable.append):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    fp = Path(root) / f
-                    if f.startswith("."):
-                        continue
-                    if supported(fp):
-                        yield fp, p
-                    elif skipped is not None:
-                        skipped.append((fp, p))
-        else:
+        if not p.is_dir():
             yield p, None
+            continue
+        top = p.resolve()
+        for root, dirs, files in os.walk(p, onerror=None if unreadable is None else unreadable.append):
+            for d in sorted(dirs):
+                if (Path(root) / d).is_symlink() and not d.startswith(".") and skipped is not None:
+                    skipped.append((Path(root) / d, p, link_reason(Path(root) / d, top, folder=True)))
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # (links to folders are not walked)
+            for f in sorted(files):
+                fp = Path(root) / f
+                if f.startswith("."):
+                    continue
+                why = link_reason(fp, top) if fp.is_symlink() else None
+                if why is None and supported(fp):
+                    yield fp, p
+                elif skipped is not None:
+                    why = why or f"skipped: no reader for '{fp.suffix or fp.name}' files (not ingested)"
+                    skipped.append((fp, p, why))
+
+
+def link_reason(link: Path, top: Path, folder: bool = False) -> str | None:
+    """Why a link found in the folder `top` is not followed, or None for a link to a file inside it (or to
+    nowhere, which `_Run.jobs` reports)."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # broken or looping
+        return None if not folder else "skipped: a link to a folder that does not resolve (not followed)"
+    if not target.is_relative_to(top):
+        return "refused: a link to outside the ingested folder (not followed)"
+    if folder:
+        return "skipped: a link to a folder inside the ingested folder (its files are ingested where they are)"
+    return None
 
 
 def file_hash(path: Path) -> str:
@@ -118,11 +140,10 @@ class Ingester:
         of a Ray cluster (or `auto`) whose workers parse and embed."""
         report = IngestReport()
         unreadable: list[OSError] = []
-        skipped: list[tuple[Path, Path]] = []
+        skipped: list[tuple[Path, Path, str]] = []
         total = sum(1 for _ in walk(paths, unreadable, skipped))  # for the progress bar; the files are walked again
         # below, not kept in a list (at 50k files, their paths were 30 MB of the ingest's memory)
-        for path, root in skipped:
-            why = f"skipped: no reader for '{path.suffix or path.name}' files (not ingested)"
+        for path, root, why in skipped:
             report.skipped.append((source_name(path, root), why))
             if on_warning:
                 on_warning(source_name(path, root), why)

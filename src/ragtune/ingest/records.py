@@ -175,7 +175,6 @@ class SqliteParser:
                 raise IngestError("not a SQLite database (bad header)")
         try:
             con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            con.row_factory = sqlite3.Row
             names = [
                 r[0]
                 for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
@@ -184,15 +183,15 @@ class SqliteParser:
             tables: list[Table] = []
             warnings: list[str] = []
             for name in names:
-                cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
+                cols = [r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (name,))]
+                fields = ", ".join(map(quote_name, cols))  # by position: a column may be named anything
                 try:
-                    cur = con.execute(f'SELECT rowid AS __rowid, * FROM "{name}"')
+                    cur = con.execute(f"SELECT rowid, {fields} FROM {quote_name(name)}")
                 except sqlite3.OperationalError:  # WITHOUT ROWID tables
-                    cur = con.execute(f'SELECT NULL AS __rowid, * FROM "{name}"')
+                    cur = con.execute(f"SELECT NULL, {fields} FROM {quote_name(name)}")
                 rows = []
-                for i, row in enumerate(cur, 1):
-                    rec = {c: row[c] for c in cols}
-                    rows.append((f"table {name} rowid {row['__rowid'] or i}", rec))
+                for i, (rowid, *values) in enumerate(cur, 1):
+                    rows.append((f"table {name} rowid {rowid or i}", dict(zip(cols, values, strict=True))))
                 secs, table, mixed = table_sections(name, cols, rows)
                 sections += secs
                 tables.append(table)
@@ -203,6 +202,11 @@ class SqliteParser:
         if not sections:
             raise IngestError("SQLite database has no rows")
         return Document(self.kind, f"Database {path.stem}", sections, tables, warnings)
+
+
+def quote_name(name: str) -> str:
+    """A SQL identifier, quoted (a name may hold quotes, semicolons or spaces)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _flatten(value, prefix: str = "") -> dict:
