@@ -112,6 +112,22 @@ def test_a_traversal_name_is_written_inside_the_store_only(served, store, tmp_pa
     assert all(p.is_relative_to(store.settings.store) for p in new_outside)
 
 
+def test_two_different_files_of_one_name_never_become_one_document(served, store):
+    first = upload(served, ("../../etc/rota.md", b"# Rota\n\nThe night rota starts at 22:00 in hall zqrota.\n"))
+    assert first.json()["files"][0]["status"] == "ingested"
+    other = b"# Rota\n\nThe day rota starts at 06:00 in hall zqrota.\n"
+    second = upload(served, ("..\\..\\rota.md", other))  # another client's file, the same name once cleaned
+    assert second.status_code == 409
+    (result,) = second.json()["files"]
+    assert result["status"] == "conflict" and "uploads/rota.md already holds a different file" in result["reason"]
+    assert store.search("rota zqrota", top_k=1).passages[0].text.startswith("The night rota")
+    parts = [("files", ("rota.md", other, "text/markdown"))]
+    replaced = httpx.post(f"{served.url}/ingest", files=parts, data={"replace": "true"}, headers=AUTH, timeout=120)
+    assert replaced.status_code == 200 and replaced.json()["files"][0]["status"] == "updated"
+    both = upload(served, ("a/memo.md", b"# Memo\n\nMemo one.\n"), ("b/memo.md", b"# Memo\n\nMemo two.\n"))
+    assert [f["status"] for f in both.json()["files"]] == ["ingested", "conflict"]  # one request, one name
+
+
 def test_every_route_but_health_and_the_page_needs_the_key(served):
     assert httpx.get(f"{served.url}/health").status_code == 200
     assert httpx.get(f"{served.url}/").status_code == 200

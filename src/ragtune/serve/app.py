@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from ragtune.errors import RagtuneError
 from ragtune.generate import arms
+from ragtune.ingest.pipeline import IngestReport, file_hash
 from ragtune.serve.batcher import Batcher, Busy
 from ragtune.serve.uploads import UploadRejected, save, stage
 
@@ -252,30 +253,36 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         return {"removed": [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in gone]}
 
     @app.post("/ingest", dependencies=auth)
-    async def ingest(files: Annotated[list[UploadFile], File()]) -> dict:
-        results, saved, staged = [], {}, []
+    async def ingest(files: Annotated[list[UploadFile], File()], replace: Annotated[bool, Form()] = False) -> dict:
+        """Files in; a name that already holds a different file is refused (409) unless `replace` is true: two
+        clients' `x.md` (whatever folders their names carried) never become one document by name alone."""
+        results, staged = [], []
         try:
             for f in files:
                 try:
-                    part, target = await stage(f, uploads, int(cfg.max_upload_mb * 2**20))
-                    staged.append((part, target))
-                    saved[f"uploads/{target.name}"] = f.filename
+                    staged.append((*await stage(f, uploads, int(cfg.max_upload_mb * 2**20)), f.filename))
                 except UploadRejected as exc:
                     results.append({"file": f.filename, "status": "rejected", "reason": str(exc), "code": exc.status})
-            report = await run_in_threadpool(_ingest_uploads, ws, uploads, writing, staged) if saved else None
+            report, placed = None, []
+            if staged:
+                report, placed = await run_in_threadpool(_ingest_uploads, ws, uploads, writing, staged, replace)
         finally:
-            for part, _ in staged:  # none is left once ingest has put them in place
+            for part, _, _ in staged:  # none is left once ingest has put them in place
                 part.unlink(missing_ok=True)
-        if report is not None:
-            warned: dict[str, list[str]] = {}
-            for source, warning in report.warnings:
-                warned.setdefault(source, []).append(warning)
-            for source, name in saved.items():
-                status, reason = report.files.get(source, ("failed", "not ingested"))
-                if status == "failed":  # not kept: it would fail again on every later upload
-                    (uploads / Path(source).name).unlink(missing_ok=True)
-                result = {"file": name, "source": source, "status": status, "reason": reason}
-                results.append(result | {"warnings": warned.get(source, [])})
+        warned: dict[str, list[str]] = {}
+        for source, warning in report.warnings if report else []:
+            warned.setdefault(source, []).append(warning)
+        for (_, target, name), was_placed in zip(staged, placed, strict=True):
+            source = f"uploads/{target.name}"
+            if not was_placed:
+                why = f"{source} already holds a different file; send replace=true to replace it"
+                results.append({"file": name, "status": "conflict", "reason": why, "code": 409})
+                continue
+            status, reason = report.files.get(source, ("failed", "not ingested"))
+            if status == "failed":  # not kept: it would fail again on every later upload
+                target.unlink(missing_ok=True)
+            result = {"file": name, "source": source, "status": status, "reason": reason}
+            results.append(result | {"warnings": warned.get(source, [])})
         ok = any(r["status"] in ("ingested", "updated", "unchanged") for r in results)
         code = 200 if ok else max((r.get("code", 422) for r in results), default=422)
         return JSONResponse({"files": results}, code)
@@ -349,13 +356,23 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     return app
 
 
-def _ingest_uploads(ws: Workspace, uploads: Path, writing: threading.Lock, staged: list[tuple[Path, Path]]):
+def _ingest_uploads(
+    ws: Workspace, uploads: Path, writing: threading.Lock, staged: list[tuple[Path, Path, str]], replace: bool
+) -> tuple[IngestReport | None, list[bool]]:
     """Put this request's staged files in place and ingest the upload folder (unchanged files are skipped by hash),
-    one writer at a time: a request's report then describes its own files, not a concurrent request's."""
+    one writer at a time: a request's report then describes its own files, not a concurrent request's. A file
+    whose name already holds a different file (an earlier upload, or one before it in this request) stays out
+    unless `replace`; returns the report and, per staged file, whether it was put in place."""
+    placed, mine = [], set()  # mine: names this request filled (replace never lets two of its files share one)
     with writing:
-        for part, target in staged:
-            os.replace(part, target)
-        return ws.ingest([uploads])
+        for part, target, _ in staged:
+            taken = target.exists() and file_hash(target) != file_hash(part)
+            clash = taken and (not replace or target in mine)
+            if not clash:
+                os.replace(part, target)
+                mine.add(target)
+            placed.append(not clash)
+        return (ws.ingest([uploads]) if any(placed) else None), placed
 
 
 def _vector(v: np.ndarray, encoding: str):

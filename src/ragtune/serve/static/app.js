@@ -168,6 +168,7 @@ async function onUpload(event) {
   if (!files.length) return;
   const form = new FormData();
   for (const f of files) form.append("files", f, f.name);
+  if ($("replace").checked) form.append("replace", "true");
   $("upload").disabled = true;
   $("upload").textContent = "Ingesting…";
   try {
