@@ -41,7 +41,7 @@ from ragtune import Settings, Workspace
 
 HEAVY = ("torch", "transformers", "sentence_transformers", "peft")
 PROBE = """
-import resource, runpy, sys, time
+import runpy, sys, time
 t = time.perf_counter()
 sys.argv = {argv!r}
 try:
@@ -49,7 +49,7 @@ try:
 except SystemExit:
     pass
 heavy = [m for m in {heavy!r} if m in sys.modules]
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:"))  # not inherited
 print("@@", time.perf_counter() - t, peak, ",".join(heavy), file=sys.stderr)
 """
 
@@ -137,13 +137,15 @@ def ingest_child(corpus: Path, store: Path, texts_out: Path) -> None:
     ws = Workspace(Settings(store=store))
     recorder = Recorder(ws.embedder)
     report = ws.ingest([corpus])
+    end = time.time()
     texts = [x for b in recorder.batches for x in b]
     texts_out.write_text(json.dumps(texts))
     t = time.perf_counter()
     recorder.inner(texts)
     alone = time.perf_counter() - t
     tokens = sum(len(e.ids) for e in ws.embedder.encoder.encode_batch(texts)) if hasattr(ws.embedder, "encoder") else 0
-    about = {"files": report.ingested, "embedder_s": alone, "tokens": tokens, "runtime": ws.embedder.runtime_note}
+    about = {"end": end, "files": report.ingested, "embedder_s": alone, "tokens": tokens}
+    about["runtime"] = ws.embedder.runtime_note
     print("@@", json.dumps(about))
 
 
@@ -158,18 +160,19 @@ def library_child(texts_in: Path) -> None:
     model = SentenceTransformer(model_path("minilm"), device="cpu")
     t = time.perf_counter()
     model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
-    print("@@", json.dumps({"encode_s": time.perf_counter() - t}))
+    print("@@", json.dumps({"encode_s": time.perf_counter() - t, "end": time.time()}))
 
 
 def child(args: list[str]) -> tuple[float, dict]:
-    """Run this script's child mode in a new process: its wall time (start to exit) and its @@ line."""
-    t = time.perf_counter()
+    """Run this script's child mode in a new process: its wall time from start to the end of the measured work,
+    and its @@ line."""
+    start = time.time()
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
-    wall = time.perf_counter() - t
     line = next((x for x in done.stdout.splitlines() if x.startswith("@@ ")), None)
     if line is None:
         raise RuntimeError(f"{args[0]} failed: {done.stderr[-1500:]}")
-    return wall, json.loads(line[3:])
+    info = json.loads(line[3:])
+    return info["end"] - start, info
 
 
 def ingest(root: Path, paragraphs: int, runs: int) -> dict:

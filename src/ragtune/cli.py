@@ -128,7 +128,7 @@ class Group(click.Group):
 @click.group(cls=Group)
 @click.option("--store", type=click.Path(path_type=Path), envvar="RAGTUNE_STORE", help="Store folder [.ragtune].")
 @click.option("--llm", envvar="RAGTUNE_LLM", help="smollm2 | hub id | folder | file.gguf | openai:MODEL@URL.")
-@click.option("--embedder", envvar="RAGTUNE_EMBEDDER", help="minilm | sentence-transformers name | openai:MODEL@URL.")
+@click.option("--embedder", envvar="RAGTUNE_EMBEDDER", help="minilm | ST name or path | NAME+int8 | openai:MODEL@URL.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), envvar="RAGTUNE_DEVICE", help="[cuda when available]")
 @click.option("-v", "--verbose", is_flag=True, help="Show library warnings and logs.")
 @click.version_option(package_name="ragtune")

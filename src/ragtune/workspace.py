@@ -58,9 +58,10 @@ class Workspace:
 
     @cached_property
     def store(self):
-        from ragtune.index.factory import create_store
+        from ragtune.index.factory import create_store, preload
 
         s = self.settings
+        preload(s.vector_store)  # the backend's libraries load while the embedder does (0.3 s of a cold search)
         return create_store(s.vector_store, s.store, self.embedder.dim, s.retrieve.ann_threshold)
 
     @cached_property
@@ -191,8 +192,11 @@ class Workspace:
         """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's
         model, or over this store's evidence read by it. Default: RAG with the trained reader."""
         from ragtune.generate.answer import ClosedBook
+        from ragtune.index.factory import preload
 
         arm = arm or arms.for_mode("rag")
+        if arm.retrieve and "store" not in self.__dict__:
+            preload(self.settings.vector_store)  # the store's libraries load while the model does
         llm = self.model(arm.model)
         return self.reading_with(llm) if arm.retrieve else ClosedBook(llm, self.settings.answer)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+from contextlib import suppress
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -64,6 +67,22 @@ def _server(module: str, extra: str):
         return import_module(f"ragtune.index.{module}")
     except ImportError as e:
         raise RagtuneError(f"this vector store needs {e.name}: pip install 'ragtune[{extra}]'") from e
+
+
+BACKENDS = {"lancedb": "lance", "postgresql": "pgvector", "postgres": "pgvector", "milvus": "milvus"}
+
+
+def preload(spec: str) -> None:
+    """Import the store backend's module on a thread of its own, so that its libraries load while the caller
+    loads the embedder (whose runtime leaves the interpreter free); `create_store` then finds it imported."""
+    scheme = spec.split("://", 1)[0].lower() if "://" in spec else spec.lower()
+    if scheme in BACKENDS and f"ragtune.index.{BACKENDS[scheme]}" not in sys.modules:
+        threading.Thread(target=_import_quietly, args=(f"ragtune.index.{BACKENDS[scheme]}",), daemon=True).start()
+
+
+def _import_quietly(module: str) -> None:
+    with suppress(ImportError):  # create_store says what is missing
+        import_module(module)
 
 
 def create_store(spec: str, home: Path, dim: int, ann_threshold: int = 10_000) -> VectorStore:
