@@ -41,27 +41,31 @@ def make_rows(doc: str, n: int, rng: np.random.Generator, words: str = "alpha be
     return rows
 
 
-def lancedb_store(request, tmp_path, ann_threshold: int = 10_000):
-    return create_store("lancedb", tmp_path, DIM, ann_threshold)
+def lancedb_spec(request, tmp_path) -> str:
+    return "lancedb"  # in tmp_path
 
 
-def postgresql_store(request, tmp_path, ann_threshold: int = 10_000):
+def postgresql_spec(request, tmp_path) -> str:
     """A fresh set of tables (a new collection name) in the session's cluster."""
-    url = request.getfixturevalue("postgres_url")
-    return create_store(f"{url}?collection=t_{uuid.uuid4().hex[:12]}", tmp_path, DIM, ann_threshold)
+    return f"{request.getfixturevalue('postgres_url')}?collection=t_{uuid.uuid4().hex[:12]}"
 
 
-def milvus_store(request, tmp_path, ann_threshold: int = 10_000):
+def milvus_spec(request, tmp_path) -> str:
     """A Milvus Lite file of the test's own."""
-    return create_store(f"milvus://{tmp_path}/milvus.db", tmp_path, DIM, ann_threshold)
+    return f"milvus://{tmp_path}/milvus.db"
 
 
-BACKENDS = {"lancedb": lancedb_store, "postgresql": postgresql_store, "milvus": milvus_store}
+BACKENDS = {"lancedb": lancedb_spec, "postgresql": postgresql_spec, "milvus": milvus_spec}
 
 
 @pytest.fixture(params=list(BACKENDS))
-def store(request, tmp_path):
-    store = BACKENDS[request.param](request, tmp_path)
+def spec(request, tmp_path) -> str:
+    return BACKENDS[request.param](request, tmp_path)
+
+
+@pytest.fixture
+def store(spec, tmp_path):
+    store = create_store(spec, tmp_path, DIM)
     yield store
     if hasattr(store, "close"):
         store.close()
@@ -158,6 +162,29 @@ def test_readers_during_a_write_see_whole_versions(store, rng):
     stop.set()
     reader.join()
     assert seen and set(seen) <= {0, 10}  # a table's delete and add are each atomic versions
+
+
+def test_a_new_process_opens_the_store_and_searches_it(spec, tmp_path):
+    """As `ragtune ingest` then `ragtune search`: one process writes and exits, a new one opens and searches."""
+    import subprocess
+    import sys
+
+    def run(code: str) -> str:
+        prelude = (
+            "from pathlib import Path; import numpy as np; from ragtune.index.factory import create_store; "
+            "from tests.index.test_store import make_rows, DIM; "
+            f"rows = make_rows('d1', 3, np.random.default_rng(7), words='zebra quartz'); "
+            f"s = create_store({spec!r}, Path({str(tmp_path)!r}), DIM); "
+        )
+        done = subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-1500:]
+        return done.stdout
+
+    run("s.replace([], rows); s.refresh()")
+    found = run(
+        "print(s.count(), s.dense(rows[1]['vector'], 1)[0].row['id'], s.bm25('zebra quartz', 1)[0].row['doc_id'])"
+    )
+    assert found.split() == ["7", "d1:0", "d1"]
 
 
 def test_the_lancedb_filter_translation_quotes_values():

@@ -99,6 +99,8 @@ class MilvusStore:
             if field["params"]["dim"] != self.dim:
                 dim = field["params"]["dim"]
                 raise RagtuneError(f"collection {collection} in {self.uri} holds {dim}-dim vectors, not {self.dim}")
+            if "NotLoad" in str(self.client.get_load_state(collection).get("state")):  # another process wrote it;
+                self.client.load_collection(collection)  # a collection is searchable only once loaded
             return
         schema = self.client.create_schema(auto_id=False)
         schema.add_field("id", DataType.VARCHAR, max_length=MAX_TEXT, is_primary=True)
