@@ -25,6 +25,7 @@ class ChunkConfig(BaseModel):
     batch: int = Field(512, ge=1)  # rows (chunks, sentences, summaries) embedded and written per store transaction
     workers: int = Field(0, ge=0, le=256)  # parsing processes; 0: one per core (at most 8) from 32 files, 1: none
     max_file_mb: float = Field(100.0, gt=0)  # larger files are refused before they are read
+    max_chunks: int = Field(5_000, ge=1)  # chunks kept per file (~1M tokens); the rest is dropped with a warning
 
 
 class RetrieveConfig(BaseModel):

@@ -339,3 +339,35 @@ def test_unreadable_files_and_folders_are_named_and_their_stored_versions_kept()
             if path.exists():
                 os.chmod(path, 0o755)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_table_wider_than_the_limit_is_cut_with_a_warning_and_costs_no_question_time(real_ws, tmp_path):
+    """#29 item 1: one CSV of 10,000 columns made an unrelated prose question take 388 s (80 s and 7.9 GB here):
+    the span reader read a row of 10,000 fields as one passage of ~500 windows in one forward pass."""
+    from ragtune.ingest.records import MAX_CELL, MAX_COLUMNS
+    from ragtune.models.span import MAX_WINDOWS
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "wide.csv").write_text(
+        ",".join(f"c{i}" for i in range(10_000)) + ",notes\n" + ",".join(map(str, range(10_000))) + ",x\n"
+    )
+    (docs / "long.csv").write_text("id,notes\n1," + "word " * 2_000 + "\n")
+    (docs / "handbook.md").write_text("# Handbook\n\nStaff parking costs 45 NOK per day at the Bodø office.\n")
+    warned: list[tuple[str, str]] = []
+    report = real_ws.ingest([docs], on_warning=lambda src, why: warned.append((src, why)))
+    assert (report.ingested, report.failed) == (3, 0)
+    assert ("docs/wide.csv", f"table 'wide': 10,001 columns; only the first {MAX_COLUMNS} are kept (limit)") in warned
+    cut = f"table 'long': 1 cell(s) longer than {MAX_CELL:,} characters; cut there (limit)"
+    assert ("docs/long.csv", cut) in warned
+    assert {t.name: len(t.columns) for t in real_ws.tables.catalog()}["wide"] == MAX_COLUMNS
+    reader = real_ws.reader
+    fed: list[int] = []
+    logits = reader.logits
+    reader.logits = lambda feed: fed.append(len(feed["input_ids"])) or logits(feed)
+    try:
+        answer = real_ws.ask("How much does staff parking cost per day?")
+    finally:
+        reader.logits = logits
+    assert answer.text.startswith("45 NOK") and answer.citations[0].source == "docs/handbook.md"
+    assert max(fed) <= 32 and sum(fed) <= MAX_WINDOWS * real_ws.settings.retrieve.top_k

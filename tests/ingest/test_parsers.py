@@ -132,12 +132,15 @@ def test_truncated_pdf_is_rejected(tmp_path, corpus):
         parse(path)
 
 
-def test_a_json_number_of_100000_digits_is_read_and_kept_exactly(tmp_path):
+def test_a_json_number_of_100000_digits_is_read_and_cut_at_the_cell_limit(tmp_path):
+    from ragtune.ingest.records import MAX_CELL
+
     big = "9" * 100_000
     (tmp_path / "big.json").write_text(f'[{{"name": "pi-ish", "digits": {big}, "n": 7}}]')
     (tmp_path / "big.jsonl").write_text(f'{{"name": "row", "digits": {big}}}\n')
     for name in ("big.json", "big.jsonl"):
         doc = parse(tmp_path / name)
         text = " ".join(s.text for s in doc.sections)
-        assert big in text, name
+        assert "9" * MAX_CELL in text and "9" * (MAX_CELL + 1) not in text, name
+        assert any(f"longer than {MAX_CELL:,} characters; cut there (limit)" in w for w in doc.warnings), name
     assert "n: 7" in " ".join(s.text for s in parse(tmp_path / "big.json").sections)  # small numbers stay numbers

@@ -385,3 +385,16 @@ def test_a_sqlite_database_with_hostile_names_is_read_whole(ws, tmp_path):
     assert set(tables) == {'x"; DROP TABLE y; --', "y"}
     assert "__locator" in tables['x"; DROP TABLE y; --'].columns  # the user's column, beside the internal one
     assert "aisle zq7" in " ".join(p.text for p in ws.search("aisle zq7 bin", top_k=3).passages)
+
+
+def test_a_file_of_more_chunks_than_the_limit_keeps_the_first_with_a_warning(ws, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "long.md").write_text("# Long\n\n" + "\n\n".join(f"Paragraph {i} says zq{i}." * 60 for i in range(12)))
+    ws.settings.chunk.max_chunks = 3
+    warned: list[tuple[str, str]] = []
+    report = ws.ingest([docs], on_warning=lambda src, why: warned.append((src, why)))
+    assert (report.ingested, report.failed) == (1, 0)
+    ((source, why),) = warned
+    assert source == "docs/long.md" and why.endswith("chunks; only the first 3 are kept (limit)")
+    assert ws.catalog.documents()[0]["chunks"] == 3

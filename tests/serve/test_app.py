@@ -69,7 +69,9 @@ def test_unknown_models_and_empty_messages_are_clear_errors(server):
     )
     assert r.status_code == 404 and "unknown model 'gpt-9'" in r.json()["error"]["message"]
     r = httpx.post(f"{server.url}/v1/chat/completions", json={"model": "ragtune-rag", "messages": []})
-    assert r.status_code == 400
+    assert r.status_code == 422 and r.json()["error"]["message"].startswith("messages: ")  # the schema says min 1
+    r = httpx.post(f"{server.url}/v1/chat/completions", json={"messages": [{"role": "system", "content": "x"}]})
+    assert r.status_code == 400 and r.json()["error"]["message"] == "no user message with text"
 
 
 def test_search_documents_health_and_the_openapi_spec(server):

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -169,6 +170,17 @@ def test_an_evaluation_runs_in_the_background_with_progress_and_a_report(served,
     assert job["summary"]["rag"]["f1"] > job["summary"]["base"]["f1"]
     report = httpx.get(f"{served.url}/report", headers=AUTH)
     assert report.status_code == 200 and "<table" in report.text
+
+
+def test_a_refused_evaluation_leaves_no_file_and_shows_no_server_path(served, store):
+    incoming = store.settings.store / "evals" / "incoming"
+    cases = [("broken.jsonl", b"not json at all\n", "rag"), ("fine.jsonl", b'{"question": "q?"}\n', "x")]
+    for name, data, arms in cases:
+        r = httpx.post(f"{served.url}/eval", files={"questions": (name, data)}, data={"arms": arms}, headers=AUTH)
+        assert r.status_code == 400, r.text
+        message = r.json()["error"]["message"]
+        assert str(store.settings.store) not in r.text and str(store.settings.store.resolve()) not in r.text, message
+        assert not list(incoming.glob(f"{Path(name).stem}*")), f"{name} was left in {incoming}"
 
 
 def test_concurrent_questions_share_one_batch(served):

@@ -42,11 +42,21 @@ def test_replace_and_remove_keep_the_catalog_in_step(store):
         store.query("SELECT sku FROM price_list_retail")
 
 
-def test_a_failed_write_leaves_the_old_tables(store):
-    broken = Table("stores", ["city"], ["integer"], 1, [("row 2", {"city": "not a number"})])
-    with pytest.raises(ValueError):
-        store.replace([("d2", "stores.csv", [broken])])
+def test_a_failed_write_leaves_the_old_tables(store, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(TableStore, "_arrow", staticmethod(broken))
+    with pytest.raises(RuntimeError):
+        store.replace([("d1", "stores.csv", [_table("stores", [{"city": "Bergen"}])])])
     assert store.query("SELECT city FROM stores").rows == [("Oslo",)]
+
+
+def test_values_their_column_type_cannot_hold_keep_the_table_as_text(store):
+    odd = Table("odd", ["n"], ["integer"], 2, [("row 2", {"n": "not a number"}), ("row 3", {"n": 10**30})])
+    store.replace([("d3", "odd.csv", [odd])])
+    assert sorted(store.query("SELECT n FROM odd").rows) == [("1000000000000000000000000000000",), ("not a number",)]
+    assert next(t for t in store.catalog() if t.name == "odd").types == ["text"]
 
 
 def test_same_names_from_two_documents_stay_apart(tmp_path):

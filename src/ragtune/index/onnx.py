@@ -30,6 +30,7 @@ PROBES = [
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 FORMAT = 2  # bumped when the export or its manifest changes: older exports are made again
 BATCH_TEXTS, BATCH_TOKENS = 32, 4096  # a batch: at most this many texts and padded tokens (bench/speed.py)
+SLICE = 2048  # texts tokenised and sorted by length together
 MIN_COSINE = {"": 0.9999, "int8": 0.98}  # an export's vectors against PyTorch's, on the probes
 
 
@@ -92,9 +93,11 @@ class OnnxEmbedder:
         if not texts:
             return out
         with self._lock:
-            encodings = self.encoder.encode_batch(list(texts))
-            for batch in length_batches([len(e.ids) for e in encodings]):
-                out[batch] = self.session.run(None, pad([encodings[i] for i in batch], self.names))[0]
+            for at in range(0, len(texts), SLICE):  # tokenised a slice at a time: memory stays bounded
+                encodings = self.encoder.encode_batch(list(texts[at : at + SLICE]))
+                for batch in length_batches([len(e.ids) for e in encodings]):
+                    rows = [at + i for i in batch]
+                    out[rows] = self.session.run(None, pad([encodings[i] for i in batch], self.names))[0]
         return out
 
     def count_tokens(self, text: str) -> int:

@@ -87,6 +87,9 @@ def _prepare(path: Path, job: Job, tokenizer, cfg: ChunkConfig, keep_parsed: boo
     chunks = chunk_document(doc, tokenizer, cfg)
     if not chunks:
         raise IngestError("no text content")
+    if len(chunks) > cfg.max_chunks:  # what one file may cost in memory, embedding time and store rows
+        doc.warnings.append(f"{len(chunks):,} chunks; only the first {cfg.max_chunks:,} are kept (limit)")
+        chunks = chunks[: cfg.max_chunks]
     ident = doc_id(job.key)
     summary = "" if keep_parsed else summarize(doc, cfg.summary_sentences)
     base = {"doc_id": ident, "source": job.source, "type": doc.kind, "parent": ""}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sqlite3
 import zipfile
 from collections.abc import Iterable
@@ -15,6 +16,8 @@ from ragtune.ingest.base import Document, Section
 from ragtune.ingest.text import read_text
 from ragtune.tables.base import Table, record_text
 
+INT64 = 2**63  # integers a BIGINT column holds; larger ones are reals, or text when no float holds them
+
 
 def _kind(v) -> str | None:
     """integer | real | boolean | text for one cell; None for an empty one."""
@@ -23,17 +26,27 @@ def _kind(v) -> str | None:
     if isinstance(v, bool):
         return "boolean"
     if isinstance(v, int):
-        return "integer"
+        return _number(v)
     if isinstance(v, float):
         return "real"
     s = str(v).strip()
-    for kind, cast in (("integer", int), ("real", float)):
-        try:
-            cast(s)
-            return kind
-        except ValueError:
-            continue
-    return "text"
+    try:
+        return _number(int(s))
+    except ValueError:
+        pass
+    try:
+        return "text" if math.isinf(float(s)) else "real"  # (NaN, a missing number, stays a number)
+    except ValueError:
+        return "text"
+
+
+def _number(n: int) -> str:
+    if -INT64 <= n < INT64:
+        return "integer"
+    try:
+        return "real" if math.isfinite(float(n)) else "text"
+    except OverflowError:
+        return "text"
 
 
 def column_type(values: Iterable) -> tuple[str, bool]:
@@ -81,16 +94,42 @@ def grid_records(header: list[str], rows: list[tuple[str, list]]) -> tuple[list[
     return records, warnings
 
 
+MAX_COLUMNS = 256  # columns kept per table: each is profiled, matched to questions and offered to SQL
+MAX_ROWS = 1_000_000  # rows kept per table
+MAX_CELL = 4_000  # characters kept per cell
+
+
+def bounded(name: str, columns: list[str], rows: list[tuple[str, dict]]):
+    """The table within the limits above (columns and rows beyond them dropped, long cells cut), with one
+    warning per limit hit: what a question costs never grows with a table's width or its cells."""
+    warnings = []
+    if len(columns) > MAX_COLUMNS:
+        warnings.append(f"table {name!r}: {len(columns):,} columns; only the first {MAX_COLUMNS} are kept (limit)")
+        columns = columns[:MAX_COLUMNS]
+        rows = [(loc, {c: rec.get(c) for c in columns}) for loc, rec in rows]
+    if len(rows) > MAX_ROWS:
+        warnings.append(f"table {name!r}: {len(rows):,} rows; only the first {MAX_ROWS:,} are kept (limit)")
+        rows = rows[:MAX_ROWS]
+    long = sum(isinstance(v, str) and len(v) > MAX_CELL for _, rec in rows for v in rec.values())
+    if long:
+        warnings.append(f"table {name!r}: {long} cell(s) longer than {MAX_CELL:,} characters; cut there (limit)")
+        rows = [(loc, {c: v[:MAX_CELL] if isinstance(v, str) else v for c, v in rec.items()}) for loc, rec in rows]
+    return columns, rows, warnings
+
+
 def table_sections(
     name: str, columns: list[str], rows: list[tuple[str, dict]]
 ) -> tuple[list[Section], Table, list[str]]:
-    """One section per row (locator, record); the heading names the table and its columns.
+    """One section per row (locator, record); the heading names the table and its columns. A table beyond the
+    limits (`bounded`) is cut to them.
 
-    Returns the sections, the table (schema and rows) and warnings about columns that mix numbers and text.
+    Returns the sections, the table (schema and rows) and warnings about the limits and about columns that mix
+    numbers and text.
     """
+    columns, rows, warnings = bounded(name, columns, rows)
     heading = f"{name} — columns: {', '.join(columns)}"
     sections = [Section(record_text(rec), loc, heading=heading, records=[rec]) for loc, rec in rows]
-    types, warnings = [], []
+    types = []
     for c in columns:
         kind, mixed = column_type(rec.get(c) for _, rec in rows)
         types.append(kind)

@@ -28,6 +28,8 @@ MAX_ANSWER_TOKENS = 30
 MAX_QUESTION = 96  # question tokens kept: the rest of the window is the passage
 TOP_TOKENS = 20
 ONNX_FORMAT = 1  # bumped when the reader's export changes
+MAX_WINDOWS = 8  # windows read per passage (~1,200 tokens): a passage is a chunk, normally one or two windows
+BATCH_WINDOWS = 32  # windows per forward pass: memory stays bounded whatever was retrieved
 
 
 @dataclass
@@ -126,12 +128,14 @@ class SpanReader:
             return []
         with self._lock:
             question = self._fit(question)
-            rows = [
-                (p, w)
-                for p, e in enumerate(self.windows.encode_batch([(question, t) for t in passages]))
-                for w in (e, *e.overflowing)
+            encodings = self.windows.encode_batch([(question, t) for t in passages])
+            rows = [(p, w) for p, e in enumerate(encodings) for w in (e, *e.overflowing[: MAX_WINDOWS - 1])]
+            outs = [
+                self.logits(pad([w for _, w in rows[i : i + BATCH_WINDOWS]], set(INPUTS)))
+                for i in range(0, len(rows), BATCH_WINDOWS)
             ]
-            start, end = self.logits(pad([w for _, w in rows], set(INPUTS)))
+            start = [row for out in outs for row in out[0]]
+            end = [row for out in outs for row in out[1]]
         found: dict[int, Span] = {}
         for row, (p, window) in enumerate(rows):
             s, e = start[row], end[row]

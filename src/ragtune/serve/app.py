@@ -16,6 +16,7 @@ import base64
 import hmac
 import json
 import os
+import re
 import threading
 import time
 import uuid
@@ -45,6 +46,40 @@ STATIC = Path(__file__).parent / "static"
 PUBLIC_DOC_FIELDS = ("doc_id", "source", "kind", "title", "summary", "chunks", "ingested_at")
 
 
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    code: int
+
+
+class ErrorBody(BaseModel):
+    """Every error, as OpenAI clients expect it: `{"error": {"message", "type", "code"}}`."""
+
+    error: ErrorDetail
+
+
+ERRORS = {  # the statuses a route may answer with an error, documented in the schema with their one shape
+    code: {"model": ErrorBody, "description": why}
+    for code, why in [
+        (400, "the request cannot be served (the message says why)"),
+        (401, "missing or wrong API key"),
+        (404, "no such document, job or report"),
+        (409, "an upload's name holds a different file"),
+        (413, "an upload over the size limit"),
+        (415, "an upload of a type ragtune does not read"),
+        (422, "a malformed request (the field is named)"),
+        (503, "the model queue is full; retry"),
+    ]
+}
+
+
+class IngestErrorBody(ErrorBody):
+    """No file of the request was ingested: the error, and each file's outcome with its reason (none when the
+    request itself was malformed)."""
+
+    files: list[dict] = []
+
+
 class ChatMessage(BaseModel):
     role: str
     content: str | list | None = None
@@ -52,7 +87,7 @@ class ChatMessage(BaseModel):
 
 class ChatRequest(BaseModel):
     model: str = "ragtune-rag"
-    messages: list[ChatMessage]
+    messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     n: int = 1  # ragtune gives one grounded answer per question: any other value is refused, not ignored
     max_tokens: int | None = Field(None, ge=1)
@@ -122,6 +157,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         version="0.1.0",
         description="RAG, fine-tuning or both, over one store.",
         lifespan=lifespan,
+        responses=ERRORS,
         openapi_url=None,  # served below, behind the key like every route but /health and the page
         docs_url=None,
         redoc_url=None,
@@ -134,9 +170,16 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         if not hmac.compare_digest(sent.encode(), f"Bearer {api_key}".encode()):
             raise HTTPException(401, "missing or wrong API key (send Authorization: Bearer <key>)")
 
+    def public(message: str) -> str:
+        """An error message without the server's paths: a path under the store or the model home is named by
+        its last part."""
+        for root in {str(p) for r in (ws.settings.store, ws.settings.home) for p in (r, r.resolve(), r.absolute())}:
+            message = re.sub(re.escape(root) + r"""(/[^\s:'"]*)?""", lambda m: Path(m[0]).name, message)
+        return message
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        body = {"error": {"message": str(exc.detail), "type": "invalid_request_error", "code": exc.status_code}}
+        body = {"error": {"message": public(str(exc.detail)), "type": "invalid_request_error", "code": exc.status_code}}
         return JSONResponse(body, exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -154,7 +197,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
 
     @app.exception_handler(RagtuneError)
     async def ragtune_error(request: Request, exc: RagtuneError):
-        body = {"error": {"message": str(exc).splitlines()[0], "type": "invalid_request_error", "code": 400}}
+        body = {"error": {"message": public(str(exc).splitlines()[0]), "type": "invalid_request_error", "code": 400}}
         return JSONResponse(body, 400)
 
     auth = [Depends(authorize)]
@@ -252,7 +295,9 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
         return {"removed": [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in gone]}
 
-    @app.post("/ingest", dependencies=auth)
+    ingest_errors = {c: {"model": IngestErrorBody} for c in (400, 409, 413, 415, 422)}
+
+    @app.post("/ingest", dependencies=auth, responses=ingest_errors)
     async def ingest(files: Annotated[list[UploadFile], File()], replace: Annotated[bool, Form()] = False) -> dict:
         """Files in; a name that already holds a different file is refused (409) unless `replace` is true: two
         clients' `x.md` (whatever folders their names carried) never become one document by name alone."""
@@ -283,9 +328,12 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
                 target.unlink(missing_ok=True)
             result = {"file": name, "source": source, "status": status, "reason": reason}
             results.append(result | {"warnings": warned.get(source, [])})
-        ok = any(r["status"] in ("ingested", "updated", "unchanged") for r in results)
-        code = 200 if ok else max((r.get("code", 422) for r in results), default=422)
-        return JSONResponse({"files": results}, code)
+        if any(r["status"] in ("ingested", "updated", "unchanged") for r in results):
+            return JSONResponse({"files": results}, 200)
+        code = max((r.get("code", 422) for r in results), default=422)
+        first = results[0]["reason"] if results else "no file sent"
+        error = {"message": f"no file was ingested: {first}", "type": "invalid_request_error", "code": code}
+        return JSONResponse({"error": error, "files": results}, code)
 
     @app.post("/eval", dependencies=auth, status_code=202)
     async def start_eval(
@@ -300,14 +348,19 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         except UploadRejected as exc:
             raise HTTPException(exc.status, str(exc)) from None
         arm_list = [a.strip() for a in arms.split(",") if a.strip()]
-        job = await run_in_threadpool(evals.start, path, arm_list, adapter or None, limit)
+        try:
+            job = await run_in_threadpool(evals.start, path, arm_list, adapter or None, limit)
+        except BaseException:
+            path.unlink(missing_ok=True)  # a refused request leaves nothing behind
+            raise
         return job.to_dict()
 
     @app.get("/eval/{job_id}", dependencies=auth)
     def eval_status(job_id: str) -> dict:
         if job_id not in evals.jobs:
             raise HTTPException(404, f"no evaluation {job_id!r}")
-        return evals.jobs[job_id].to_dict()
+        job = evals.jobs[job_id].to_dict()
+        return job | {"error": public(job["error"])} if job.get("error") else job
 
     @app.post("/compare", dependencies=auth, status_code=202)
     async def start_compare(
@@ -338,7 +391,8 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     def compare_status(job_id: str) -> dict:
         if job_id not in comparisons.jobs:
             raise HTTPException(404, f"no comparison {job_id!r}")
-        return comparisons.status(job_id)
+        job = comparisons.status(job_id)
+        return job | {"error": public(job["error"])} if job.get("error") else job
 
     @app.get("/report", dependencies=auth)
     def latest_report():

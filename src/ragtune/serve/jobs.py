@@ -94,7 +94,8 @@ class CompareJob:
     error: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """What a client sees: the run's folder relative to the store (a server path is never shown)."""
+        return asdict(self) | {"folder": f"compare/{self.id}"}
 
 
 class CompareJobs:

@@ -172,18 +172,29 @@ class TableStore:
     def _create(con: duckdb.DuckDBPyConnection, doc_id: str, source: str, table, taken: set[str]) -> None:
         (name,) = _unique([sql_name(table.name)], taken)
         cols = _unique([sql_name(c) for c in table.columns], {LOCATOR})
-        kinds = [_TYPES.get(t, _TEXT) for t in table.types]
-        data = {LOCATOR: [loc for loc, _ in table.records]}
-        for col, sql_col, kind in zip(table.columns, cols, table.types, strict=True):
-            data[sql_col] = [_cast(rec.get(col), kind) for _, rec in table.records]
-        schema = pa.schema([(LOCATOR, pa.string())] + [(c, k[1]) for c, k in zip(cols, kinds, strict=True)])
+        types = table.types
+        try:
+            kinds, rows = TableStore._arrow(table, cols, types)
+        except (pa.ArrowException, OverflowError, ValueError, TypeError):  # a value its column type cannot hold:
+            types = ["text"] * len(cols)  # the table still answers, as text
+            kinds, rows = TableStore._arrow(table, cols, types)
         ddl = ", ".join([f"{LOCATOR} VARCHAR"] + [f'"{c}" {k[0]}' for c, k in zip(cols, kinds, strict=True)])
         con.execute(f'CREATE TABLE "{name}" ({ddl})')
-        con.register("_incoming", pa.table(data, schema=schema))
+        con.register("_incoming", rows)
         con.execute(f'INSERT INTO "{name}" SELECT * FROM _incoming')
         con.unregister("_incoming")
-        meta = [json.dumps(table.columns), json.dumps(cols), json.dumps(table.types), len(table.records)]
+        meta = [json.dumps(table.columns), json.dumps(cols), json.dumps(types), len(table.records)]
         con.execute(f"INSERT INTO {CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [name, doc_id, source, table.name, *meta])
+
+    @staticmethod
+    def _arrow(table, cols: list[str], types: list[str]) -> tuple[list[tuple], pa.Table]:
+        """The table's rows as Arrow columns of the given types (and those types' SQL and Arrow names)."""
+        kinds = [_TYPES.get(t, _TEXT) for t in types]
+        data = {LOCATOR: [loc for loc, _ in table.records]}
+        for col, sql_col, kind in zip(table.columns, cols, types, strict=True):
+            data[sql_col] = [_cast(rec.get(col), kind) for _, rec in table.records]
+        schema = pa.schema([(LOCATOR, pa.string())] + [(c, k[1]) for c, k in zip(cols, kinds, strict=True)])
+        return kinds, pa.table(data, schema=schema)
 
     def query(self, sql: str) -> QueryResult:
         """Run one validated read-only SELECT (LIMIT and timeout applied); UnsafeSQL or RagtuneError on failure."""
