@@ -56,6 +56,18 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+LANGUAGES = ("en", "fr", "de", "es", "it", "pl", "cs", "ru")  # where one byte encodes a letter in several ways
+
+
+def word_evidence(text: str, limit: int = 200) -> float:
+    """How much `text` reads as real words: the summed Zipf frequency of its non-ASCII words, each in the
+    language that knows it best (a wrong code page turns "crêpes" into "crępes", which no language uses)."""
+    from wordfreq import zipf_frequency
+
+    words = [w.lower() for w in re.findall(r"\w+", text) if not w.isascii()][:limit]
+    return sum(max(zipf_frequency(w, lang) for lang in LANGUAGES) for w in words)
+
+
 _SUFFIX = re.compile(r"(ing|ed|es|s)$")
 
 

@@ -144,3 +144,16 @@ def test_a_json_number_of_100000_digits_is_read_and_cut_at_the_cell_limit(tmp_pa
         assert "9" * MAX_CELL in text and "9" * (MAX_CELL + 1) not in text, name
         assert any(f"longer than {MAX_CELL:,} characters; cut there (limit)" in w for w in doc.warnings), name
     assert "n: 7" in " ".join(s.text for s in parse(tmp_path / "big.json").sections)  # small numbers stay numbers
+
+
+def test_single_byte_code_pages_are_told_apart_by_their_words(tmp_path):
+    """#29: a cp1252 file was read as cp1250 ("crêpes" → "crępes"): both decode it without garbage."""
+    cases = {
+        "menu.txt": ("Our café serves crêpes, crème brûlée and naïve façades every day.", "cp1252"),
+        "short.txt": ("crêpes", "cp1252"),
+        "polish.txt": ("Zażółć gęślą jaźń, miły człowiek.", "cp1250"),
+        "russian.txt": ("Привет, как дела?", "cp1251"),
+    }
+    for name, (text, encoding) in cases.items():
+        (tmp_path / name).write_bytes((text + "\n").encode(encoding))
+        assert parse(tmp_path / name).sections[0].text == text, name

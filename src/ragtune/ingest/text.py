@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Document, Section
 from ragtune.ingest.sniff import check_text
+from ragtune.text import word_evidence
 
 
 def read_text(path: Path) -> str:
@@ -18,13 +19,27 @@ def read_text(path: Path) -> str:
     if not raw.strip():
         raise IngestError("empty file")
     check_text(raw[:8192])
-    best = from_bytes(raw).best()
-    if best is None:
+    text = decode(raw)
+    if text is None:
         raise IngestError("binary content, not text (no text encoding fits)")
-    text = str(best)
     if not text.strip():
         raise IngestError("empty file (no text once decoded)")
     return text
+
+
+def decode(raw: bytes) -> str | None:
+    """The text of `raw` in the encoding charset-normalizer finds least garbled; where several single-byte code
+    pages tie (short texts: cp1252 and cp1250 both read "crêpes" cleanly, one as "crępes"), the one whose words
+    are real words in some language (`text.word_evidence`)."""
+    matches = list(from_bytes(raw))
+    if not matches:
+        return None
+    low = min(m.chaos for m in matches)
+    tied = [m for m in matches if m.chaos == low]
+    if len(tied) > 1 and len({str(m) for m in tied[:8]}) > 1:
+        sample = raw[:65_536]
+        return str(max(tied[:8], key=lambda m: word_evidence(sample.decode(m.encoding, errors="ignore"))))
+    return str(tied[0])
 
 
 def paragraphs(text: str) -> list[str]:
