@@ -49,11 +49,12 @@ def capitalised(text: str, fragment: bool = False) -> list[tuple[int, int]]:
 
 
 @cache
-def zipf(word: str) -> float:
-    """How often a word occurs in English (wordfreq's Zipf scale: 7 as "the", 3 once per million words, 0 unknown)."""
+def zipf(word: str, lang: str = "en") -> float:
+    """How often a word occurs in a language, English by default (wordfreq's Zipf scale: 7 as "the", 3 once per
+    million words, 0 unknown)."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en")
+    return zipf_frequency(word, lang)
 
 
 LANGUAGES = ("en", "fr", "de", "es", "it", "pl", "cs", "ru")  # where one byte encodes a letter in several ways
@@ -62,10 +63,8 @@ LANGUAGES = ("en", "fr", "de", "es", "it", "pl", "cs", "ru")  # where one byte e
 def word_evidence(text: str, limit: int = 200) -> float:
     """How much `text` reads as real words: the summed Zipf frequency of its non-ASCII words, each in the
     language that knows it best (a wrong code page turns "crêpes" into "crępes", which no language uses)."""
-    from wordfreq import zipf_frequency
-
     words = [w.lower() for w in re.findall(r"\w+", text) if not w.isascii()][:limit]
-    return sum(max(zipf_frequency(w, lang) for lang in LANGUAGES) for w in words)
+    return sum(max(zipf(w, lang) for lang in LANGUAGES) for w in words)
 
 
 _SUFFIX = re.compile(r"(ing|ed|es|s)$")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.tables.base import Table
-from ragtune.tables.sql import Columns, Plan, literal, quote, write
+from ragtune.tables.base import Table, quote
+from ragtune.tables.sql import Columns, Plan, literal, write
 from ragtune.tables.store import TableStore
 
 

@@ -75,9 +75,13 @@ BACKENDS = {"lancedb": "lance", "postgresql": "pgvector", "postgres": "pgvector"
 def preload(spec: str) -> None:
     """Import the store backend's module on a thread of its own, so that its libraries load while the caller
     loads the embedder (whose runtime leaves the interpreter free); `create_store` then finds it imported."""
-    scheme = spec.split("://", 1)[0].lower() if "://" in spec else spec.lower()
+    scheme = _scheme(spec)
     if scheme in BACKENDS and f"ragtune.index.{BACKENDS[scheme]}" not in sys.modules:
         threading.Thread(target=_import_quietly, args=(f"ragtune.index.{BACKENDS[scheme]}",), daemon=True).start()
+
+
+def _scheme(spec: str) -> str:
+    return spec.split("://", 1)[0].lower() if "://" in spec else spec.lower()
 
 
 def _import_quietly(module: str) -> None:
@@ -89,7 +93,7 @@ def create_store(spec: str, home: Path, dim: int, ann_threshold: int = 10_000) -
     """`lancedb` (embedded in `home`, the default), `postgresql://…` (pgvector), `milvus://HOST:PORT` or
     `milvus:///file.db` (Milvus Lite), or a scheme a plugin registers under the `ragtune.vector_stores` entry
     point group."""
-    scheme = spec.split("://", 1)[0].lower() if "://" in spec else spec.lower()
+    scheme = _scheme(spec)
     if scheme == "lancedb":
         from ragtune.index.lance import LanceStore
 

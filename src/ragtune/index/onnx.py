@@ -74,19 +74,18 @@ def pad(encodings: list, names: set[str]) -> dict[str, np.ndarray]:
 class OnnxEmbedder:
     """An exported sentence-transformers model: `tokenizers` + `onnxruntime`, unit vectors out."""
 
-    def __init__(self, name: str, manifest: Path):
-        meta = json.loads(manifest.read_text())
+    def __init__(self, name: str, folder: Path, meta: dict):
         self.name, self.dim, self.quantized = name, meta["dim"], meta.get("quantized", "")
-        self.session = session(manifest.with_name(meta["model"]))
+        self.session = session(folder / meta["model"])
         self.names = {i.name for i in self.session.get_inputs()}
-        self.encoder = Tokenizer.from_file(str(manifest.with_name(meta["tokenizer"])))
+        self.encoder = Tokenizer.from_file(str(folder / meta["tokenizer"]))
         self.encoder.no_padding()
         self.encoder.enable_truncation(meta["max_length"])
-        self.tokenizer = Tokenizer.from_file(str(manifest.with_name(meta["tokenizer"])))  # counts whole texts
+        self.tokenizer = Tokenizer.from_file(str(folder / meta["tokenizer"]))  # counts whole texts
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self._lock = threading.Lock()  # one encode at a time: a tokenizer is not safe across threads
-        self.runtime_note = f"ONNX Runtime{' int8' if self.quantized else ''} ({manifest.stem})"
+        self.runtime_note = f"ONNX Runtime{' int8' if self.quantized else ''} ({Path(meta['model']).stem})"
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -104,16 +103,20 @@ class OnnxEmbedder:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
 
-def key(source: str, quantized: str = "") -> str:
-    """An export's name: the model folder's files (name, size, time), so a changed model is exported again; a
-    hub id (not a folder) by its name."""
-    h = hashlib.sha256(f"{FORMAT}:{quantized}:{source}".encode())
-    folder = Path(source)
-    if folder.is_dir():
+def files_key(salt: str, *folders: Path) -> str:
+    """An export's name: `salt` and the folders' files (name, size, time), so a changed model is exported again."""
+    h = hashlib.sha256(f"{FORMAT}:{salt}".encode())
+    for folder in folders:
         for f in sorted(p for p in folder.rglob("*") if p.is_file()):
             st = f.stat()
             h.update(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
+
+
+def key(source: str, quantized: str = "") -> str:
+    """An embedder export's name: its model folder's files; a hub id (not a folder) by its name."""
+    folder = Path(source)
+    return files_key(f"{quantized}:{source}", *([folder] if folder.is_dir() else []))
 
 
 def find_export(name: str, source: str, home: Path, quantized: str = "") -> OnnxEmbedder | None:
@@ -122,7 +125,7 @@ def find_export(name: str, source: str, home: Path, quantized: str = "") -> Onnx
     if not manifest.exists():
         return None
     try:
-        return OnnxEmbedder(name, manifest)
+        return OnnxEmbedder(name, manifest.parent, json.loads(manifest.read_text()))
     except Exception:  # a damaged export is made again
         return None
 
@@ -154,17 +157,14 @@ def export_embedder(model, name: str, source: str, home: Path, quantized: str = 
             "pooling": pooling,
             "quantized": quantized,
         }
-        _write(manifest, meta)
-        embedder = OnnxEmbedder(name, manifest)
+        embedder = OnnxEmbedder(name, folder, meta)
     except Exception as exc:  # an architecture the exporter cannot trace: PyTorch still works
-        manifest.unlink(missing_ok=True)
         return None, f"ONNX export failed ({type(exc).__name__}: {exc})"
     reference = model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
     cosine = float(np.min(np.sum(embedder.embed(PROBES) * reference, axis=1)))
     if cosine < MIN_COSINE[quantized]:
-        manifest.unlink(missing_ok=True)
         return None, f"the exported model's vectors differ from PyTorch's (cosine {cosine:.4f})"
-    _write(manifest, {**meta, "cosine": round(cosine, 6)})
+    _write(manifest, {**meta, "cosine": round(cosine, 6)})  # only a checked export is ever found (find_export)
     return embedder, ""
 
 

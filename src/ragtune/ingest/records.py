@@ -14,7 +14,7 @@ from pathlib import Path
 from ragtune.errors import IngestError
 from ragtune.ingest.base import Document, Section
 from ragtune.ingest.text import read_text
-from ragtune.tables.base import Table, record_text
+from ragtune.tables.base import Table, quote, record_text
 
 INT64 = 2**63  # integers a BIGINT column holds; larger ones are reals, or text when no float holds them
 
@@ -223,11 +223,11 @@ class SqliteParser:
             warnings: list[str] = []
             for name in names:
                 cols = [r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (name,))]
-                fields = ", ".join(map(quote_name, cols))  # by position: a column may be named anything
+                fields = ", ".join(map(quote, cols))  # by position: a column may be named anything
                 try:
-                    cur = con.execute(f"SELECT rowid, {fields} FROM {quote_name(name)}")
+                    cur = con.execute(f"SELECT rowid, {fields} FROM {quote(name)}")
                 except sqlite3.OperationalError:  # WITHOUT ROWID tables
-                    cur = con.execute(f"SELECT NULL, {fields} FROM {quote_name(name)}")
+                    cur = con.execute(f"SELECT NULL, {fields} FROM {quote(name)}")
                 rows = []
                 for i, (rowid, *values) in enumerate(cur, 1):
                     rows.append((f"table {name} rowid {rowid or i}", dict(zip(cols, values, strict=True))))
@@ -241,11 +241,6 @@ class SqliteParser:
         if not sections:
             raise IngestError("SQLite database has no rows")
         return Document(self.kind, f"Database {path.stem}", sections, tables, warnings)
-
-
-def quote_name(name: str) -> str:
-    """A SQL identifier, quoted (a name may hold quotes, semicolons or spaces)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _flatten(value, prefix: str = "") -> dict:

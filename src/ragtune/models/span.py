@@ -7,7 +7,6 @@ span over the passages; `null - best` is its no-answer score, and a fitted thres
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -19,7 +18,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from ragtune.index.embedders import model_path as encoder_path  # the embedder's weights are the encoder's
-from ragtune.index.onnx import FORMAT, INPUTS, pad, session
+from ragtune.index.onnx import INPUTS, files_key, pad, session
 
 MARKER = "span_reader.json"  # what makes a folder a span reader: the encoder it adapts and its settings
 MAX_LENGTH = 256
@@ -100,12 +99,8 @@ class SpanReader:
         meta = json.loads((folder / MARKER).read_text())
         self.folder = folder
         self.name = f"span:{folder.name}"
-        tokenizer_file = Path(encoder_path(meta["encoder"])) / "tokenizer.json"
-        self.windows = Tokenizer.from_file(str(tokenizer_file))  # question + passage windows
-        self.windows.no_padding()
-        self.windows.enable_truncation(MAX_LENGTH, stride=STRIDE, strategy="only_second")
-        self.words = Tokenizer.from_file(str(tokenizer_file))  # a question's own tokens
-        self.words.no_padding()
+        self.windows = window_tokenizer(meta["encoder"])  # question + passage windows
+        self.words = Tokenizer.from_str(self.windows.to_str())  # a question's own tokens
         self.words.no_truncation()
         self._lock = threading.Lock()
         self.logits, self.runtime_note = runtime(folder, meta["encoder"], home)
@@ -174,12 +169,15 @@ def runtime(folder: Path, encoder: str, home: Path | None) -> tuple[Logits, str]
 
 def export_key(folder: Path, encoder: str) -> str:
     """An export's name: the reader folder's files and the encoder's (name, size, time)."""
-    h = hashlib.sha256(f"{FORMAT}:{ONNX_FORMAT}".encode())
-    for root in (folder, Path(encoder_path(encoder))):
-        for f in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".png"):
-            st = f.stat()
-            h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:16]
+    return files_key(f"span:{ONNX_FORMAT}", folder, Path(encoder_path(encoder)))
+
+
+def window_tokenizer(encoder: str) -> Tokenizer:
+    """The encoder's tokenizer cutting question + passage into the overlapping windows the reader was trained on."""
+    tokenizer = Tokenizer.from_file(str(Path(encoder_path(encoder)) / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_LENGTH, stride=STRIDE, strategy="only_second")
+    return tokenizer
 
 
 def torch_model(folder: Path, encoder: str):
@@ -211,9 +209,7 @@ def export(folder: Path, encoder: str, path: Path) -> None:
     import torch
 
     model = torch_model(folder, encoder)
-    tokenizer = Tokenizer.from_file(str(Path(encoder_path(encoder)) / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_LENGTH, stride=STRIDE, strategy="only_second")
-    feed = pad([tokenizer.encode(*PROBE)], set(INPUTS))
+    feed = pad([window_tokenizer(encoder).encode(*PROBE)], set(INPUTS))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with torch.no_grad(), warnings.catch_warnings():

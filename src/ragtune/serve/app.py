@@ -177,28 +177,34 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             message = re.sub(re.escape(root) + r"""(/[^\s:'"]*)?""", lambda m: Path(m[0]).name, message)
         return message
 
+    def error(message: str, code: int, kind: str = "invalid_request_error") -> dict:
+        """The one error shape (`ErrorBody`), its message without server paths."""
+        return {"error": {"message": public(message), "type": kind, "code": code}}
+
+    def job_view(job: dict) -> dict:
+        """A background job as a client sees it: its error, if any, without server paths."""
+        return job | {"error": public(job["error"])} if job.get("error") else job
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        body = {"error": {"message": public(str(exc.detail)), "type": "invalid_request_error", "code": exc.status_code}}
-        return JSONResponse(body, exc.status_code, headers=exc.headers)
+        return JSONResponse(error(str(exc.detail), exc.status_code), exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         """The OpenAI error shape for a malformed request too, naming the field, never echoing what was sent."""
         err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(x) for x in err["loc"] if x != "body") or "request"
-        body = {"error": {"message": f"{where}: {err['msg']}", "type": "invalid_request_error", "code": 422}}
-        return JSONResponse(body, 422)
+        return JSONResponse(error(f"{where}: {err['msg']}", 422), 422)
 
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy):
-        body = {"error": {"message": "the model queue is full; retry shortly", "type": "overloaded", "code": 503}}
-        return JSONResponse(body, 503, headers={"Retry-After": "1"})
+        return JSONResponse(
+            error("the model queue is full; retry shortly", 503, "overloaded"), 503, headers={"Retry-After": "1"}
+        )
 
     @app.exception_handler(RagtuneError)
     async def ragtune_error(request: Request, exc: RagtuneError):
-        body = {"error": {"message": public(str(exc).splitlines()[0]), "type": "invalid_request_error", "code": 400}}
-        return JSONResponse(body, 400)
+        return JSONResponse(error(str(exc).splitlines()[0], 400), 400)
 
     auth = [Depends(authorize)]
 
@@ -332,8 +338,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             return JSONResponse({"files": results}, 200)
         code = max((r.get("code", 422) for r in results), default=422)
         first = results[0]["reason"] if results else "no file sent"
-        error = {"message": f"no file was ingested: {first}", "type": "invalid_request_error", "code": code}
-        return JSONResponse({"error": error, "files": results}, code)
+        return JSONResponse(error(f"no file was ingested: {first}", code) | {"files": results}, code)
 
     @app.post("/eval", dependencies=auth, status_code=202)
     async def start_eval(
@@ -359,8 +364,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     def eval_status(job_id: str) -> dict:
         if job_id not in evals.jobs:
             raise HTTPException(404, f"no evaluation {job_id!r}")
-        job = evals.jobs[job_id].to_dict()
-        return job | {"error": public(job["error"])} if job.get("error") else job
+        return job_view(evals.jobs[job_id].to_dict())
 
     @app.post("/compare", dependencies=auth, status_code=202)
     async def start_compare(
@@ -391,8 +395,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     def compare_status(job_id: str) -> dict:
         if job_id not in comparisons.jobs:
             raise HTTPException(404, f"no comparison {job_id!r}")
-        job = comparisons.status(job_id)
-        return job | {"error": public(job["error"])} if job.get("error") else job
+        return job_view(comparisons.status(job_id))
 
     @app.get("/report", dependencies=auth)
     def latest_report():

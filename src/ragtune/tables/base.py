@@ -16,6 +16,11 @@ class Table:
     records: list[tuple[str, dict]] = field(default_factory=list, repr=False)
 
 
+def quote(name: str) -> str:
+    """A SQL identifier, quoted (a name may hold quotes, semicolons or spaces)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def record_text(record: dict) -> str:
     """`sku: A-100 | name: Desk lamp | price_eur: 49`; empty fields are left out."""
     return " | ".join(f"{k}: {v}" for k, v in record.items() if v not in (None, ""))

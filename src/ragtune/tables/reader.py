@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ragtune.prompts import render
-from ragtune.tables.base import field_at, record_text, row_quote
+from ragtune.tables.base import field_at, quote, record_text, row_quote
 from ragtune.tables.fields import FieldMatcher, field_name, format_value, same_word
-from ragtune.tables.sql import Columns, Plan, literal, quote, write
+from ragtune.tables.sql import Columns, Plan, literal, write
 from ragtune.tables.store import LOCATOR, TableInfo
 from ragtune.text import STOPWORDS, tokens
 

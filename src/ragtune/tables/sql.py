@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ragtune.tables.base import quote
 from ragtune.tables.fields import ColumnProfile, field_name, profile
 from ragtune.tables.store import LOCATOR, TableInfo, TableStore
 
@@ -25,10 +26,6 @@ def literal(value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class Columns:
