@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
 from common import RESULTS, machine, table
+from ingest import Recorder  # keeps each batch of texts an embedder is asked for
 
 from ragtune import Settings, Workspace
 
@@ -105,18 +106,6 @@ def demo_store(root: Path) -> Path:
     corpus = build(root / "corpus")
     Workspace(Settings(store=root / "store")).ingest([corpus])
     return root / "store"
-
-
-class Recorder:
-    """Keeps every batch of texts an embedder is asked for."""
-
-    def __init__(self, embedder):
-        self.inner, self.batches = embedder.embed, []
-        embedder.embed = self
-
-    def __call__(self, texts: list[str]):
-        self.batches.append(list(texts))
-        return self.inner(texts)
 
 
 def flops_per_token(layers: int = 6, hidden: int = 384, ffn: int = 1536, tokens: int = 128) -> float:

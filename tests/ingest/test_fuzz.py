@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import make_workspace
 from tests.fakes import FakeEmbedder
+from tests.ingest.test_malformed import json_values
 
 EXAMPLES = int(os.environ.get("RAGTUNE_FUZZ_EXAMPLES", "40"))
 SENTINEL = "zqanchorword"
@@ -42,11 +43,6 @@ def grid(max_cols: int = 12):
     """A header and rows; sometimes a very wide one."""
     width = st.integers(1, max_cols) | st.just(300)
     return width.flatmap(lambda w: st.lists(st.lists(cells, min_size=0, max_size=w + 2), min_size=1, max_size=6))
-
-
-def json_values():
-    leaf = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
-    return st.recursive(leaf, lambda k: st.lists(k, max_size=4) | st.dictionaries(st.text(max_size=8), k, max_size=4))
 
 
 def deep(n: int) -> str:
