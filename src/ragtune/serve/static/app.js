@@ -176,7 +176,8 @@ async function onUpload(event) {
     $("upload-results").replaceChildren(
       ...result.files.map((r) => {
         const ok = ["ingested", "updated", "unchanged"].includes(r.status);
-        const why = r.reason ? `: ${r.reason}` : r.warnings && r.warnings.length ? ` (${r.warnings.join("; ")})` : "";
+        const hint = r.status === "conflict" ? " (tick “replace a stored file of the same name” to replace it)" : "";
+        const why = r.reason ? `: ${r.reason}${hint}` : r.warnings && r.warnings.length ? ` (${r.warnings.join("; ")})` : "";
         return el("li", { class: ok ? "ok" : "bad" }, `${r.file}: ${r.status}${why}`);
       }),
     );
