@@ -23,6 +23,7 @@ def quiet_libraries(verbose: bool = False) -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # plain tqdm bars (the one-time GGUF conversion's) as well
     for category in (FutureWarning, DeprecationWarning, UserWarning):
         warnings.filterwarnings("ignore", category=category)
     for name in ("transformers", "datasets", "sentence_transformers", "peft", "trl", "accelerate", "torch"):
