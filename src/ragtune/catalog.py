@@ -48,7 +48,17 @@ MIGRATIONS = [
         path TEXT NOT NULL, hash TEXT NOT NULL, modified_at TEXT, ingested_at TEXT NOT NULL, PRIMARY KEY (path, hash)
     );
     """,
+    """
+    ALTER TABLE documents ADD COLUMN groups TEXT NOT NULL DEFAULT '';
+    ALTER TABLE datasets ADD COLUMN groups TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE adapters ADD COLUMN groups TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE keys (
+        name TEXT PRIMARY KEY, hash TEXT UNIQUE NOT NULL, groups TEXT NOT NULL, created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    """,
 ]
+DOC_COLUMNS = "doc_id, path, source, hash, kind, title, summary, chunks, ingested_at, groups"
 
 
 class Catalog:
@@ -95,6 +105,20 @@ class Catalog:
         """path → content hash of every ingested document."""
         return {r["path"]: r["hash"] for r in self.con.execute("SELECT path, hash FROM documents")}
 
+    def labels_by_path(self) -> dict[str, str]:
+        """path → access label (its groups, "" public) of every ingested document."""
+        return {r["path"]: r["groups"] for r in self.con.execute("SELECT path, groups FROM documents")}
+
+    def labels(self) -> set[str]:
+        """Every access label the store's documents carry ("" for public ones)."""
+        return {r[0] for r in self.con.execute("SELECT DISTINCT groups FROM documents")}
+
+    def regroup(self, doc_ids: list[str], label: str) -> None:
+        """Give documents new groups (their rows in the stores were rewritten first)."""
+        with self.con:
+            self.con.executemany("UPDATE documents SET groups = ? WHERE doc_id = ?", [(label, i) for i in doc_ids])
+            self.con.executemany("DELETE FROM pending WHERE doc_id = ?", [(i,) for i in doc_ids])
+
     def begin(self, doc_ids: list[str]) -> None:
         """Journal a write batch before the vector store and the tables are touched: until `record` or `remove`
         clears them, these documents are in flight (readers skip them; `recover` undoes them after a crash)."""
@@ -119,7 +143,7 @@ class Catalog:
                 self.con.execute("DELETE FROM pending WHERE doc_id = ?", (d["doc_id"],))
                 self.con.execute("DELETE FROM documents WHERE doc_id = ?", (d["doc_id"],))
                 self.con.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO documents ({DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         d["doc_id"],
                         d["path"],
@@ -130,6 +154,7 @@ class Catalog:
                         d["summary"],
                         d["chunks"],
                         now,
+                        d.get("groups", ""),
                     ),
                 )
                 self.con.execute(
@@ -153,24 +178,58 @@ class Catalog:
             out.setdefault(r["path"], []).append({"hash": r["hash"], "at": r["at"]})
         return out
 
-    def summaries(self, doc_ids: list[str]) -> dict[str, dict]:
-        """doc_id → {source, summary, title} of these documents (those recorded)."""
+    def summaries(self, doc_ids: list[str], labels: list[str] | None = None) -> dict[str, dict]:
+        """doc_id → {source, summary, title} of these documents (those recorded, and with one of `labels` when
+        given)."""
         marks = ", ".join("?" * len(doc_ids))
         sql = f"SELECT doc_id, source, summary, title FROM documents WHERE doc_id IN ({marks})"
-        rows = self.con.execute(sql, doc_ids)
+        where, params = _labels(labels)
+        rows = self.con.execute(sql + where.replace("WHERE", "AND"), [*doc_ids, *params])
         return {r["doc_id"]: {"source": r["source"], "summary": r["summary"], "title": r["title"]} for r in rows}
 
-    def documents(self) -> list[dict]:
-        return [dict(r) for r in self.con.execute("SELECT * FROM documents ORDER BY source")]
+    def documents(self, labels: list[str] | None = None) -> list[dict]:
+        """Every recorded document, or those with one of `labels` (the access labels a caller may see)."""
+        where, params = _labels(labels)
+        return [dict(r) for r in self.con.execute(f"SELECT * FROM documents{where} ORDER BY source", params)]
 
     def schemas(self) -> list[dict]:
         rows = self.con.execute("SELECT d.source, t.* FROM tables t JOIN documents d USING (doc_id)")
         return [dict(r, columns=json.loads(r["columns"]), types=json.loads(r["types"])) for r in rows]
 
+    # -- API keys -------------------------------------------------------------------------------------------
+    def add_key(self, name: str, digest: str, groups: list[str]) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            with self.con:
+                self.con.execute("INSERT INTO keys VALUES (?, ?, ?, ?, NULL)", (name, digest, json.dumps(groups), now))
+        except sqlite3.IntegrityError:
+            raise RagtuneError(f"a key named {name!r} exists; revoke it or choose another name") from None
+
+    def keys(self) -> list[dict]:
+        """Every key's name, groups and dates (never its hash)."""
+        rows = self.con.execute("SELECT name, groups, created_at, revoked_at FROM keys ORDER BY created_at, name")
+        return [dict(r, groups=json.loads(r["groups"])) for r in rows]
+
+    def key_by_hash(self, digest: str) -> dict | None:
+        """The live (not revoked) key with this hash: {name, hash, groups}."""
+        row = self.con.execute(
+            "SELECT name, hash, groups FROM keys WHERE hash = ? AND revoked_at IS NULL", (digest,)
+        ).fetchone()
+        return dict(row, groups=json.loads(row["groups"])) if row else None
+
+    def has_keys(self) -> bool:
+        return self.con.execute("SELECT 1 FROM keys WHERE revoked_at IS NULL LIMIT 1").fetchone() is not None
+
+    def revoke_key(self, name: str) -> bool:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.con:
+            cur = self.con.execute("UPDATE keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (now, name))
+        return cur.rowcount > 0
+
     # -- datasets -------------------------------------------------------------------------------------------
     def dataset_by_hash(self, digest: str) -> dict | None:
         row = self.con.execute("SELECT * FROM datasets WHERE hash = ?", (digest,)).fetchone()
-        return dict(row) if row else None
+        return _decoded(row) if row else None
 
     def next_dataset_version(self) -> str:
         n = self.con.execute("SELECT count(*) FROM datasets").fetchone()[0]
@@ -179,19 +238,20 @@ class Catalog:
     def record_dataset(self, meta: dict) -> None:
         with self.con:
             self.con.execute(
-                "INSERT INTO datasets VALUES (:version, :hash, :rows, :heldout, :source, :kind, :created_at)", meta
+                "INSERT INTO datasets VALUES (:version, :hash, :rows, :heldout, :source, :kind, :created_at, :groups)",
+                {"groups": "[]"} | meta | {"groups": json.dumps(meta.get("groups", []))},
             )
 
     def datasets(self) -> list[dict]:
-        return [dict(r) for r in self.con.execute("SELECT * FROM datasets ORDER BY version")]
+        return [_decoded(r) for r in self.con.execute("SELECT * FROM datasets ORDER BY version")]
 
     # -- adapters -------------------------------------------------------------------------------------------
     def adapters(self) -> list[dict]:
-        return [dict(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
+        return [_decoded(r) for r in self.con.execute("SELECT * FROM adapters ORDER BY created_at, name")]
 
     def adapter(self, name: str) -> dict | None:
         row = self.con.execute("SELECT * FROM adapters WHERE name = ?", (name,)).fetchone()
-        return dict(row) if row else None
+        return _decoded(row) if row else None
 
     def adapter_count(self) -> int:
         return self.con.execute("SELECT count(*) FROM adapters").fetchone()[0]
@@ -200,8 +260,8 @@ class Catalog:
         with self.con:
             self.con.execute(
                 "INSERT OR REPLACE INTO adapters VALUES (:name, :parent, :base, :data, :params, :metrics, :path, "
-                ":created_at)",
-                record,
+                ":created_at, :groups)",
+                record | {"groups": json.dumps(record.get("groups", []))},
             )
 
     def remove_adapter(self, name: str) -> None:
@@ -225,6 +285,13 @@ class Journal:
             self.store.replace(stale, rows)
             self.tables.replace([(d["doc_id"], d["source"], tables.get(d["doc_id"], [])) for d in docs])
             self.catalog.record(docs, tables)
+
+    def regroup(self, doc_ids: list[str], label: str) -> None:
+        """Give documents another access label in every row (nothing re-embedded), journaled like every write."""
+        with self.guard.write():
+            self.catalog.begin(doc_ids)
+            self.store.relabel(doc_ids, label)
+            self.catalog.regroup(doc_ids, label)
 
     def drop(self, doc_ids: list[str]) -> None:
         """Delete documents everywhere, journaled: a crash midway is undone by `recover`."""
@@ -267,6 +334,18 @@ def recover_if_free(store: Path, journal: Callable[[], Journal]) -> None:
             journal().recover()
     except RagtuneError:
         pass  # a writer is at work: its batch is in flight, and readers skip it
+
+
+def _decoded(row: sqlite3.Row) -> dict:
+    """A dataset or adapter record, with the access labels it inherited as a list."""
+    return dict(row) | {"groups": json.loads(row["groups"])}
+
+
+def _labels(labels: list[str] | None) -> tuple[str, list[str]]:
+    """A WHERE clause keeping documents with one of these access labels (none: every document)."""
+    if labels is None:
+        return "", []
+    return f" WHERE groups IN ({', '.join('?' * len(labels))})", list(labels)
 
 
 def _modified(path: str) -> str | None:

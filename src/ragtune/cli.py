@@ -26,6 +26,16 @@ def _workspace(ctx: click.Context):
     return ctx.obj["ws"]
 
 
+def _principal(ctx: click.Context):
+    """Who the command acts as: the admin, unless --key (RAGTUNE_KEY) names a key of `ragtune keys add`."""
+    import os
+
+    from ragtune.access import ADMIN
+
+    key = ctx.obj.get("key")
+    return _workspace(ctx).principal(key, os.environ.get("RAGTUNE_API_KEY")) if key else ADMIN
+
+
 def _ingested(ctx: click.Context):
     """The workspace, or a clear error when nothing has been ingested into it yet."""
     ws = _workspace(ctx)
@@ -77,7 +87,7 @@ def _bad_input(reason: str) -> None:
         ctx.meta["ragtune.bad_inputs"] = ctx.meta.get("ragtune.bad_inputs", 0) + 1
 
 
-GLOBAL_OPTIONS = ("--store", "--llm", "--embedder", "--device")
+GLOBAL_OPTIONS = ("--store", "--llm", "--embedder", "--device", "--key")
 GLOBAL_FLAGS = ("-v", "--verbose")
 EXIT_INPUTS, EXIT_USAGE, EXIT_CONFIG = 1, 2, 3  # some inputs failed | bad usage | configuration or data error
 
@@ -130,11 +140,18 @@ class Group(click.Group):
 @click.option("--llm", envvar="RAGTUNE_LLM", help="smollm2 | hub id | folder | file.gguf | openai:MODEL@URL.")
 @click.option("--embedder", envvar="RAGTUNE_EMBEDDER", help="minilm | ST name or path | NAME+int8 | openai:MODEL@URL.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), envvar="RAGTUNE_DEVICE", help="[cuda when available]")
+@click.option("--key", envvar="RAGTUNE_KEY", help="Act as this API key's holder (sees what its groups may) [admin].")
 @click.option("-v", "--verbose", is_flag=True, help="Show library warnings and logs.")
 @click.version_option(package_name="ragtune")
 @click.pass_context
 def main(
-    ctx: click.Context, store: Path | None, llm: str | None, embedder: str | None, device: str | None, verbose: bool
+    ctx: click.Context,
+    store: Path | None,
+    llm: str | None,
+    embedder: str | None,
+    device: str | None,
+    key: str | None,
+    verbose: bool,
 ) -> None:
     """Give a small language model your knowledge: RAG, fine-tuning, or both.
 
@@ -145,7 +162,7 @@ def main(
 
     quiet_libraries(verbose)
     overrides = {k: v for k, v in {"store": store, "llm": llm, "embedder": embedder, "device": device}.items() if v}
-    ctx.obj = {"settings": Settings(**overrides)}
+    ctx.obj = {"settings": Settings(**overrides), "key": key}
 
 
 @main.command()
@@ -154,9 +171,24 @@ def main(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--workers", type=click.IntRange(0, 256), help="Parsing processes [one per core from 32 files].")
 @click.option("--ray", metavar="ADDRESS", help="Parse and embed on a Ray cluster: host:port, ray://…, auto or local.")
+@click.option("--groups", help="Who may see these files: groups, comma-separated (a rules file's match comes first).")
+@click.option("--public", is_flag=True, help="Make these files visible to everyone (where no rules file says else).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bool, workers, ray) -> None:
-    """Ingest files and folders into the store (incremental: unchanged files are skipped)."""
+def ingest(
+    ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bool, workers, ray, groups, public
+) -> None:
+    """Ingest files and folders into the store (incremental: unchanged files are skipped).
+
+    Access: a file's groups come from the `.ragtune-access` rules files in its folders, else --groups or --public,
+    else stay as they were (public for a new file)."""
+    from ragtune.access import parse_groups
+
+    if groups is not None and public:
+        raise click.UsageError("give --groups or --public, not both")
+    chosen = () if public else (parse_groups(groups, "--groups") if groups is not None else None)
+    if groups is not None and not chosen:
+        raise click.BadParameter("name at least one group (or use --public)", param_hint="--groups")
+    _principal(ctx).admin or _refuse("ingest writes for everyone: it needs the admin (no --key)")
     ws = _workspace(ctx)
     if workers is not None:
         ws.settings.chunk.workers = workers
@@ -166,6 +198,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], quiet: bool, as_json: bo
         on_error=lambda src, why: click.echo(f"error: {src}: {why}", err=True),
         on_warning=lambda src, why: click.echo(f"warning: {src}: {why}", err=True),
         ray=ray,
+        groups=chosen,
     )
     if as_json:
         out = {k: v for k, v in asdict(report).items() if k not in ("failures", "warnings", "skipped")}
@@ -194,7 +227,7 @@ def search(ctx, query, top_k, filters, mode, as_json, questions) -> None:
     queries = read_questions(questions) if questions else [_required(query, "QUERY")]
     ws = _ingested(ctx)
     for q in queries:
-        result = ws.search(q, top_k=top_k, filters=_filters(filters), mode=mode)
+        result = ws.search(q, top_k=top_k, filters=_filters(filters), mode=mode, principal=_principal(ctx))
         if as_json or questions:
             click.echo(json.dumps(result.to_dict() | {"passages": [_slim(p) for p in result.passages]}))
             continue
@@ -203,6 +236,10 @@ def search(ctx, query, top_k, filters, mode, as_json, questions) -> None:
             click.echo("    " + p.text.replace("\n", "\n    ")[:600])
         for s in result.summaries:
             click.echo(f"summary of {s['source']}: {s['summary']}")
+
+
+def _refuse(why: str) -> None:
+    raise RagtuneError(why)
 
 
 def _slim(p) -> dict:
@@ -236,7 +273,7 @@ def ask(ctx, question, top_k, filters, as_json, questions, batch_size, adapter, 
     if mode == "ft+rag" and not adapter:
         raise click.UsageError("--mode ft+rag needs --adapter NAME")
     ws = _workspace(ctx) if mode == "closed-book" else _ingested(ctx)
-    answerer = ws.answerer(for_mode(mode, adapter))
+    answerer = ws.answerer(for_mode(mode, adapter), _principal(ctx))
     for i in range(0, len(qs), batch_size):
         chunk = qs[i : i + batch_size]
         answers = answerer.ask_many(chunk, top_k=top_k, filters=_filters(filters))
@@ -273,7 +310,7 @@ def chat(ctx, adapter, as_json) -> None:
             break
         if not question or not question.strip():
             break
-        ans = ws.ask(question.strip(), history=history, arm=arm)
+        ans = ws.ask(question.strip(), history=history, arm=arm, principal=_principal(ctx))
         if as_json:
             keep = {"answer", "abstained", "citations", "route", "reason", "standalone_question"}
             click.echo(
@@ -290,13 +327,14 @@ def chat(ctx, adapter, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def documents(ctx, as_json: bool) -> None:
-    """List the ingested documents with their summaries."""
-    docs = _workspace(ctx).catalog.documents()
+    """List the ingested documents (those --key may see) with their groups and summaries."""
+    docs = _workspace(ctx).documents(_principal(ctx))
     if as_json:
         click.echo(json.dumps(docs))
         return
     for d in docs:
-        click.echo(f"{d['source']}  [{d['kind']}, {d['chunks']} chunks]  {d['summary'][:100]}")
+        seen_by = f"  groups {d['groups']}" if d["groups"] else ""
+        click.echo(f"{d['source']}  [{d['kind']}, {d['chunks']} chunks]{seen_by}  {d['summary'][:100]}")
 
 
 @main.command()
@@ -522,8 +560,10 @@ def _adapters(ctx):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def adapters_list(ctx, as_json: bool) -> None:
-    """Adapters with their parent and data versions."""
-    records = _adapters(ctx).list()
+    """Adapters (those --key may use) with their parent, data versions and the groups they inherited."""
+    from ragtune.access import show_labels
+
+    records = _workspace(ctx).usable_adapters(_principal(ctx))
     if as_json:
         click.echo(json.dumps([_lineage(a) for a in records]))
         return
@@ -531,7 +571,7 @@ def adapters_list(ctx, as_json: bool) -> None:
         m = json.loads(a["metrics"])
         click.echo(
             f"{a['name']}  parent {a['parent'] or '-':<6} data {','.join(json.loads(a['data']))}  "
-            f"base {a['base']}  loss {m['final_loss']:.3f}  {a['created_at']}"
+            f"base {a['base']}  loss {m['final_loss']:.3f}  {a['created_at']}  for {show_labels(a['groups'])}"
         )
 
 
@@ -539,8 +579,61 @@ def adapters_list(ctx, as_json: bool) -> None:
 @click.argument("name")
 @click.pass_context
 def adapters_show(ctx, name: str) -> None:
-    """An adapter's full lineage record as JSON."""
-    click.echo(json.dumps(_lineage(_adapters(ctx).get(name)), indent=2))
+    """An adapter's full lineage record as JSON, with who may use it (`access`: a caller must hold a group of each
+    part, because the adapter learnt from documents of those groups)."""
+    from ragtune.access import show_labels
+    from ragtune.generate.arms import for_mode
+
+    ws = _workspace(ctx)
+    ws.check_model(for_mode("closed-book", name), _principal(ctx))
+    record = _lineage(ws.adapters.get(name))
+    click.echo(json.dumps(record | {"access": show_labels(record["groups"])}, indent=2))
+
+
+@main.group()
+def keys() -> None:
+    """API keys for `ragtune serve` and --key: each with a name and the groups whose documents it may see."""
+
+
+@keys.command("add")
+@click.argument("name")
+@click.option("--groups", default="", help="Groups, comma-separated (none: public documents only).")
+@click.pass_context
+def keys_add(ctx, name: str, groups: str) -> None:
+    """Make a key for NAME and print it once (only its hash is kept)."""
+    from ragtune.access import key_hash, new_key, parse_groups
+
+    if not name.strip() or len(name) > 100 or not name.isprintable():
+        raise click.BadParameter("a printable name of 1 to 100 characters", param_hint="NAME")
+    _principal(ctx).admin or _refuse("keys are managed by the admin (no --key)")
+    key = new_key()
+    _workspace(ctx).catalog.add_key(name.strip(), key_hash(key), list(parse_groups(groups, "--groups")))
+    click.echo(key)
+
+
+@keys.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def keys_list(ctx, as_json: bool) -> None:
+    """Every key's name, groups, and when it was made or revoked (never the key)."""
+    found = _workspace(ctx).catalog.keys()
+    if as_json:
+        click.echo(json.dumps(found))
+        return
+    for k in found:
+        state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "live"
+        click.echo(f"{k['name']}  groups {','.join(k['groups']) or '(public only)'}  made {k['created_at']}  {state}")
+
+
+@keys.command("revoke")
+@click.argument("name")
+@click.pass_context
+def keys_revoke(ctx, name: str) -> None:
+    """Revoke NAME's key: a running server refuses it from its next request."""
+    _principal(ctx).admin or _refuse("keys are managed by the admin (no --key)")
+    if not _workspace(ctx).catalog.revoke_key(name):
+        raise RagtuneError(f"no live key named {name!r} (ragtune keys list)")
+    click.echo(f"revoked {name}")
 
 
 def _lineage(rec: dict) -> dict:

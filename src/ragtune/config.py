@@ -81,6 +81,8 @@ class ServeConfig(BaseModel):
     max_upload_mb: float = Field(50.0, gt=0, le=10_000)  # per uploaded file
     batch_window_ms: float = Field(15.0, ge=0, le=1000)  # how long a question waits for others to share a batch
     max_batch: int = Field(8, ge=1, le=256)
+    audit_max_mb: float = Field(10.0, gt=0, le=100_000)  # the audit log moves to audit.jsonl.1 at this size
+    audit_backups: int = Field(5, ge=1, le=1000)  # rotated audit files kept
 
 
 class Settings(BaseSettings):

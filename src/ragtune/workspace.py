@@ -9,16 +9,20 @@ from __future__ import annotations
 from functools import cached_property, partial
 from pathlib import Path
 
+from ragtune.access import ADMIN, Principal
 from ragtune.catalog import Catalog, Journal, recover_if_free
 from ragtune.config import Settings
-from ragtune.files import doc_id
+from ragtune.files import doc_id, printable
 from ragtune.generate import arms
 from ragtune.generate.arms import Arm
 from ragtune.lock import ReadWriteLock, write_lock
 
 
 class Workspace:
-    """`Workspace(Settings(store=...))`: ingest into it, search it, ask it, train on it, evaluate it."""
+    """`Workspace(Settings(store=...))`: ingest into it, search it, ask it, train on it, evaluate it.
+
+    Reads take a `principal` (default: the admin, who sees everything): a caller sees only documents whose groups
+    it holds (and public ones), and uses only adapters trained on documents it may see."""
 
     def __init__(self, settings: Settings | None = None, **overrides):
         self.settings = settings or Settings(**overrides)
@@ -27,6 +31,47 @@ class Workspace:
         self._tuned: dict[str, object] = {}  # adapters loaded for answering, by name
         if self.catalog.pending():
             recover_if_free(self.settings.store, lambda: self.journal)
+
+    # -- access ---------------------------------------------------------------------------------------------
+    def labels(self, principal: Principal = ADMIN) -> list[str] | None:
+        """The access labels of the documents `principal` may see (None: all; the admin)."""
+        return principal.visible(self.catalog.labels())
+
+    def visible_ids(self, principal: Principal = ADMIN) -> set[str] | None:
+        """The ids of the documents `principal` may see (None: all)."""
+        labels = self.labels(principal)
+        return None if labels is None else {d["doc_id"] for d in self.catalog.documents(labels)}
+
+    def principal(self, key: str, admin_key: str | None = None) -> Principal:
+        """The caller an API key stands for: the admin for `admin_key`, else a live key of `ragtune keys add`."""
+        import hmac
+
+        from ragtune.access import key_hash
+        from ragtune.errors import RagtuneError
+
+        if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
+            return ADMIN
+        found = self.catalog.key_by_hash(key_hash(key))
+        if found is None:
+            raise RagtuneError("unknown or revoked API key (ragtune keys list)")
+        return Principal(found["name"], frozenset(found["groups"]))
+
+    def documents(self, principal: Principal = ADMIN) -> list[dict]:
+        """The catalogue's records of the documents `principal` may see."""
+        return self.catalog.documents(self.labels(principal))
+
+    def usable_adapters(self, principal: Principal = ADMIN) -> list[dict]:
+        """The adapters `principal` may use: those trained only on documents it may see."""
+        return [a for a in self.adapters.list() if principal.may_use(a["groups"])]
+
+    def check_model(self, arm: Arm, principal: Principal = ADMIN) -> None:
+        """Refuse an adapter's arm to a caller who may not see all it learnt from, as if it did not exist."""
+        from ragtune.errors import RagtuneError
+
+        if principal.admin or not arm.adapter:
+            return  # (an adapter that does not exist fails as it loads)
+        if arm.adapter not in {a["name"] for a in self.usable_adapters(principal)}:
+            raise RagtuneError(f"no adapter {arm.adapter!r} (ragtune adapters list)")
 
     # -- the store ------------------------------------------------------------------------------------------
     @cached_property
@@ -172,7 +217,7 @@ class Workspace:
         folder = bundled_span_reader() if self.settings.answer.field_reader == "span" else None
         return load_span_reader(folder, self.settings.home) if folder else None
 
-    def reading_with(self, llm):
+    def reading_with(self, llm, principal: Principal = ADMIN):
         """An answerer over this store whose evidence `llm` reads. Where a model must write SQL, an endpoint model
         does (`llm`, or the LLM when `llm` is the trained reader or a span reader; a local model never writes it,
         so it is not loaded for it). An adapter trained to write (`TrainParams.write`) writes over the trained
@@ -186,22 +231,34 @@ class Workspace:
         sql = llm  # (the table reader lets only a model that cannot score spans, an endpoint's, write SQL)
         if isinstance(llm, SpanReader) or llm is self.__dict__.get("reader"):
             sql = self.llm if is_endpoint(self.settings.llm) else None
-        return Answerer(self.retriever, llm, self.settings.answer, self.guard, self.table_reader, sql, writer)
+        retriever = self.retriever.scoped(self.labels(principal))
+        tables = self.table_reader.scoped(self.visible_ids(principal))
+        return Answerer(retriever, llm, self.settings.answer, self.guard, tables, sql, writer)
 
-    def answerer(self, arm: Arm | None = None):
+    def answerer(self, arm: Arm | None = None, principal: Principal = ADMIN):
         """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's
-        model, or over this store's evidence read by it. Default: RAG with the trained reader."""
+        model, or over the evidence `principal` may see, read by it. Default: RAG with the trained reader."""
         from ragtune.generate.answer import ClosedBook
         from ragtune.index.factory import preload
 
         arm = arm or arms.for_mode("rag")
+        self.check_model(arm, principal)
         if arm.retrieve and "store" not in self.__dict__:
             preload(self.settings.vector_store)  # the store's libraries load while the model does
         llm = self.model(arm.model)
-        return self.reading_with(llm) if arm.retrieve else ClosedBook(llm, self.settings.answer)
+        return self.reading_with(llm, principal) if arm.retrieve else ClosedBook(llm, self.settings.answer)
 
-    def search(self, query: str, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
-        return self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
+    def search(
+        self,
+        query: str,
+        top_k: int | None = None,
+        filters: dict | None = None,
+        mode: str | None = None,
+        principal: Principal = ADMIN,
+    ):
+        """Passages and summaries for `query`, from the documents `principal` may see."""
+        retriever = self.retriever.scoped(self.labels(principal))
+        return retriever.search(query, top_k=top_k, filters=filters, mode=mode)
 
     @cached_property
     def rewriter(self):
@@ -211,22 +268,44 @@ class Workspace:
 
         return Rewriter(self.table_reader.named, self.table_reader.matcher.closest)
 
-    def standalone(self, question: str, history: list[dict] | None = None) -> str:
-        """`question` made standalone from the earlier turns (OpenAI-style messages: role, content)."""
-        from ragtune.generate.conversation import turns
+    def standalone(self, question: str, history: list[dict] | None = None, principal: Principal = ADMIN) -> str:
+        """`question` made standalone from the earlier turns (OpenAI-style messages: role, content), naming only
+        table values that `principal` may see."""
+        from ragtune.generate.conversation import Rewriter, turns
 
         with self.guard.read():
-            return self.rewriter.standalone(question, turns(history or []))
+            rewriter = self.rewriter
+            if not principal.admin:
+                tables = self.table_reader.scoped(self.visible_ids(principal))
+                rewriter = Rewriter(tables.named, tables.matcher.closest)
+            return rewriter.standalone(question, turns(history or []))
 
-    def ask(self, question: str, history: list[dict] | None = None, arm: Arm | None = None, **kwargs):
-        """The answer to `question`, a follow-up of the conversation `history` (messages) when given one."""
-        standalone = self.standalone(question, history) if history else question.strip()
-        ans = self.answerer(arm).ask(standalone, **kwargs)
+    def ask(
+        self,
+        question: str,
+        history: list[dict] | None = None,
+        arm: Arm | None = None,
+        principal: Principal = ADMIN,
+        **kwargs,
+    ):
+        """The answer to `question`, a follow-up of the conversation `history` (messages) when given one, from
+        what `principal` may see."""
+        standalone = self.standalone(question, history, principal) if history else question.strip()
+        ans = self.answerer(arm, principal).ask(standalone, **kwargs)
         ans.standalone_question = standalone
         return ans
 
-    def evaluate(self, questions: list, arm_list: list[Arm], progress=None, judge_llm=None, step=None) -> dict:
-        """Every arm on the same questions (see `evaluate.run.evaluate`); the results document."""
+    def evaluate(
+        self,
+        questions: list,
+        arm_list: list[Arm],
+        progress=None,
+        judge_llm=None,
+        step=None,
+        principal: Principal = ADMIN,
+    ) -> dict:
+        """Every arm on the same questions (see `evaluate.run.evaluate`), over what `principal` may see; the
+        results document."""
         import json
 
         from ragtune.endpoint import redact
@@ -238,8 +317,12 @@ class Workspace:
             about["train_s"] = json.loads(self.adapters.get(adapter)["metrics"])["train_seconds"]
         elif any(a.model == arms.READER for a in arm_list):
             about["adapter"] = self.reader.name
-        retriever = self.retriever if any(a.retrieve and not a.gold for a in arm_list) else None
-        return evaluate(questions, arm_list, self.answerer, retriever, about, progress, judge_llm, step)
+        for arm in arm_list:
+            self.check_model(arm, principal)
+        retriever = self.retriever.scoped(self.labels(principal))
+        retriever = retriever if any(a.retrieve and not a.gold for a in arm_list) else None
+        answerer = partial(self.answerer, principal=principal)
+        return evaluate(questions, arm_list, answerer, retriever, about, progress, judge_llm, step)
 
     # -- writing --------------------------------------------------------------------------------------------
     doc_id = staticmethod(doc_id)
@@ -251,9 +334,19 @@ class Workspace:
 
         return summarize_with(self.llm, doc, self.settings.chunk.summary_sentences)
 
-    def ingest(self, paths, quiet: bool = True, on_error=None, on_warning=None, ray: str | None = None):
+    def ingest(
+        self,
+        paths,
+        quiet: bool = True,
+        on_error=None,
+        on_warning=None,
+        ray: str | None = None,
+        groups: tuple[str, ...] | None = None,
+        assign: dict[Path, tuple[str, ...]] | None = None,
+    ):
         """Bring the store in line with files and folders; `ray`: a Ray cluster's address (or `auto`) whose
-        workers parse and embed."""
+        workers parse and embed; `groups`: the access groups of these files where no rules file gives theirs
+        (None: as they were; `()`: public); `assign`: groups of particular files, before any rule."""
         from ragtune.ingest.pipeline import Ingester
 
         with write_lock(self.settings.store, "ingest"):
@@ -265,11 +358,16 @@ class Workspace:
                 self.settings.chunk,
                 self.summarize,
                 self.embedder_recipe() if ray is not None else None,
+                groups,
+                {printable(str(Path(k).resolve())): v for k, v in (assign or {}).items()},
             )
             return ingester([Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning, ray=ray)
 
-    def remove(self, doc_ids: list[str]) -> list[dict]:
-        """Delete documents (by id) from the vector store, the tables and the catalogue; returns those removed."""
+    def remove(self, doc_ids: list[str], principal: Principal = ADMIN) -> list[dict]:
+        """Delete documents (by id) that `principal` may see from the vector store, the tables and the catalogue;
+        returns those removed."""
+        visible = self.visible_ids(principal)
+        doc_ids = [i for i in doc_ids if visible is None or i in visible]
         with write_lock(self.settings.store, "remove"):
             return self.journal.remove(doc_ids)
 

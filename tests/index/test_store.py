@@ -11,11 +11,13 @@ import threading
 import uuid
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from ragtune.index.base import ROW, Filter
 from ragtune.index.factory import create_store
 from ragtune.index.lance import LanceStore, schema, where
+from ragtune.index.pgvector import split_url
 
 DIM = 16
 
@@ -27,6 +29,7 @@ def unit(v: np.ndarray) -> np.ndarray:
 def make_rows(doc: str, n: int, rng: np.random.Generator, words: str = "alpha beta", source: str = "") -> list[dict]:
     """A document's summary, `n` chunks and one sentence per chunk, shaped as `ragtune ingest` writes them."""
     base = {"doc_id": doc, "source": source or f"corpus/{doc}.md", "type": "md", "heading": "", "records": "[]"}
+    base["access"] = ""
     rows = [base | {"id": f"{doc}:summary", "kind": "summary", "parent": "", "ordinal": -1, "locator": "summary"}]
     rows[0] |= {"text": f"summary of {doc}", "search_text": f"summary of {doc}"}
     for i in range(n):
@@ -222,13 +225,33 @@ def test_lancedb_builds_an_ann_index_with_high_recall_and_adds_to_it_incremental
     assert store.bm25("lantern", 5, [Filter.eq("kind", "chunk")])[0].row["doc_id"] == "late"
 
 
+def test_a_postgresql_table_from_before_access_groups_gets_the_column(request, tmp_path, rng):
+    import psycopg
+
+    url = f"{request.getfixturevalue('postgres_url')}?collection=old_{uuid.uuid4().hex[:8]}"
+    store = create_store(url, tmp_path, DIM)
+    store.replace([], make_rows("a", 2, rng))
+    with psycopg.connect(split_url(url)[0], autocommit=True) as conn:
+        for table in store.tables.values():
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN access")
+    store.close()
+    again = create_store(url, tmp_path, DIM)
+    assert {r["access"] for r in again.rows()} == {""} and again.count([Filter.isin("access", [""])]) == 5
+    again.relabel(["a"], "hr")
+    assert again.count([Filter.isin("access", [""])]) == 0 and again.count([Filter.eq("access", "hr")]) == 5
+    again.close()
+
+
 def test_lancedb_stores_of_one_table_are_split_by_kind_on_open(tmp_path, rng):
     import lancedb
 
     rows = make_rows("a", 3, rng) + make_rows("b", 2, rng)
     old = lancedb.connect(str(tmp_path / "lancedb"))
-    old.create_table("chunks", [r | {"vector": r["vector"].tolist()} for r in rows], schema=schema(DIM))
+    before_access = pa.schema([f for f in schema(DIM) if f.name != "access"])  # and before access groups
+    old_rows = [{k: v for k, v in r.items() if k != "access"} | {"vector": r["vector"].tolist()} for r in rows]
+    old.create_table("chunks", old_rows, schema=before_access)
     store = LanceStore(tmp_path / "lancedb", DIM)
+    assert {r["access"] for r in store.rows()} == {""}  # every row public, as it was
     assert {k: store.count([Filter.eq("kind", k)]) for k in ("chunk", "sentence", "summary")} == {
         "chunk": 5,
         "sentence": 5,

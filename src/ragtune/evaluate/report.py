@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from pathlib import Path
 
 import matplotlib
@@ -196,10 +197,21 @@ def keep(results: dict, store: Path, advice: str | None = None, folder: Path | N
     return write(results, folder, advice)
 
 
-def latest(store: Path) -> Path | None:
-    """The newest report kept in `store` (None before the first evaluation)."""
+ACCESS = "access.json"  # beside a report made for a restricted caller: the access labels it was made over
+
+
+def latest(store: Path, labels: list[str] | None = None) -> Path | None:
+    """The newest report kept in `store` (None before the first evaluation) that a caller who may see documents
+    with `labels` (None: all) may read: one made over no more than it may see (a report without its labels was
+    made over everything)."""
     reports = sorted((store / "evals").glob("*/report.html"), key=lambda p: p.stat().st_mtime)
-    return reports[-1] if reports else None
+    for path in reversed(reports):
+        if labels is None:
+            return path
+        made_over = path.parent / ACCESS
+        if made_over.exists() and set(json.loads(made_over.read_text())) <= set(labels):
+            return path
+    return None
 
 
 def learning_plot(curve: list[dict]) -> str:

@@ -68,6 +68,7 @@ class Adapters:
             "metrics": json.dumps(metrics),
             "path": str(final),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "groups": run.get("groups", []),  # access labels inherited from its data and its parent
         }
         (tmp / "lineage.json").write_text(json.dumps(record | {"loss": losses}, indent=2))
         (tmp / "loss.json").write_text(json.dumps(losses))

@@ -119,6 +119,7 @@ class Datasets:
             "source": source,
             "kind": kind,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "groups": sorted({r.get("access") or "" for r in rows} - {""}),  # the access labels it came from
         }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
         tmp.replace(self.root / version)
@@ -127,6 +128,10 @@ class Datasets:
 
     def list(self) -> list[dict]:
         return self.catalog.datasets()
+
+    def labels(self, version: str) -> list[str]:
+        """The access labels of the documents a version was generated from (a model trained on it inherits them)."""
+        return next((d["groups"] for d in self.list() if d["version"] == version), [])
 
     def rows(self, version: str, split: str = "train") -> list[dict]:
         path = self.root / version / f"{split}.jsonl"

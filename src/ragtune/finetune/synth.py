@@ -92,6 +92,7 @@ def _example(question: str, answer: str, chunk: dict) -> dict:
         "source": chunk["source"],
         "locator": chunk["locator"],
         "chunk_id": chunk["id"],
+        "access": chunk.get("access") or "",  # the document's groups: a model trained on it inherits them
     }
 
 

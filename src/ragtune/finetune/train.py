@@ -186,6 +186,8 @@ def finetune(
     write_atomic(work / "run.json", json.dumps(run, indent=2))
 
     rows = datasets.rows(version)
+    inherited = set(datasets.labels(version)) | set(parent_rec["groups"] if parent_rec else [])
+    run["groups"] = sorted(inherited)  # who may use the adapter: whoever may see every document it learnt from
     lineage_data = [version]
     if parent_rec:
         earlier = json.loads(parent_rec["data"])
@@ -197,7 +199,8 @@ def finetune(
     model, tokenizer = _load_base(resolve(base, adapters.home), device, params.qlora)
     evidence = params.raft or params.write  # examples over retrieved evidence: chat-formatted, as answering is
     chat = bool(tokenizer.chat_template) and evidence
-    train = examples(rows, params, chat, retriever() if evidence and retriever else None)
+    found = retriever().scoped(["", *inherited]) if evidence and retriever else None  # no other group's text
+    train = examples(rows, params, chat, found)
     if not train:
         raise RagtuneError(
             f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")

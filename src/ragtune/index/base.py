@@ -25,7 +25,7 @@ class Embedder(Protocol):
 class Filter:
     """A condition on stored rows, translated by each backend into its own query language.
 
-    `field` is a row column (id, doc_id, source, type, kind, parent, locator, heading); `op` is "=" (equal),
+    `field` is a row column (id, doc_id, source, type, kind, parent, locator, heading, access); `op` is "=" (equal),
     "in" (one of a list) or "has" (`field` "records": a structured record has a field named `value`).
     """
 
@@ -42,6 +42,11 @@ class Filter:
         return Filter(field, "in", tuple(values))
 
 
+def access_filter(labels: list[str] | None) -> list[Filter]:
+    """The store filter keeping rows of documents with one of these access labels (None: no filter)."""
+    return [] if labels is None else [Filter.isin("access", labels)]
+
+
 ROW = (
     "id",
     "doc_id",
@@ -55,9 +60,10 @@ ROW = (
     "text",
     "search_text",
     "records",
+    "access",  # the document's access label: its groups, comma-joined ("" public); see ragtune.access
 )
 Columns = list[str] | tuple[str, ...] | None
-FILTERABLE = {"id", "doc_id", "source", "type", "kind", "parent", "locator", "heading"}
+FILTERABLE = {"id", "doc_id", "source", "type", "kind", "parent", "locator", "heading", "access"}
 KINDS = {"chunk": "chunks", "sentence": "sentences", "summary": "summaries"}  # row kind → its table (collection)
 KEYWORD_KINDS = ("chunk", "summary")  # sentences are searched by vector only
 
@@ -103,6 +109,9 @@ class VectorStore(Protocol):
 
     def replace(self, doc_ids: list[str], rows: list[dict]) -> None:
         """Delete every row of these documents, then add the new rows."""
+
+    def relabel(self, doc_ids: list[str], access: str) -> None:
+        """Set the `access` label of every row of these documents (their groups changed; vectors stay)."""
 
     def dense(self, vector: np.ndarray, k: int, filters: list[Filter] = (), columns: Columns = None) -> list[Hit]: ...
 

@@ -43,7 +43,7 @@ defer_package("lance_namespace_urllib3_client")
 import lancedb  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
-from lancedb.index import FTS, BTree, IvfHnswSq  # noqa: E402
+from lancedb.index import FTS, Bitmap, BTree, IvfHnswSq  # noqa: E402
 
 os.environ.setdefault("LANCE_INCLUDE_VECTOR_CENTROIDS", "false")  # the coming default: no warning per index build
 
@@ -80,6 +80,7 @@ def schema(dim: int) -> pa.Schema:
             ("text", pa.string()),
             ("search_text", pa.string()),
             ("records", pa.string()),
+            ("access", pa.string()),
             ("vector", pa.list_(pa.float32(), dim)),
         ]
     )
@@ -97,6 +98,7 @@ class LanceStore:
         self.db = self._run(lancedb.connect_async(str(path), session=session()))
         names = set(self._run(self.db.list_tables()).tables)
         self.tables = {kind: self._run(self._table(name, name in names)) for kind, name in KINDS.items()}
+        self._add_access()
         self._migrate_single_table()
         self._indexes: dict[str, set[str]] = {}  # kind → index types known to exist (they are never dropped)
 
@@ -120,6 +122,12 @@ class LanceStore:
             )
         self._run(chunks.delete("kind != 'chunk'"))
 
+    def _add_access(self) -> None:
+        """Stores written before access groups have no `access` column: every row is public (idempotent)."""
+        for table in self.tables.values():
+            if "access" not in self._run(table.schema()).names:
+                self._run(table.add_columns({"access": "''"}))
+
     def _has(self, kind: str, index_type: str) -> bool:
         """Whether the kind's table has an index of this type (another process may have built it since)."""
         known = self._indexes.setdefault(kind, set())
@@ -135,6 +143,10 @@ class LanceStore:
             if mine := [r for r in rows if r["kind"] == kind]:
                 self._run(table.add(mine))
 
+    def relabel(self, doc_ids: list[str], access: str) -> None:
+        for table in self.tables.values():
+            self._run(table.update(updates={"access": access}, where=where([Filter.isin("doc_id", doc_ids)])))
+
     def refresh(self) -> None:
         for kind, table in self.tables.items():
             n = self._run(table.count_rows())
@@ -144,6 +156,8 @@ class LanceStore:
             for column in LOOKUPS:
                 if column not in indexed:
                     self._run(table.create_index(column, config=BTree()))
+            if "access" not in indexed:  # few distinct labels: a bitmap per label
+                self._run(table.create_index("access", config=Bitmap()))
             if kind in KEYWORD_KINDS and "search_text" not in indexed:
                 self._run(table.create_index("search_text", config=FTS(stem=True)))
             if n >= self.ann_threshold and "vector" not in indexed:

@@ -99,6 +99,9 @@ class MilvusStore:
             if field["params"]["dim"] != self.dim:
                 dim = field["params"]["dim"]
                 raise RagtuneError(f"collection {collection} in {self.uri} holds {dim}-dim vectors, not {self.dim}")
+            if not any(f["name"] == "access" for f in self.client.describe_collection(collection)["fields"]):
+                self._add_access(kind, collection)
+                return
             if "NotLoad" in str(self.client.get_load_state(collection).get("state")):  # another process wrote it;
                 self.client.load_collection(collection)  # a collection is searchable only once loaded
             return
@@ -119,7 +122,7 @@ class MilvusStore:
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dim)
         index = self.client.prepare_index_params()
         index.add_index("vector", index_type="AUTOINDEX", metric_type="COSINE")
-        for column in ("doc_id", "parent"):
+        for column in ("doc_id", "parent", "access"):
             index.add_index(column, index_type="INVERTED")
         if kind in KEYWORD_KINDS:
             schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
@@ -136,6 +139,21 @@ class MilvusStore:
         self.client.create_index(collection, index, sync=False)  # a synchronous one polls for seconds
         self.client.load_collection(collection)
 
+    def _add_access(self, kind: str, collection: str) -> None:
+        """A collection written before access groups gets the `access` column by a copy (Milvus adds no column to
+        a collection): its rows, all public, are read out, the collection made anew, and the rows written back."""
+        self.client.load_collection(collection)
+        old = self.client.query_iterator(
+            collection, batch_size=BATCH, filter=EVERY_ROW, output_fields=[*ROW[:-1], "vector"]
+        )
+        rows = []
+        while batch := old.next():
+            rows += [dict(e, access="") for e in batch]
+        old.close()
+        self.client.drop_collection(collection)
+        self._create(kind, collection)
+        self.replace([], rows)
+
     def close(self) -> None:
         self.client.close()
 
@@ -146,6 +164,11 @@ class MilvusStore:
             mine = [self._entity(r) for r in rows if r["kind"] == kind]
             for start in range(0, len(mine), BATCH):
                 self.client.insert(collection, mine[start : start + BATCH])
+
+    def relabel(self, doc_ids: list[str], access: str) -> None:
+        """Milvus updates no field in place: the rows are read with their vectors and written again."""
+        rows = self.rows([Filter.isin("doc_id", doc_ids)], columns=[*ROW, "vector"])
+        self.replace(doc_ids, [r | {"access": access} for r in rows])
 
     def _entity(self, row: dict) -> dict:
         entity = {c: row[c] if c == "ordinal" else str(row[c] or "") for c in ROW}

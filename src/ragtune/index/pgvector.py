@@ -25,7 +25,7 @@ from ragtune.index.base import KEYWORD_KINDS, KINDS, ROW, Columns, Filter, Hit, 
 HNSW = "CREATE INDEX IF NOT EXISTS {} ON {} USING hnsw (vector vector_cosine_ops) WITH (m = 16, ef_construction = 200)"
 EF_SEARCH = 400  # HNSW candidate list (`?ef_search=` in the URL). Recall@10 on 100k real embeddings, 2 cores
 # (bench/scale.py's data): 0.84 at 100 (2.7 ms a search), 0.92 at 200 (5.1 ms), 0.97 at 400 (8.5 ms)
-LOOKUPS = ("id", "doc_id", "parent", "source")
+LOOKUPS = ("id", "doc_id", "parent", "source", "access")
 
 
 def split_url(url: str) -> tuple[str, str, int]:
@@ -95,7 +95,8 @@ class PgVectorStore:
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (id text NOT NULL, doc_id text NOT NULL, source text, type text, "
                 "kind text, parent text, ordinal integer, locator text, heading text, text text, search_text text, "
-                "records text, record_data jsonb GENERATED ALWAYS AS (COALESCE(NULLIF(records, ''), '[]')::jsonb) "
+                "records text, access text NOT NULL DEFAULT '', "
+                "record_data jsonb GENERATED ALWAYS AS (COALESCE(NULLIF(records, ''), '[]')::jsonb) "
                 "STORED, tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', COALESCE(search_text, ''))) "
                 "STORED, vector vector({}) NOT NULL)"
             ).format(t, sql.Literal(self.dim))
@@ -105,6 +106,7 @@ class PgVectorStore:
         ).fetchone()[0]
         if stored != self.dim:
             raise RagtuneError(f"table {table} at {self.host} holds {stored}-dim vectors, not {self.dim}")
+        conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS access text NOT NULL DEFAULT ''").format(t))
         for column in LOOKUPS:
             conn.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
@@ -146,6 +148,14 @@ class PgVectorStore:
                     )
                 if mine := [r for r in rows if r["kind"] == kind]:
                     self._copy(cur, table, mine)
+
+    def relabel(self, doc_ids: list[str], access: str) -> None:
+        with self.pool.connection() as conn, conn.transaction():
+            for table in self.tables.values():
+                conn.execute(
+                    sql.SQL("UPDATE {} SET access = %s WHERE doc_id = ANY(%s)").format(sql.Identifier(table)),
+                    [access, doc_ids],
+                )
 
     def _copy(self, cur: psycopg.Cursor, table: str, rows: list[dict]) -> None:
         columns = [*ROW, "vector"]

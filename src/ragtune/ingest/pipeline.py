@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ragtune.access import Rules, label
 from ragtune.config import ChunkConfig
 from ragtune.console import progress as progress_bar
+from ragtune.errors import RagtuneError
 from ragtune.files import doc_id, printable
 from ragtune.ingest.factory import supported
 from ragtune.ingest.pool import Inline, Pool
@@ -39,6 +41,7 @@ class IngestReport:
     ingested: int = 0
     unchanged: int = 0
     updated: int = 0
+    regrouped: int = 0  # unchanged files whose access groups changed (their rows rewritten, not re-embedded)
     removed: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # ingested, but something was repaired
@@ -54,6 +57,7 @@ class IngestReport:
         return (
             f"ingested {self.ingested}, unchanged {self.unchanged}, updated {self.updated}, "
             f"removed {self.removed}, failed {self.failed}"
+            + (f", regrouped {self.regrouped}" if self.regrouped else "")
             + (f", warnings {len(self.warnings)}" if self.warnings else "")
             + (f", skipped {len(self.skipped)}" if self.skipped else "")
         )
@@ -123,7 +127,8 @@ class Ingester:
     """Brings a store in line with files and folders. It receives what it writes to: the catalogue (what is
     stored, by hash), the journal (the one journaled write to catalogue, vectors and tables), the embedder, the
     chunking settings; `summarize(document)` writes a summary when the SLM does (`chunk.summarizer = "llm"`),
-    `embedder_recipe()` makes the embedder on a Ray worker."""
+    `embedder_recipe()` makes the embedder on a Ray worker. A file's access groups: those the corpus's rules files
+    (`.ragtune-access`) give it, else `groups` (the command's), else those it had, else none (public)."""
 
     catalog: Catalog
     journal: Journal
@@ -131,6 +136,8 @@ class Ingester:
     cfg: ChunkConfig
     summarize: Callable | None = None
     embedder_recipe: Callable | None = None
+    groups: tuple[str, ...] | None = None
+    assign: dict[str, tuple[str, ...]] = field(default_factory=dict)  # resolved path → its groups, before rules
 
     def __call__(
         self, paths: list[Path], quiet: bool = False, on_error=None, on_warning=None, ray: str | None = None
@@ -166,6 +173,7 @@ class Ingester:
                 for job, outcome in prepare(run.jobs(walk(paths), advance)):
                     run.take(job, outcome)
                 run.flush()
+                run.regroup()
         finally:
             prepare.close()
         gone = _gone(run.known, run.seen, paths, unreadable)
@@ -195,8 +203,20 @@ class _Run:
         self.on_error, self.on_warning = on_error, on_warning
         self.ship = ship  # jobs carry the file's bytes (for workers elsewhere)
         self.known = ingester.catalog.hashes()
+        self.labels = ingester.catalog.labels_by_path()
+        self.rules = Rules()
+        self.regroups: dict[str, list[str]] = {}  # new label → unchanged documents that get it
         self.seen: set[str] = set()
         self.batch: list[Prepared] = []
+
+    def access(self, path: Path, root: Path | None, key: str) -> str:
+        """The file's access label: from the rules files, else the command's groups, else as it was, else public."""
+        found = self.ingester.assign.get(key)
+        if found is None:
+            found = self.rules.groups(path, root)
+        if found is None:
+            found = self.ingester.groups
+        return self.labels.get(key, "") if found is None else label(found)
 
     def jobs(self, files: Iterable[tuple[Path, Path | None]], advance: Callable[[str], None]) -> Iterator[Job]:
         """Changed and new files as jobs; unchanged and unreadable ones are settled here."""
@@ -212,16 +232,25 @@ class _Run:
                 continue
             self.seen.add(key)
             try:
+                access = self.access(path, root, key)
                 data = path.read_bytes() if self.ship else None
                 digest = hashlib.sha256(data).hexdigest() if data is not None else file_hash(path)
             except OSError as exc:  # the previous version, if any, stays
                 _fail(self.report, self.on_error, source, os_reason(exc))
                 continue
+            except RagtuneError as exc:  # a bad rules file: its files are not ingested, not made public
+                _fail(self.report, self.on_error, source, f"access rules: {exc}")
+                continue
             if self.known.get(key) == digest:
+                if self.labels.get(key, "") != access:
+                    self.regroups.setdefault(access, []).append(doc_id(key))
+                    self.report.regrouped += 1
+                    self.report.files[source] = ("regrouped", "")
+                    continue
                 self.report.unchanged += 1
                 self.report.files[source] = ("unchanged", "")
                 continue
-            yield Job(str(path), key, source, digest, data)
+            yield Job(str(path), key, source, digest, data, access)
 
     def take(self, job: Job, outcome: Outcome) -> None:
         """A prepared file joins the batch (written when full); a failed one is reported."""
@@ -253,6 +282,11 @@ class _Run:
         tables = {p.doc["doc_id"]: p.tables for p in batch}
         self.ingester.journal.write([p.doc for p in batch], rows, stale, tables)
         self.report.chunks += sum(p.doc["chunks"] for p in batch)
+
+    def regroup(self) -> None:
+        """Unchanged documents whose groups changed: their rows take the new label (no parsing, no embedding)."""
+        for access, ids in self.regroups.items():
+            self.ingester.journal.regroup(ids, access)
 
 
 def _gone(known: dict[str, str], seen: set[str], paths: list[Path], unreadable: list[OSError]) -> list[str]:

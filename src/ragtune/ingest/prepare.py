@@ -33,6 +33,7 @@ class Job:
     source: str  # how citations name it
     digest: str
     data: bytes | None = None
+    access: str = ""  # the document's access label (ragtune.access): its groups, "" public
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _prepare(path: Path, job: Job, tokenizer, cfg: ChunkConfig, keep_parsed: boo
         chunks = chunks[: cfg.max_chunks]
     ident = doc_id(job.key)
     summary = "" if keep_parsed else summarize(doc, cfg.summary_sentences)
-    base = {"doc_id": ident, "source": job.source, "type": doc.kind, "parent": ""}
+    base = {"doc_id": ident, "source": job.source, "type": doc.kind, "parent": "", "access": job.access}
     rows = [
         base
         | {"id": f"{ident}:summary", "kind": "summary", "ordinal": -1, "locator": "summary", "heading": doc.title}
@@ -113,7 +114,7 @@ def _prepare(path: Path, job: Job, tokenizer, cfg: ChunkConfig, keep_parsed: boo
             for j, (sentence, locator) in enumerate(units(c))
         ]
     record = {"doc_id": ident, "path": job.key, "source": job.source, "hash": job.digest, "kind": doc.kind}
-    record |= {"title": doc.title, "summary": summary, "chunks": len(chunks)}
+    record |= {"title": doc.title, "summary": summary, "chunks": len(chunks), "groups": job.access}
     return Prepared(record, rows, doc.tables, doc.warnings, doc if keep_parsed else None)
 
 

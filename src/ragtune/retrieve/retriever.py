@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ragtune.index.base import Filter
+from ragtune.index.base import Filter, access_filter
 from ragtune.retrieve import evidence as ev
 from ragtune.retrieve.base import Passage, SearchResult
 from ragtune.text import sentences
@@ -75,7 +76,8 @@ def rrf(lists: dict[str, list], weights: dict[str, float], k: int) -> list[tuple
 class Retriever:
     """Searches a store with an embedder: hybrid passages, the documents' summaries from the catalogue, and the
     `evidence_k` best evidence sentences of what it found. `guard` keeps a write batch in this process out of a
-    search."""
+    search. `labels`: the access labels of the documents it may see (None: all), a filter inside every store query
+    (`scoped` makes one for a caller)."""
 
     def __init__(
         self,
@@ -88,7 +90,21 @@ class Retriever:
     ):
         self.store, self.embedder, self.catalog, self.cfg, self.guard = store, embedder, catalog, cfg, guard
         self.evidence_k = evidence_k
+        self.labels: list[str] | None = None
         self._words: dict[str, np.ndarray] = {}  # word vectors for coverage checks
+
+    def scoped(self, labels: list[str] | None) -> Retriever:
+        """This retriever seeing only documents with these access labels (None: all of them)."""
+        if labels is None:
+            return self
+        view = copy.copy(self)
+        view.labels = list(labels)
+        return view
+
+    @property
+    def access(self) -> list[Filter]:
+        """The filter every store query of this retriever carries."""
+        return access_filter(self.labels)
 
     def search(
         self,
@@ -109,6 +125,7 @@ class Retriever:
             raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
         top_k = top_k or self.cfg.top_k
         where, fields = store_filters(filters)
+        where = [*self.access, *where]
         n = max(self.cfg.candidates, top_k * 4) * (4 if fields else 1)
         store, chunks = self.store, [Filter.eq("kind", "chunk"), *where]
         keyword = POOL.submit(store.bm25, query, n, chunks, ROW_COLUMNS) if mode != "dense" else None
@@ -140,7 +157,7 @@ class Retriever:
         for start in range(0, len(fused), window):
             ids = fused[start : start + window]
             if missing := [i for i in ids if i not in rows]:
-                lookup = [Filter.eq("kind", "chunk"), Filter.isin("id", missing)]
+                lookup = [Filter.eq("kind", "chunk"), Filter.isin("id", missing), *self.access]
                 rows.update((r["id"], r) for r in self.store.rows(lookup, columns=ROW_COLUMNS))
             for id_ in ids:
                 row = rows.get(id_)
@@ -159,7 +176,7 @@ class Retriever:
         ids = list(dict.fromkeys(p.doc_id for p in passages))
         if not ids:
             return []
-        by_id = self.catalog.summaries(ids)  # the manifest keeps them: no store round trip
+        by_id = self.catalog.summaries(ids, self.labels)  # the manifest keeps them: no store round trip
         return [{"doc_id": i, **by_id[i]} for i in ids if i in by_id]
 
     def retrieve(
@@ -179,7 +196,7 @@ class Retriever:
         """The sentences of the found passages most like the question, best first."""
         if not found.passages:
             return []
-        wanted = [Filter.eq("kind", "sentence"), Filter.isin("parent", [p.id for p in found.passages])]
+        wanted = [Filter.eq("kind", "sentence"), Filter.isin("parent", [p.id for p in found.passages]), *self.access]
         rows = self.store.rows(wanted, columns=["parent", "text", "locator", "vector"])
         return ev.from_sentences(found, rows, qvec, self.evidence_k) if rows else []
 
@@ -220,7 +237,7 @@ class Retriever:
     def _used(self, word: str) -> bool:
         """Does any chunk of the store use this word (keyword search)?"""
         try:
-            return bool(self.store.bm25(word, 1, [Filter.eq("kind", "chunk")], ["id"]))
+            return bool(self.store.bm25(word, 1, [Filter.eq("kind", "chunk"), *self.access], ["id"]))
         except Exception:
             return False
 

@@ -33,6 +33,8 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from ragtune.access import ADMIN, ANONYMOUS, Principal, key_hash, parse_groups
+from ragtune.audit import Audit
 from ragtune.errors import RagtuneError
 from ragtune.generate import arms
 from ragtune.ingest.pipeline import IngestReport, file_hash
@@ -62,7 +64,8 @@ ERRORS = {  # the statuses a route may answer with an error, documented in the s
     code: {"model": ErrorBody, "description": why}
     for code, why in [
         (400, "the request cannot be served (the message says why)"),
-        (401, "missing or wrong API key"),
+        (401, "missing, wrong or revoked API key"),
+        (403, "the key may not do this (an admin's task, or groups it does not hold)"),
         (404, "no such document, job or report"),
         (409, "an upload's name holds a different file"),
         (413, "an upload over the size limit"),
@@ -117,17 +120,28 @@ def _history(messages: list[ChatMessage]) -> list[dict]:
 
 
 class Models:
-    """The arms as models: answers a batch of questions for one model name (`generate/arms.py` names them)."""
+    """The arms as models: answers a batch of questions for one model name (`generate/arms.py` names them) and
+    one caller, who sees only the adapters trained on documents it may see."""
 
     def __init__(self, ws: Workspace):
         self.ws = ws
 
-    def names(self) -> list[str]:
-        return arms.served_names([a["name"] for a in self.ws.adapters.list()])
+    def names(self, principal: Principal = ADMIN) -> list[str]:
+        return arms.served_names([a["name"] for a in self.ws.usable_adapters(principal)])
 
-    def answer_batch(self, model: str, questions: list[str]) -> list:
-        arm = arms.served(model, [a["name"] for a in self.ws.adapters.list()])
-        return self.ws.answerer(arm).ask_many(questions)
+    def answer_batch(self, key: tuple[str, Principal], questions: list[str]) -> list:
+        model, principal = key
+        arm = arms.served(model, [a["name"] for a in self.ws.usable_adapters(principal)])
+        return self.ws.answerer(arm, principal).ask_many(questions)
+
+
+def _caller(request: Request) -> Principal:
+    """The dependency that names a route's caller (the app's `authorize`)."""
+    return request.app.state.authorize(request)
+
+
+Caller = Annotated[Principal, Depends(_caller)]
+KEY_PARAMETERS = ("api_key", "apikey", "key", "token", "access_token", "auth")
 
 
 def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | None = None) -> FastAPI:
@@ -143,6 +157,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     comparisons = CompareJobs(ws)
     uploads = ws.settings.store / "uploads"
     writing = threading.Lock()  # one ingest or delete at a time in this process
+    audit = Audit(ws.settings.store / "audit", int(cfg.audit_max_mb * 2**20), cfg.audit_backups)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -151,6 +166,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
                 part.unlink(missing_ok=True)  # an upload cut off when an earlier server died
             yield
         queue.close()
+        audit.close()
 
     app = FastAPI(
         title="ragtune",
@@ -163,12 +179,30 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         redoc_url=None,
     )
 
-    def authorize(request: Request) -> None:
-        if not api_key:
-            return
+    def authorize(request: Request) -> Principal:
+        """The caller: the admin key (`RAGTUNE_API_KEY`), a key added by `ragtune keys add`, or no key: the admin
+        when the server has no keys at all, else public documents only (or 401 when an admin key is set)."""
+        route = f"{request.method} {request.url.path}"
+        if any(k.lower() in KEY_PARAMETERS for k in request.query_params):
+            audit.record("unknown", route, refused="a key in the URL")
+            raise HTTPException(400, "send the API key in the Authorization header, never in the URL (URLs are logged)")
         sent = request.headers.get("authorization", "")
-        if not hmac.compare_digest(sent.encode(), f"Bearer {api_key}".encode()):
-            raise HTTPException(401, "missing or wrong API key (send Authorization: Bearer <key>)")
+        token = sent[7:].strip() if sent[:7].lower() == "bearer " else ""
+        if not sent and not api_key:
+            return ANONYMOUS if ws.catalog.has_keys() else ADMIN
+        if api_key and hmac.compare_digest(token.encode(), api_key.encode()):
+            return ADMIN
+        digest = key_hash(token)
+        found = ws.catalog.key_by_hash(digest) if token else None
+        if found and hmac.compare_digest(found["hash"], digest):
+            return Principal(found["name"], frozenset(found["groups"]))
+        audit.record("unknown", route, refused="missing, wrong or revoked API key")
+        raise HTTPException(401, "missing, wrong or revoked API key (send Authorization: Bearer <key>)")
+
+    def admin_only(request: Request, who: Principal, why: str) -> None:
+        if not who.admin:
+            audit.record(who.name, f"{request.method} {request.url.path}", refused=why)
+            raise HTTPException(403, why)
 
     def public(message: str) -> str:
         """An error message without the server's paths: a path under the store or the model home is named by
@@ -206,6 +240,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     async def ragtune_error(request: Request, exc: RagtuneError):
         return JSONResponse(error(str(exc).splitlines()[0], 400), 400)
 
+    app.state.authorize = authorize
     auth = [Depends(authorize)]
 
     @app.get("/openapi.json", dependencies=auth, include_in_schema=False)
@@ -220,27 +255,36 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
 
     @app.get("/health")
     def health() -> dict:
-        with ws.guard.read():
-            docs = len(ws.catalog.documents())
-        return {"status": "ok", "documents": docs, "queue": queue.pending, "auth": bool(api_key)}
+        """Liveness, without a key: nothing about the documents (their number would tell of hidden ones)."""
+        return {"status": "ok", "queue": queue.pending, "auth": bool(api_key) or ws.catalog.has_keys()}
 
-    @app.get("/v1/models", dependencies=auth)
-    def list_models() -> dict:
-        data = [{"id": n, "object": "model", "created": 0, "owned_by": "ragtune"} for n in models.names()]
+    @app.get("/whoami")
+    def whoami(who: Caller) -> dict:
+        """The caller's name and groups, and how many documents it may see (the page shows it)."""
+        with ws.guard.read():
+            docs = len(ws.documents(who))
+        groups = None if who.admin else sorted(who.groups)
+        return {"name": who.name, "admin": who.admin, "groups": groups, "documents": docs}
+
+    @app.get("/v1/models")
+    def list_models(who: Caller) -> dict:
+        data = [{"id": n, "object": "model", "created": 0, "owned_by": "ragtune"} for n in models.names(who)]
         return {"object": "list", "data": data}
 
-    @app.post("/v1/chat/completions", dependencies=auth)
-    async def chat(req: ChatRequest):
+    @app.post("/v1/chat/completions")
+    async def chat(req: ChatRequest, who: Caller):
         if req.n != 1:
             raise HTTPException(400, "n must be 1: ragtune gives one grounded answer per question")
-        if req.model not in models.names():
+        if req.model not in models.names(who):
+            audit.record(who.name, "POST /v1/chat/completions", refused=f"model {req.model!r} not open to it")
             raise HTTPException(404, f"unknown model {req.model!r}; GET /v1/models lists them")
         question = _question(req.messages)
         if len(question) > 20_000:
             raise HTTPException(413, "question longer than 20,000 characters")
         history = _history(req.messages)
-        standalone = await queue.run(ws.standalone, question, history) if history else question
-        ans = await queue.ask(req.model, standalone)
+        standalone = await queue.run(ws.standalone, question, history, who) if history else question
+        ans = await queue.ask((req.model, who), standalone)
+        audit.record(who.name, "POST /v1/chat/completions", question, _cited(ans))
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         citations = [asdict(c) for c in ans.citations]
         extra = {"abstained": ans.abstained, "route": ans.route, "reason": ans.reason}
@@ -259,7 +303,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         }
 
-    @app.post("/v1/embeddings", dependencies=auth)
+    @app.post("/v1/embeddings", dependencies=auth)  # embeds the caller's own texts: nothing of the store
     async def embeddings(req: EmbeddingRequest) -> dict:
         texts = [req.input] if isinstance(req.input, str) else req.input
         if not texts or not all(isinstance(t, str) for t in texts) or len(texts) > 2048:
@@ -272,24 +316,26 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         usage = {"prompt_tokens": 0, "total_tokens": 0}
         return {"object": "list", "data": data, "model": ws.embedder.name, "usage": usage}
 
-    @app.get("/search", dependencies=auth)
-    async def search(q: str, k: int = 5) -> dict:
+    @app.get("/search")
+    async def search(q: str, who: Caller, k: int = 5) -> dict:
         if not 1 <= k <= 100:
             raise HTTPException(422, "k must be between 1 and 100")
-        result = await queue.run(lambda: ws.search(q, top_k=k))
+        result = await queue.run(lambda: ws.search(q, top_k=k, principal=who))
+        audit.record(who.name, "GET /search", q, [p.doc_id for p in result.passages])
         return result.to_dict()
 
-    @app.get("/documents", dependencies=auth)
-    def documents() -> list[dict]:
+    @app.get("/documents")
+    def documents(who: Caller) -> list[dict]:
         with ws.guard.read():
-            docs = ws.catalog.documents()
-        return [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in docs]
+            docs = ws.documents(who)
+        audit.record(who.name, "GET /documents", documents=[d["doc_id"] for d in docs])
+        return [{k: d[k] for k in PUBLIC_DOC_FIELDS} | {"groups": parse_groups(d["groups"])} for d in docs]
 
-    @app.delete("/documents/{doc_id}", dependencies=auth)
-    async def delete_document(doc_id: str) -> dict:
+    @app.delete("/documents/{doc_id}")
+    async def delete_document(doc_id: str, who: Caller) -> dict:
         def remove() -> list[dict]:
             with writing:
-                gone = ws.remove([doc_id])
+                gone = ws.remove([doc_id], who)
                 for d in gone:  # an uploaded file goes too, or the next upload would bring it back
                     path = Path(d["path"])
                     if path.parent == uploads.resolve():
@@ -297,16 +343,43 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
                 return gone
 
         gone = await run_in_threadpool(remove)
+        audit.record(
+            who.name,
+            "DELETE /documents",
+            documents=[d["doc_id"] for d in gone],
+            refused=None if gone else "no such document it may see",
+        )
         if not gone:
             raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
         return {"removed": [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in gone]}
 
     ingest_errors = {c: {"model": IngestErrorBody} for c in (400, 409, 413, 415, 422)}
 
-    @app.post("/ingest", dependencies=auth, responses=ingest_errors)
-    async def ingest(files: Annotated[list[UploadFile], File()], replace: Annotated[bool, Form()] = False) -> dict:
+    @app.post("/ingest", responses=ingest_errors)
+    async def ingest(
+        files: Annotated[list[UploadFile], File()],
+        who: Caller,
+        replace: Annotated[bool, Form()] = False,
+        groups: Annotated[str | None, Form()] = None,
+    ) -> dict:
         """Files in; a name that already holds a different file is refused (409) unless `replace` is true: two
-        clients' `x.md` (whatever folders their names carried) never become one document by name alone."""
+        clients' `x.md` (whatever folders their names carried) never become one document by name alone.
+        `groups` (comma-separated, or `public`): who may see them; a caller may give only groups it holds, and
+        its uploads default to all its groups (the admin's: public). A name that holds a document the caller
+        may not see is refused like any taken name, and never replaced."""
+        try:
+            given = parse_groups(groups, "groups") if groups is not None else None
+        except RagtuneError as exc:
+            raise HTTPException(422, str(exc)) from None
+        if who.admin:
+            upload_groups = given or ()
+        elif given is None:
+            upload_groups = tuple(sorted(who.groups))
+        elif not given or not set(given) <= who.groups:
+            audit.record(who.name, "POST /ingest", refused=f"groups {groups!r} beyond its own")
+            raise HTTPException(403, "an upload may be given only groups the key holds (and not public)")
+        else:
+            upload_groups = given
         results, staged = [], []
         try:
             for f in files:
@@ -316,7 +389,9 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
                     results.append({"file": f.filename, "status": "rejected", "reason": str(exc), "code": exc.status})
             report, placed = None, []
             if staged:
-                report, placed = await run_in_threadpool(_ingest_uploads, ws, uploads, writing, staged, replace)
+                report, placed = await run_in_threadpool(
+                    _ingest_uploads, ws, uploads, writing, staged, replace, upload_groups, who
+                )
         finally:
             for part, _, _ in staged:  # none is left once ingest has put them in place
                 part.unlink(missing_ok=True)
@@ -334,15 +409,17 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
                 target.unlink(missing_ok=True)
             result = {"file": name, "source": source, "status": status, "reason": reason}
             results.append(result | {"warnings": warned.get(source, [])})
-        if any(r["status"] in ("ingested", "updated", "unchanged") for r in results):
+        audit.record(who.name, "POST /ingest", documents=[r.get("source", r["file"]) for r in results])
+        if any(r["status"] in ("ingested", "updated", "unchanged", "regrouped") for r in results):
             return JSONResponse({"files": results}, 200)
         code = max((r.get("code", 422) for r in results), default=422)
         first = results[0]["reason"] if results else "no file sent"
         return JSONResponse(error(f"no file was ingested: {first}", code) | {"files": results}, code)
 
-    @app.post("/eval", dependencies=auth, status_code=202)
+    @app.post("/eval", status_code=202)
     async def start_eval(
         questions: Annotated[UploadFile, File()],
+        who: Caller,
         arms: Annotated[str, Form()] = "base,rag",
         adapter: Annotated[str | None, Form()] = None,
         limit: Annotated[int | None, Form(ge=1)] = None,
@@ -354,20 +431,22 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             raise HTTPException(exc.status, str(exc)) from None
         arm_list = [a.strip() for a in arms.split(",") if a.strip()]
         try:
-            job = await run_in_threadpool(evals.start, path, arm_list, adapter or None, limit)
+            job = await run_in_threadpool(evals.start, path, arm_list, adapter or None, limit, who)
         except BaseException:
             path.unlink(missing_ok=True)  # a refused request leaves nothing behind
             raise
         return job.to_dict()
 
-    @app.get("/eval/{job_id}", dependencies=auth)
-    def eval_status(job_id: str) -> dict:
-        if job_id not in evals.jobs:
+    @app.get("/eval/{job_id}")
+    def eval_status(job_id: str, who: Caller) -> dict:
+        if job_id not in evals.jobs or not (who.admin or evals.jobs[job_id].owner == who):
             raise HTTPException(404, f"no evaluation {job_id!r}")
         return job_view(evals.jobs[job_id].to_dict())
 
-    @app.post("/compare", dependencies=auth, status_code=202)
+    @app.post("/compare", status_code=202)
     async def start_compare(
+        request: Request,
+        who: Caller,
         log: Annotated[UploadFile | None, File()] = None,
         changes: Annotated[int, Form(ge=0, le=100)] = 10,
         shares: Annotated[str, Form()] = "25,50,100",
@@ -376,6 +455,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         `log`: answered questions in the house's words (JSON Lines)."""
         from ragtune.compare.run import parse_shares
 
+        admin_only(request, who, "a comparison trains on every document: it needs the admin key")
         try:
             parts = parse_shares(shares)
         except ValueError as exc:
@@ -391,15 +471,16 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         job = await run_in_threadpool(comparisons.start, path, changes, parts)
         return job.to_dict()
 
-    @app.get("/compare/{job_id}", dependencies=auth)
-    def compare_status(job_id: str) -> dict:
-        if job_id not in comparisons.jobs:
+    @app.get("/compare/{job_id}")
+    def compare_status(job_id: str, who: Caller) -> dict:
+        if job_id not in comparisons.jobs or not who.admin:
             raise HTTPException(404, f"no comparison {job_id!r}")
         return job_view(comparisons.status(job_id))
 
-    @app.get("/report", dependencies=auth)
-    def latest_report():
-        path = report.latest(ws.settings.store)
+    @app.get("/report")
+    def latest_report(who: Caller):
+        path = report.latest(ws.settings.store, ws.labels(who))
+        audit.record(who.name, "GET /report", documents=[], refused=None if path else "no report it may read")
         if path is None:
             raise HTTPException(404, "no evaluation report yet; POST /eval starts one")
         return FileResponse(path, media_type="text/html")
@@ -414,22 +495,41 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
 
 
 def _ingest_uploads(
-    ws: Workspace, uploads: Path, writing: threading.Lock, staged: list[tuple[Path, Path, str]], replace: bool
+    ws: Workspace,
+    uploads: Path,
+    writing: threading.Lock,
+    staged: list[tuple[Path, Path, str]],
+    replace: bool,
+    groups: tuple[str, ...] = (),
+    who: Principal = ADMIN,
 ) -> tuple[IngestReport | None, list[bool]]:
-    """Put this request's staged files in place and ingest the upload folder (unchanged files are skipped by hash),
+    """Put this request's staged files in place and ingest them with `groups` (unchanged files are skipped by hash),
     one writer at a time: a request's report then describes its own files, not a concurrent request's. A file
-    whose name already holds a different file (an earlier upload, or one before it in this request) stays out
-    unless `replace`; returns the report and, per staged file, whether it was put in place."""
+    whose name already holds a different file (an earlier upload, or one before it in this request), or a document
+    `who` may not see, stays out unless `replace` (never for a hidden one); returns the report and, per staged
+    file, whether it was put in place."""
     placed, mine = [], set()  # mine: names this request filled (replace never lets two of its files share one)
+    assign: dict[Path, tuple[str, ...]] = {}
     with writing:
+        visible = ws.visible_ids(who)
         for part, target, _ in staged:
-            taken = target.exists() and file_hash(target) != file_hash(part)
-            clash = taken and (not replace or target in mine)
+            hidden = visible is not None and target.exists() and ws.doc_id(str(target.resolve())) not in visible
+            fresh = not target.exists() or file_hash(target) != file_hash(part)  # same content: groups stay
+            clash = target.exists() and (hidden or fresh) and (not replace or hidden or target in mine)
             if not clash:
                 os.replace(part, target)
                 mine.add(target)
+                if fresh:
+                    assign[target] = groups
             placed.append(not clash)
-        return (ws.ingest([uploads]) if any(placed) else None), placed
+        return (ws.ingest([uploads], assign=assign) if any(placed) else None), placed
+
+
+def _cited(ans) -> list[str]:
+    """The ids of the documents an answer cites (its sources where a summary does not name the id)."""
+    sources = {c.source for c in ans.citations}
+    ids = {s["source"]: s["doc_id"] for s in ans.summaries if s.get("source") in sources}
+    return [ids.get(c.source, c.source) for c in ans.citations]
 
 
 def _vector(v: np.ndarray, encoding: str):

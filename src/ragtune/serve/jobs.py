@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 import uuid
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ragtune.access import ADMIN, Principal
 from ragtune.errors import RagtuneError
 
 if TYPE_CHECKING:
@@ -30,9 +32,11 @@ class EvalJob:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     summary: dict | None = None  # per arm: f1, em, abstained (results.json and report.html: STORE/evals/<id>/)
+    owner: Principal = ADMIN  # who started it: it runs over what they may see, and only they (or the admin) see it
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"progress": round(self.done / self.total, 3) if self.total else 0.0}
+        out = asdict(self) | {"progress": round(self.done / self.total, 3) if self.total else 0.0}
+        return out | {"owner": self.owner.name}
 
 
 class EvalJobs:
@@ -44,19 +48,22 @@ class EvalJobs:
         self.jobs: dict[str, EvalJob] = {}
         self._one = threading.Lock()
 
-    def start(self, questions_file: Path, arms: list[str], adapter: str | None, limit: int | None) -> EvalJob:
-        """Check the request now (bad arms or questions fail here), then run it in the background."""
+    def start(
+        self, questions_file: Path, arms: list[str], adapter: str | None, limit: int | None, owner: Principal = ADMIN
+    ) -> EvalJob:
+        """Check the request now (bad arms or questions fail here), then run it in the background, over what
+        `owner` may see."""
         from ragtune.evaluate.questions import load, sample
         from ragtune.generate.arms import parse
 
         parse(arms, adapter, self.ws.reader_available())
-        if adapter and adapter not in {a["name"] for a in self.ws.adapters.list()}:
+        if adapter and adapter not in {a["name"] for a in self.ws.usable_adapters(owner)}:
             raise RagtuneError(f"unknown adapter {adapter!r}")
         qs = load(questions_file)
         if not qs:
             raise RagtuneError(f"{questions_file.name}: no questions")
         qs = sample(qs, limit)
-        job = EvalJob(uuid.uuid4().hex[:12], arms, adapter, len(qs), total=len(qs) * len(arms))
+        job = EvalJob(uuid.uuid4().hex[:12], arms, adapter, len(qs), total=len(qs) * len(arms), owner=owner)
         self.jobs[job.id] = job
         threading.Thread(target=self._run, args=(job, qs), name=f"ragtune-eval-{job.id}", daemon=True).start()
         return job
@@ -73,7 +80,11 @@ class EvalJobs:
             job.status = "running"
             try:
                 arm_list = parse(job.arms, job.adapter, self.ws.reader_available())
-                results = self.ws.evaluate(qs, arm_list, step=step)
+                results = self.ws.evaluate(qs, arm_list, step=step, principal=job.owner)
+                labels = self.ws.labels(job.owner)
+                if labels is not None:  # the report may be read only by callers who see all it was made over
+                    (self.folder / job.id).mkdir(parents=True, exist_ok=True)
+                    (self.folder / job.id / report.ACCESS).write_text(json.dumps(labels))
                 report.keep(results, self.ws.settings.store, folder=self.folder / job.id)
                 job.summary = {
                     a: {k: m[k] for k in ("f1", "em", "abstained") if k in m} for a, m in results["arms"].items()

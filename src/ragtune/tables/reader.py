@@ -16,6 +16,7 @@ The rule, in order (`TableReader.answer`):
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -100,6 +101,14 @@ class TableReader:
 
     def has_tables(self) -> bool:
         return bool(self.store.catalog())
+
+    def scoped(self, doc_ids: set[str] | None) -> TableReader:
+        """This reader over only the tables of these documents (None: all); what it learnt of columns is shared."""
+        if doc_ids is None:
+            return self
+        view = copy.copy(self)
+        view.store = self.store.scoped(doc_ids)
+        return view
 
     # -- what the tables hold -------------------------------------------------------------------------------
     def find_values(self, question: str, tables: list[TableInfo]) -> list[Match]:

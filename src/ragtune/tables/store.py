@@ -196,9 +196,14 @@ class TableStore:
         schema = pa.schema([(LOCATOR, pa.string())] + [(c, k[1]) for c, k in zip(cols, kinds, strict=True)])
         return kinds, pa.table(data, schema=schema)
 
-    def query(self, sql: str) -> QueryResult:
-        """Run one validated read-only SELECT (LIMIT and timeout applied); UnsafeSQL or RagtuneError on failure."""
-        known = {t.sql_name: {*t.sql_columns, LOCATOR} for t in self.catalog()}
+    def scoped(self, doc_ids: set[str] | None) -> TableStore | ScopedTables:
+        """The store as a caller who may see only these documents sees it (None: all of it)."""
+        return self if doc_ids is None else ScopedTables(self, doc_ids)
+
+    def query(self, sql: str, tables: list[TableInfo] | None = None) -> QueryResult:
+        """Run one validated read-only SELECT over `tables` (default: all; LIMIT and timeout applied); UnsafeSQL
+        or RagtuneError on failure."""
+        known = {t.sql_name: {*t.sql_columns, LOCATOR} for t in (self.catalog() if tables is None else tables)}
         safe = validate(sql, known, self.max_rows)
         with self._lock:
             con = self._connect()
@@ -217,3 +222,22 @@ class TableStore:
                 timer.cancel()
                 con.execute("ROLLBACK")
         return QueryResult(safe, columns, rows)
+
+
+class ScopedTables:
+    """A table store as a caller sees it who may see only some documents: their tables are the only ones it
+    lists and the only ones its SQL may name (the guard refuses any other as unknown), so a COUNT never counts a
+    hidden row (a table's rows all belong to its one document)."""
+
+    def __init__(self, base: TableStore, doc_ids: set[str]):
+        self.base, self.doc_ids = base, doc_ids
+
+    @property
+    def version(self) -> int:
+        return self.base.version
+
+    def catalog(self) -> list[TableInfo]:
+        return [t for t in self.base.catalog() if t.doc_id in self.doc_ids]
+
+    def query(self, sql: str) -> QueryResult:
+        return self.base.query(sql, self.catalog())
