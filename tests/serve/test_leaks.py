@@ -27,7 +27,7 @@ PUBLIC = {
     "products.csv": "product,price\nKestrel,120\nOsprey,95\nPetrel,80\n",
 }
 RESTRICTED = {  # under hr/, which the corpus's rules file gives to the group hr
-    "hr/salaries.md": "# Canarytitle salary bands\n\nThe salary band for engineers is Canaryprose 98765 kroner a year.\n",
+    "hr/salaries.md": "# Canarytitle salary bands\n\nThe salary band for engineers is Canaryprose 98765 kroner.\n",
     "hr/staff.csv": "employee,canarycol_grade\nAsta,canarycell-1\nBirk,canarycell-2\nCora,canarycell-3\nDag,x\n",
 }
 QUESTIONS = [
@@ -124,7 +124,7 @@ def leaks(replies: dict[str, str]) -> list[str]:
 
 
 def test_a_key_without_the_group_gets_no_canary_and_no_count_from_any_route(served):
-    server, ws, keys = served
+    server, _, keys = served
     replies = sweep(server, keys["outsider"])
     assert leaks(replies) == []
     docs = json.loads(replies["documents"])
@@ -141,7 +141,7 @@ def test_a_key_without_the_group_gets_no_canary_and_no_count_from_any_route(serv
 
 def test_a_key_with_the_group_gets_the_canaries_back(served):
     """The same sweep as a holder of `hr` does find them: the check above can fail."""
-    server, ws, keys = served
+    server, _, keys = served
     replies = sweep(server, keys["insider"])
     found = set(leaks(replies))
     assert {"documents", "search 0", "search 4", "chat ragtune-rag 3", "chat ragtune-ft:hr-tuned 0"} <= found, found
@@ -258,8 +258,13 @@ def test_the_leak_check_catches_a_missing_filter(tmp_path, monkeypatch):
     key = add_key(ws, "outsider", ["sales"])
     server = Server(create_app(ws, api_key=ADMIN_KEY))
     try:
-        found = leaks({f"search {n}": httpx.get(f"{server.url}/search", params={"q": q}, headers=auth(key)).text
-                       for n, q in enumerate(QUESTIONS)} | {"chat": chat(server, key, QUESTIONS[1])})
+        found = leaks(
+            {
+                f"search {n}": httpx.get(f"{server.url}/search", params={"q": q}, headers=auth(key)).text
+                for n, q in enumerate(QUESTIONS)
+            }
+            | {"chat": chat(server, key, QUESTIONS[1])}
+        )
     finally:
         server.stop()
     assert found, "without the filter the hidden rows come back"
