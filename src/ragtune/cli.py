@@ -798,7 +798,9 @@ def compare(
 @click.option("--terminology", is_flag=True, help="Precise domain terminology or house style matters.")
 @click.option("--stable-format", is_flag=True, help="An automated flow with a stable output format.")
 @click.option("--json", "as_json", is_flag=True, help="Print {verdict, reasons, scores}.")
+@click.pass_context
 def advise(
+    ctx,
     results,
     comparison,
     data_changes,
@@ -822,9 +824,24 @@ def advise(
         click.echo(json.dumps(asdict(advice)) if as_json else advice.text())
         return
     situation = Situation(data_changes, needs_citations, training_examples, external_data, terminology, stable_format)
+    situation.access = _access_of(_settings(ctx).store)
     measured = read_results(results) if results else None
     advice = decide(situation, measured)
     click.echo(json.dumps(asdict(advice)) if as_json else advice.text())
+
+
+def _access_of(store: Path) -> dict | None:
+    """How many of the store's documents are restricted (None when there is no store here)."""
+    from ragtune.catalog import Catalog
+    from ragtune.evaluate.advise import access_summary
+
+    if not (store / "manifest.sqlite").exists():
+        return None
+    catalog = Catalog(store)
+    try:
+        return access_summary(catalog.documents())
+    finally:
+        catalog.close()
 
 
 def read_comparison(path: Path) -> dict:

@@ -169,3 +169,18 @@ def test_asserted_flags_are_reported_as_asserted():
 
     doc = comparison() | {"asserted": {"data_changes": "weekly"}}
     assert any(r.startswith("changing data (asserted, not measured)") for r in from_comparison(doc).reasons)
+
+
+def test_restricted_documents_are_stated_and_count_for_retrieval():
+    from ragtune.evaluate.advise import access_summary, from_comparison
+
+    docs = [{"groups": "hr"}, {"groups": "exec,finance"}, {"groups": ""}, {"groups": "hr"}]
+    access = access_summary(docs)
+    assert access == {"documents": 4, "restricted": 3, "groups": ["exec", "finance", "hr"]}
+    stated = "3 of your 4 documents are restricted (groups exec, finance, hr); an adapter trained on them must be"
+    with_access = from_comparison(comparison() | {"access": access})
+    assert any(stated in r for r in with_access.reasons)
+    assert with_access.scores["rag"] == from_comparison(comparison()).scores["rag"] + 1
+    rules = advise(Situation(data_changes="rarely", training_examples=5000, access=access))
+    assert any(r.startswith("R6: access (measured): 3 of your 4") for r in rules.reasons)
+    assert not any("restricted" in r for r in advise(Situation(access=access_summary([{"groups": ""}]))).reasons)

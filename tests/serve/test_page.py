@@ -105,3 +105,40 @@ def test_the_report_tab_starts_a_comparison_and_shows_why_it_cannot_run(browser,
         page.close()
     finally:
         empty.stop()
+
+
+def test_a_restricted_document_is_hidden_from_one_key_and_shown_to_another(browser, tmp_path, fake_embedder, fake_llm):
+    """The page asks for a key and shows who it is and what it may see: the hr file is listed (and its groups
+    shown) only for the key holding hr; a key-less visit gets the key bar."""
+    from ragtune.access import key_hash, new_key
+
+    docs = tmp_path / "docs"
+    (docs / "hr").mkdir(parents=True)
+    (docs / "hr" / "salaries.md").write_text("# Salaries\n\nThe engineer band is 98765 kroner.\n")
+    (docs / "parking.md").write_text(NOTE)
+    (docs / ".ragtune-access").write_text("hr  hr\n")
+    ws = make_workspace(tmp_path / "store", fake_embedder, fake_llm)
+    ws.ingest([docs])
+    keys = {}
+    for name, groups in (("sam", ["sales"]), ("hana", ["hr"])):
+        keys[name] = new_key()
+        ws.catalog.add_key(name, key_hash(keys[name]), groups)
+    server = Server(create_app(ws, api_key="sk-page-admin"))
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        page.wait_for_selector("#key-bar:not([hidden])")
+        seen = {}
+        for name, count in (("sam", 1), ("hana", 2)):
+            page.click("#change-key")
+            page.fill("#api-key", keys[name])
+            page.click("#save-key")
+            page.wait_for_function(f"document.getElementById('who').textContent.includes('as {name}')")
+            page.wait_for_function(f"document.getElementById('doc-count').textContent === '({count})'")
+            seen[name] = page.inner_text("#documents")
+            assert f"as {name} · groups: {'sales' if name == 'sam' else 'hr'}" in page.inner_text("#who")
+        assert "parking.md" in seen["sam"] and "salaries.md" not in seen["sam"]
+        assert "salaries.md" in seen["hana"] and "visible to: hr" in seen["hana"]
+        page.close()
+    finally:
+        server.stop()

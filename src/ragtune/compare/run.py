@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
 from ragtune.evaluate import change, phrasing, testset
+from ragtune.evaluate.advise import access_summary
 from ragtune.evaluate.metrics import bootstrap_ci, contains
 from ragtune.evaluate.questions import Question
 from ragtune.files import write_atomic
@@ -141,6 +142,7 @@ def _compare(ws: Workspace, docs: list[Path], out: Path, log: Path | None, opts:
         "cost": _cost(results, full),
         "results": results,
         "asserted": opts.asserted,
+        "access": access_summary(ws.catalog.documents()),
         "wall_s": round(time.perf_counter() - t_all, 1),
     }
     from ragtune.evaluate.advise import from_comparison

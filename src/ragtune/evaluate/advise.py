@@ -6,6 +6,7 @@ Rules (each adds evidence for an approach, with its reason):
   R3 little training data (< 500 good examples)                                    → RAG; ≥ 2000 → fine-tuning is viable
   R4 precise domain terminology or house style matters                             → fine-tuning
   R5 an automated flow with a stable output format over changing facts             → both (fine-tuned + RAG)
+  R6 some documents are restricted to groups (measured from the store)             → RAG (filters per user)
 Measurements: the arm with the best F1 wins only if the paired bootstrap of its per-question F1
 differences against the runner-up (same questions) has a 95 % interval above zero; otherwise the arms
 are called indistinguishable on these questions and the rules decide.
@@ -28,6 +29,7 @@ class Situation:
     external_data: bool = False
     terminology: bool = False
     stable_format: bool = False
+    access: dict | None = None  # {"documents", "restricted", "groups"} of the store (`access_summary`)
 
 
 @dataclass
@@ -69,11 +71,32 @@ def rules(s: Situation) -> tuple[dict[str, float], list[str]]:
     if s.stable_format and s.data_changes != "rarely":
         score["ft+rag"] += 2
         why.append("R5: a stable output format over changing facts: fine-tune the format, retrieve the facts")
+    if reason := access_reason(s.access):
+        score["rag"] += 1
+        why.append(f"R6: {reason}")
     if s.data_changes == "rarely" and not s.needs_citations:
         score["ft"] += 1
         score["ft+rag"] += 0.5
         why.append("R1: your data rarely changes, so knowledge baked into the weights stays current")
     return score, why
+
+
+def access_summary(documents: list[dict]) -> dict:
+    """How many of the catalogue's documents are restricted, and to which groups."""
+    restricted = [d for d in documents if d.get("groups")]
+    groups = sorted({g for d in restricted for g in d["groups"].split(",")})
+    return {"documents": len(documents), "restricted": len(restricted), "groups": groups}
+
+
+def access_reason(access: dict | None) -> str | None:
+    """The access criterion in words, or None when no document is restricted."""
+    if not access or not access.get("restricted"):
+        return None
+    n, total, groups = access["restricted"], access["documents"], ", ".join(access["groups"])
+    return (
+        f"access (measured): {n} of your {total} documents are restricted (groups {groups}); an adapter trained on "
+        "them must be restricted too, usable only by callers who may see them all; retrieval can filter per user"
+    )
 
 
 def measured(results: dict) -> tuple[str | None, list[str]]:
@@ -126,7 +149,7 @@ def from_comparison(doc: dict) -> Advice:
     quotes them. The user's flags (`doc["asserted"]`) add what cannot be measured, marked as asserted."""
     score = {"rag": 0.0, "ft": 0.0, "ft+rag": 0.0}
     why: list[str] = []
-    for criterion in (_knowledge, _change, _phrasing, _data, _transparency, _asserted):
+    for criterion in (_knowledge, _change, _phrasing, _data, _transparency, _access, _asserted):
         points, reasons = criterion(doc)
         for arm, p in points.items():
             score[arm] += p
@@ -259,6 +282,11 @@ def _transparency(doc: dict) -> tuple[dict, list[str]]:
     return {"rag": 1.0, "ft+rag": 1.0}, [
         f"transparency (measured): {'; '.join(parts)}; fine-tuning alone cites nothing"
     ]
+
+
+def _access(doc: dict) -> tuple[dict, list[str]]:
+    reason = access_reason(doc.get("access"))
+    return ({"rag": 1.0}, [reason]) if reason else ({}, [])
 
 
 def _asserted(doc: dict) -> tuple[dict, list[str]]:

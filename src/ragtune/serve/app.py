@@ -180,16 +180,19 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     )
 
     def authorize(request: Request) -> Principal:
-        """The caller: the admin key (`RAGTUNE_API_KEY`), a key added by `ragtune keys add`, or no key: the admin
-        when the server has no keys at all, else public documents only (or 401 when an admin key is set)."""
+        """The caller: the admin key (`RAGTUNE_API_KEY`), a key added by `ragtune keys add`, or no key: public
+        documents only (401 when an admin key is set). A server with neither an admin key nor keys is open: every
+        caller is the admin, as before keys."""
         route = f"{request.method} {request.url.path}"
         if any(k.lower() in KEY_PARAMETERS for k in request.query_params):
             audit.record("unknown", route, refused="a key in the URL")
             raise HTTPException(400, "send the API key in the Authorization header, never in the URL (URLs are logged)")
         sent = request.headers.get("authorization", "")
         token = sent[7:].strip() if sent[:7].lower() == "bearer " else ""
+        if not api_key and not ws.catalog.has_keys():
+            return ADMIN  # an open server (no admin key, no keys): whatever a client sends, as before keys
         if not sent and not api_key:
-            return ANONYMOUS if ws.catalog.has_keys() else ADMIN
+            return ANONYMOUS
         if api_key and hmac.compare_digest(token.encode(), api_key.encode()):
             return ADMIN
         digest = key_hash(token)

@@ -53,6 +53,12 @@ async function loadModels() {
   $("model-b").value = tuned || "ragtune-base";
 }
 
+async function loadWho() {
+  const who = await json("/whoami");
+  const groups = who.admin ? "all documents" : `groups: ${who.groups.join(", ") || "none (public documents only)"}`;
+  $("who").textContent = `as ${who.name} · ${groups}`;
+}
+
 async function loadDocuments() {
   docs = await json("/documents");
   $("doc-count").textContent = `(${docs.length})`;
@@ -62,6 +68,7 @@ async function loadDocuments() {
       el("li", {},
         el("button", { class: "del", title: `Remove ${d.source}`, onclick: () => removeDocument(d) }, "remove"),
         el("div", { class: "src" }, d.source),
+        d.groups && d.groups.length ? el("div", { class: "groups small" }, `visible to: ${d.groups.join(", ")}`) : "",
         el("div", { class: "sum" }, d.summary || d.title || ""),
       ),
     ),
@@ -169,13 +176,14 @@ async function onUpload(event) {
   const form = new FormData();
   for (const f of files) form.append("files", f, f.name);
   if ($("replace").checked) form.append("replace", "true");
+  if ($("upload-groups").value.trim()) form.append("groups", $("upload-groups").value.trim());
   $("upload").disabled = true;
   $("upload").textContent = "Ingesting…";
   try {
     const result = await json("/ingest", { method: "POST", body: form });
     $("upload-results").replaceChildren(
       ...result.files.map((r) => {
-        const ok = ["ingested", "updated", "unchanged"].includes(r.status);
+        const ok = ["ingested", "updated", "unchanged", "regrouped"].includes(r.status);
         const hint = r.status === "conflict" ? " (tick “replace a stored file of the same name” to replace it)" : "";
         const why = r.reason ? `: ${r.reason}${hint}` : r.warnings && r.warnings.length ? ` (${r.warnings.join("; ")})` : "";
         return el("li", { class: ok ? "ok" : "bad" }, `${r.file}: ${r.status}${why}`);
@@ -242,7 +250,7 @@ function showTab(name) {
 
 async function start() {
   try {
-    await Promise.all([loadModels(), loadDocuments()]);
+    await Promise.all([loadWho(), loadModels(), loadDocuments()]);
   } catch (e) {
     $("status").textContent = e.message;
   }
@@ -255,6 +263,10 @@ $("new-conversation").addEventListener("click", newConversation);
 $("compare").addEventListener("change", () => ($("model-b").disabled = !$("compare").checked));
 $("tab-chat").addEventListener("click", () => showTab("chat"));
 $("tab-report").addEventListener("click", () => showTab("report"));
+$("change-key").addEventListener("click", () => {
+  $("key-bar").hidden = false;
+  $("api-key").focus();
+});
 $("save-key").addEventListener("click", () => {
   apiKey = $("api-key").value.trim();
   localStorage.setItem("ragtune-key", apiKey);
