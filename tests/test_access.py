@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from ragtune.access import ADMIN, ANONYMOUS, Principal, Rules, key_hash, label, matches, new_key, parse_groups
-from ragtune.access import show_labels
+from ragtune.access import (
+    ADMIN,
+    ANONYMOUS,
+    Principal,
+    Rules,
+    key_hash,
+    label,
+    matches,
+    new_key,
+    parse_groups,
+    show_labels,
+)
 from ragtune.errors import RagtuneError
 
 HR = Principal("h", frozenset({"hr"}))
@@ -17,7 +25,7 @@ def test_group_names_are_normalised_and_bad_ones_named():
     assert parse_groups(" HR, finance ,hr") == ("finance", "hr")
     assert parse_groups("public") == () and parse_groups("") == ()
     for bad in ("hr, public", "h r", "hr;finance", "-x", "a" * 65):
-        with pytest.raises(RagtuneError, match="--groups: .* is not a group name"):
+        with pytest.raises(RagtuneError, match=r"--groups: .* is not a group name"):
             parse_groups(bad, "--groups")
 
 
