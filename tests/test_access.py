@@ -156,3 +156,26 @@ def test_the_cli_keys_groups_and_acting_as_a_key(ws, tmp_path, monkeypatch):
     assert gone.exit_code == 3 and "unknown or revoked API key" in gone.output
     both = run("ingest", str(docs), "--groups", "hr", "--public")
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_text_to_sql_sees_only_the_callers_tables_and_cannot_name_another(ws, tmp_path):
+    """The model that writes SQL gets only the visible tables' schemas, and SQL naming a hidden table (as a model
+    that guessed it would write) is refused as an unknown table: no count of hidden rows."""
+    from tests.fakes import FakeLLM
+
+    docs = tmp_path / "docs"
+    (docs / "hr").mkdir(parents=True)
+    (docs / "products.csv").write_text("product,price\nKestrel,120\nOsprey,95\n")
+    (docs / "hr" / "staff.csv").write_text("employee,grade\nAsta,7\nBirk,8\nCora,9\n")
+    (docs / ".ragtune-access").write_text("hr  hr\n")
+    ws.ingest([docs])
+    outsider = ws.table_reader.scoped(ws.visible_ids(Principal("o", frozenset({"sales"}))))
+    writer = FakeLLM("SELECT COUNT(*) FROM staff")
+    tables = outsider.store.catalog()
+    assert [t.name for t in tables] == ["products"]
+    refused = outsider.text_to_sql("How many employees are there?", tables, writer)
+    assert refused.text is None and "unknown table 'staff' (known: products)" in refused.reason
+    assert "staff(" not in writer.prompts[0] and "grade" not in writer.prompts[0] and "products(" in writer.prompts[0]
+    insider = ws.table_reader.scoped(ws.visible_ids(HR))
+    counted = insider.text_to_sql("How many employees are there?", insider.store.catalog(), writer)
+    assert counted.text == "3"

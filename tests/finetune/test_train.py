@@ -84,6 +84,25 @@ def test_continual_training_records_lineage_and_replays(trained):
     assert [a["name"] for a in ws.adapters.list()] == ["a001"]
 
 
+def test_an_adapter_inherits_its_datas_groups_and_its_parents(trained):
+    from ragtune.access import Principal
+
+    ws, _ = trained
+    secret = [{"question": "What is the bonus code?", "answer": "Heron", "access": "hr"}] * 4
+    version = ws.datasets.add(secret, source="corpus", kind="generated")
+    assert version["groups"] == ["hr"]
+    child = ws.finetune(data=version["version"], parent="a001", name="hr1", params=TrainParams(max_steps=1))
+    public = ws.datasets.add([{"question": "What colour is the logo?", "answer": "Teal"}] * 4, source="new2")
+    grandchild = ws.finetune(data=public["version"], parent="hr1", name="hr2", params=TrainParams(max_steps=1))
+    assert child["groups"] == ["hr"] and grandchild["groups"] == ["hr"]  # through --from, too
+    assert ws.adapters.get("hr2")["groups"] == ["hr"]
+    outsider, insider = Principal("o", frozenset({"sales"})), Principal("i", frozenset({"hr"}))
+    assert {a["name"] for a in ws.usable_adapters(outsider)} == {"a001"}
+    assert {"hr1", "hr2"} <= {a["name"] for a in ws.usable_adapters(insider)}
+    ws.adapters.remove("hr2")
+    ws.adapters.remove("hr1")
+
+
 def test_killed_training_resumes_from_its_checkpoint(trained):
     ws, _ = trained
     store = ws.settings.store
