@@ -272,6 +272,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
     @app.get("/v1/models")
     def list_models(who: Caller) -> dict:
         data = [{"id": n, "object": "model", "created": 0, "owned_by": "ragtune"} for n in models.names(who)]
+        audit.record(who.name, "GET /v1/models")
         return {"object": "list", "data": data}
 
     @app.post("/v1/chat/completions")
@@ -435,6 +436,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         arm_list = [a.strip() for a in arms.split(",") if a.strip()]
         try:
             job = await run_in_threadpool(evals.start, path, arm_list, adapter or None, limit, who)
+            audit.record(who.name, "POST /eval", f"{job.questions} questions, arms {arms}")
         except BaseException:
             path.unlink(missing_ok=True)  # a refused request leaves nothing behind
             raise
@@ -472,6 +474,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             except UploadRejected as exc:
                 raise HTTPException(exc.status, str(exc)) from None
         job = await run_in_threadpool(comparisons.start, path, changes, parts)
+        audit.record(who.name, "POST /compare")
         return job.to_dict()
 
     @app.get("/compare/{job_id}")
