@@ -440,7 +440,10 @@ def data_list(ctx, as_json: bool) -> None:
         click.echo(json.dumps(versions))
         return
     for d in versions:
-        click.echo(f"{d['version']}  {d['rows']:>6} train {d['heldout']:>5} held out  {d['kind']:<9} {d['source']}")
+        groups = f"  groups {'; '.join(d['groups'])}" if d["groups"] else ""
+        click.echo(
+            f"{d['version']}  {d['rows']:>6} train {d['heldout']:>5} held out  {d['kind']:<9} {d['source']}{groups}"
+        )
 
 
 @main.command()

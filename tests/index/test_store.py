@@ -242,6 +242,25 @@ def test_a_postgresql_table_from_before_access_groups_gets_the_column(request, t
     again.close()
 
 
+def test_a_milvus_collection_from_before_access_groups_is_copied_to_the_new_schema(tmp_path, rng, monkeypatch):
+    import ragtune.index.milvus as milvus
+
+    url = f"milvus://{tmp_path}/old.db"
+    with monkeypatch.context() as old_schema:
+        old_schema.setattr(milvus, "ROW", tuple(c for c in ROW if c != "access"))
+        store = create_store(url, tmp_path, DIM)
+        store.replace([], make_rows("a", 2, rng) + make_rows("b", 1, rng))
+        store.refresh()
+        assert "access" not in {f["name"] for f in store.client.describe_collection("ragtune_chunks")["fields"]}
+        store.close()
+    again = create_store(url, tmp_path, DIM)
+    assert again.count() == 8 and {r["access"] for r in again.rows()} == {""}
+    assert not any(n.endswith(milvus.MIGRATING) for n in again.client.list_collections())
+    again.relabel(["a"], "hr")
+    assert again.count([Filter.eq("access", "hr")]) == 5 and again.count([Filter.isin("access", [""])]) == 3
+    again.close()
+
+
 def test_lancedb_stores_of_one_table_are_split_by_kind_on_open(tmp_path, rng):
     import lancedb
 

@@ -32,6 +32,7 @@ ANALYZER = {
 BATCH = 2_000  # rows per insert call
 WINDOW = 16_384  # the most rows one Milvus query returns
 EVERY_ROW = 'id != ""'
+MIGRATING = "_migrating"  # suffix of a collection being copied to a newer schema
 
 
 def split_url(url: str, home: Path) -> tuple[str, str, str]:
@@ -94,6 +95,8 @@ class MilvusStore:
             self._create(kind, collection)
 
     def _create(self, kind: str, collection: str) -> None:
+        if not self.client.has_collection(collection) and self.client.has_collection(f"{collection}{MIGRATING}"):
+            self.client.rename_collection(f"{collection}{MIGRATING}", collection)  # a migration finished but for this
         if self.client.has_collection(collection):
             field = next(f for f in self.client.describe_collection(collection)["fields"] if f["name"] == "vector")
             if field["params"]["dim"] != self.dim:
@@ -123,7 +126,8 @@ class MilvusStore:
         index = self.client.prepare_index_params()
         index.add_index("vector", index_type="AUTOINDEX", metric_type="COSINE")
         for column in ("doc_id", "parent", "access"):
-            index.add_index(column, index_type="INVERTED")
+            if column in ROW:  # (a test makes collections of an older schema)
+                index.add_index(column, index_type="INVERTED")
         if kind in KEYWORD_KINDS:
             schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
             schema.add_function(
@@ -141,18 +145,22 @@ class MilvusStore:
 
     def _add_access(self, kind: str, collection: str) -> None:
         """A collection written before access groups gets the `access` column by a copy (Milvus adds no column to
-        a collection): its rows, all public, are read out, the collection made anew, and the rows written back."""
+        a collection): its rows, all public, go into a new collection, which then takes the old one's name. A crash
+        midway leaves the old collection, or the finished copy under its temporary name (taken on the next open)."""
         self.client.load_collection(collection)
-        old = self.client.query_iterator(
-            collection, batch_size=BATCH, filter=EVERY_ROW, output_fields=[*ROW[:-1], "vector"]
-        )
-        rows = []
+        fields = [c for c in ROW if c != "access"] + ["vector"]
+        old = self.client.query_iterator(collection, batch_size=BATCH, filter=EVERY_ROW, output_fields=fields)
+        copy = f"{collection}{MIGRATING}"
+        if self.client.has_collection(copy):  # a copy a crash left unfinished
+            self.client.drop_collection(copy)
+        self._create(kind, copy)
         while batch := old.next():
-            rows += [dict(e, access="") for e in batch]
+            self._insert(copy, [self._entity(dict(e, access="")) for e in batch])
         old.close()
+        self.client.flush(copy)
         self.client.drop_collection(collection)
-        self._create(kind, collection)
-        self.replace([], rows)
+        self.client.rename_collection(copy, collection)
+        self.client.load_collection(collection)
 
     def close(self) -> None:
         self.client.close()
@@ -161,9 +169,11 @@ class MilvusStore:
         for kind, collection in self.names.items():
             if doc_ids:
                 self.client.delete(collection, filter=where([Filter.isin("doc_id", doc_ids)]))
-            mine = [self._entity(r) for r in rows if r["kind"] == kind]
-            for start in range(0, len(mine), BATCH):
-                self.client.insert(collection, mine[start : start + BATCH])
+            self._insert(collection, [self._entity(r) for r in rows if r["kind"] == kind])
+
+    def _insert(self, collection: str, entities: list[dict]) -> None:
+        for start in range(0, len(entities), BATCH):
+            self.client.insert(collection, entities[start : start + BATCH])
 
     def relabel(self, doc_ids: list[str], access: str) -> None:
         """Milvus updates no field in place: the rows are read with their vectors and written again."""
