@@ -179,3 +179,17 @@ def test_text_to_sql_sees_only_the_callers_tables_and_cannot_name_another(ws, tm
     insider = ws.table_reader.scoped(ws.visible_ids(HR))
     counted = insider.text_to_sql("How many employees are there?", insider.store.catalog(), writer)
     assert counted.text == "3"
+
+
+def test_commands_over_every_document_refuse_a_restricted_key(ws, monkeypatch):
+    from click.testing import CliRunner
+
+    from ragtune import cli
+
+    key = new_key()
+    ws.catalog.add_key("ann", key_hash(key), ["hr"])
+    monkeypatch.setattr("ragtune.workspace.Workspace.__new__", lambda cls, *a, **k: ws)
+    monkeypatch.setattr("ragtune.workspace.Workspace.__init__", lambda self, *a, **k: None)
+    result = CliRunner().invoke(cli.main, ["--store", str(ws.settings.store), "--key", key, "data", "list"])
+    assert result.exit_code == 3 and "run it without --key (as the admin)" in result.output
+    assert CliRunner().invoke(cli.main, ["--store", str(ws.settings.store), "data", "list"]).exit_code == 0

@@ -23,7 +23,13 @@ def _workspace(ctx: click.Context):
 
     if "ws" not in ctx.obj:
         ctx.obj["ws"] = Workspace(_settings(ctx))
+        command = ctx.find_root().invoked_subcommand
+        if ctx.obj.get("key") and command not in KEYED_COMMANDS and not _principal(ctx).admin:
+            raise RagtuneError(f"`ragtune {command}` works on every document: run it without --key (as the admin)")
     return ctx.obj["ws"]
+
+
+KEYED_COMMANDS = {"search", "ask", "chat", "documents", "adapters", "ingest", "keys"}  # --key narrows these
 
 
 def _principal(ctx: click.Context):
