@@ -205,7 +205,7 @@ class Catalog:
         except sqlite3.IntegrityError:
             raise RagtuneError(f"a key named {name!r} exists; revoke it or choose another name") from None
 
-    def keys(self) -> list[dict]:
+    def api_keys(self) -> list[dict]:
         """Every key's name, groups and dates (never its hash)."""
         rows = self.con.execute("SELECT name, groups, created_at, revoked_at FROM keys ORDER BY created_at, name")
         return [dict(r, groups=json.loads(r["groups"])) for r in rows]

@@ -375,7 +375,7 @@ def serve(ctx, host: str, port: int, queue_limit: int | None) -> None:
     if not key and not is_loopback(host):
         raise RagtuneError(f"refusing to serve on {host} without an API key: set RAGTUNE_API_KEY, or bind 127.0.0.1")
     app = create_app(ws, key, queue_limit)
-    keys = len([k for k in ws.catalog.keys() if not k["revoked_at"]])
+    keys = len([k for k in ws.catalog.api_keys() if not k["revoked_at"]])
     auth = f"admin key {'on' if key else 'off'}, {keys} user key{'s' * (keys != 1)}"
     click.echo(f"ragtune serving {ws.settings.store} at http://{host}:{port}/ (API under /v1, {auth})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -626,7 +626,7 @@ def keys_add(ctx, name: str, groups: str) -> None:
 @click.pass_context
 def keys_list(ctx, as_json: bool) -> None:
     """Every key's name, groups, and when it was made or revoked (never the key)."""
-    found = _workspace(ctx).catalog.keys()
+    found = _workspace(ctx).catalog.api_keys()
     if as_json:
         click.echo(json.dumps(found))
         return
