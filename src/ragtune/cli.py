@@ -244,6 +244,15 @@ def search(ctx, query, top_k, filters, mode, as_json, questions) -> None:
             click.echo(f"summary of {s['source']}: {s['summary']}")
 
 
+def _listing(rows: list[dict], as_json: bool, line) -> None:
+    """A listing command's output: the rows as one JSON list, or one `line(row)` each."""
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(line(row))
+
+
 def _refuse(why: str) -> None:
     raise RagtuneError(why)
 
@@ -442,15 +451,12 @@ def data_generate(ctx, paraphrases: int, max_prose: int, generator: str | None, 
 @click.pass_context
 def data_list(ctx, as_json: bool) -> None:
     """Dataset versions."""
-    versions = _workspace(ctx).datasets.list()
-    if as_json:
-        click.echo(json.dumps(versions))
-        return
-    for d in versions:
+
+    def line(d: dict) -> str:
         groups = f"  groups {'; '.join(d['groups'])}" if d["groups"] else ""
-        click.echo(
-            f"{d['version']}  {d['rows']:>6} train {d['heldout']:>5} held out  {d['kind']:<9} {d['source']}{groups}"
-        )
+        return f"{d['version']}  {d['rows']:>6} train {d['heldout']:>5} held out  {d['kind']:<9} {d['source']}{groups}"
+
+    _listing(_workspace(ctx).datasets.list(), as_json, line)
 
 
 @main.command()
@@ -626,13 +632,12 @@ def keys_add(ctx, name: str, groups: str) -> None:
 @click.pass_context
 def keys_list(ctx, as_json: bool) -> None:
     """Every key's name, groups, and when it was made or revoked (never the key)."""
-    found = _workspace(ctx).catalog.api_keys()
-    if as_json:
-        click.echo(json.dumps(found))
-        return
-    for k in found:
+
+    def line(k: dict) -> str:
         state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "live"
-        click.echo(f"{k['name']}  groups {','.join(k['groups']) or '(public only)'}  made {k['created_at']}  {state}")
+        return f"{k['name']}  groups {','.join(k['groups']) or '(public only)'}  made {k['created_at']}  {state}"
+
+    _listing(_workspace(ctx).catalog.api_keys(), as_json, line)
 
 
 @keys.command("revoke")
