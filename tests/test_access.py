@@ -181,15 +181,19 @@ def test_text_to_sql_sees_only_the_callers_tables_and_cannot_name_another(ws, tm
     assert counted.text == "3"
 
 
-def test_commands_over_every_document_refuse_a_restricted_key(ws, monkeypatch):
+def test_commands_over_every_document_refuse_a_restricted_key(tmp_path):
+    """`data list` (like eval, finetune, compare) works on every document: a restricted --key is refused, not
+    ignored (a real store; listing datasets loads no model)."""
     from click.testing import CliRunner
 
-    from ragtune import cli
+    from ragtune.catalog import Catalog
+    from ragtune.cli import main
 
     key = new_key()
-    ws.catalog.add_key("ann", key_hash(key), ["hr"])
-    monkeypatch.setattr("ragtune.workspace.Workspace.__new__", lambda cls, *a, **k: ws)
-    monkeypatch.setattr("ragtune.workspace.Workspace.__init__", lambda self, *a, **k: None)
-    result = CliRunner().invoke(cli.main, ["--store", str(ws.settings.store), "--key", key, "data", "list"])
+    catalog = Catalog(tmp_path / "store")
+    catalog.add_key("ann", key_hash(key), ["hr"])
+    catalog.close()
+    store = ["--store", str(tmp_path / "store")]
+    result = CliRunner().invoke(main, [*store, "--key", key, "data", "list"])
     assert result.exit_code == 3 and "run it without --key (as the admin)" in result.output
-    assert CliRunner().invoke(cli.main, ["--store", str(ws.settings.store), "data", "list"]).exit_code == 0
+    assert CliRunner().invoke(main, [*store, "data", "list"]).exit_code == 0
