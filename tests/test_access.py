@@ -112,7 +112,7 @@ def test_a_bad_rules_file_fails_its_files_and_leaves_them_as_they_were(ws, tmp_p
     assert "3 percent" in ws.search("pay rise", principal=HR).passages[0].text
 
 
-def test_remove_as_a_principal_removes_only_what_it_sees(ws, tmp_path):
+def test_remove_as_a_principal_removes_only_its_groups_documents(ws, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "pay.md").write_text("# Pay\n\nThe pay rise is 3 percent.\n")
@@ -120,6 +120,9 @@ def test_remove_as_a_principal_removes_only_what_it_sees(ws, tmp_path):
     (doc,) = ws.documents()
     assert ws.remove([doc["doc_id"]], Principal("o", frozenset({"sales"}))) == [] and ws.documents()
     assert [d["doc_id"] for d in ws.remove([doc["doc_id"]], HR)] == [doc["doc_id"]]
+    ws.ingest([docs], groups=())  # public: visible to every key, changed only by the admin
+    (public,) = ws.documents()
+    assert ws.remove([public["doc_id"]], HR) == [] and ws.remove([public["doc_id"]])
 
 
 def _groups(ws) -> dict[str, str]:

@@ -56,6 +56,12 @@ class Workspace:
             raise RagtuneError("unknown or revoked API key (ragtune keys list)")
         return Principal(found["name"], frozenset(found["groups"]))
 
+    def writable_ids(self, principal: Principal = ADMIN) -> set[str] | None:
+        """The ids of the documents `principal` may delete or replace (None: all): those of its groups. Public
+        documents are the admin's to change."""
+        labels = self.labels(principal)
+        return None if labels is None else {d["doc_id"] for d in self.catalog.documents([x for x in labels if x])}
+
     def documents(self, principal: Principal = ADMIN) -> list[dict]:
         """The catalogue's records of the documents `principal` may see."""
         return self.catalog.documents(self.labels(principal))
@@ -364,10 +370,10 @@ class Workspace:
             return ingester([Path(p) for p in paths], quiet=quiet, on_error=on_error, on_warning=on_warning, ray=ray)
 
     def remove(self, doc_ids: list[str], principal: Principal = ADMIN) -> list[dict]:
-        """Delete documents (by id) that `principal` may see from the vector store, the tables and the catalogue;
-        returns those removed."""
-        visible = self.visible_ids(principal)
-        doc_ids = [i for i in doc_ids if visible is None or i in visible]
+        """Delete documents (by id) that `principal` may change (`writable_ids`) from the vector store, the tables
+        and the catalogue; returns those removed."""
+        writable = self.writable_ids(principal)
+        doc_ids = [i for i in doc_ids if writable is None or i in writable]
         with write_lock(self.settings.store, "remove"):
             return self.journal.remove(doc_ids)
 

@@ -152,8 +152,9 @@ def test_a_key_with_the_group_gets_the_canaries_back(served):
 
 
 def test_writes_as_a_key_without_the_group(served):
-    """It can neither delete a hidden document nor upload into a group it does not hold; its uploads go to its
-    own groups; its evaluation runs over what it sees, and only its own report is shown to it."""
+    """It can neither delete a hidden or a public document nor upload into a group it does not hold; its uploads go
+    to its own groups, and no other key replaces them; its evaluation runs over what it sees, and only its own
+    report is shown to it."""
     server, ws, keys = served
     key = keys["outsider"]
     hidden = next(d for d in ws.documents() if d["groups"] == "hr")
@@ -167,6 +168,14 @@ def test_writes_as_a_key_without_the_group(served):
     mine = next(d for d in ws.documents() if d["source"] == "uploads/note.md")
     assert mine["groups"] == "sales"
     assert "uploads/note.md" not in httpx.get(f"{server.url}/documents", headers=auth(keys["insider"])).text
+    other = ("note.md", b"# Note\n\nOverwritten by hr.\n", "text/markdown")  # hr may not replace what it cannot see
+    r = httpx.post(
+        f"{server.url}/ingest", files=[("files", other)], data={"replace": "true"}, headers=auth(keys["insider"])
+    )
+    assert r.status_code == 409 and "12 boats" in (ws.settings.store / "uploads" / "note.md").read_text()
+    public = next(d for d in ws.documents() if d["source"].endswith("handbook.md"))
+    r = httpx.delete(f"{server.url}/documents/{public['doc_id']}", headers=auth(key))  # public: the admin's to change
+    assert r.status_code == 404 and any(d["doc_id"] == public["doc_id"] for d in ws.documents())
 
     questions = "\n".join(json.dumps({"question": q, "answers": ["x"]}) for q in QUESTIONS)
     for who in (ADMIN_KEY, key):  # the admin's report (over everything) is never the outsider's

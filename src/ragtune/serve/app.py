@@ -351,10 +351,10 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             who.name,
             "DELETE /documents",
             documents=[d["doc_id"] for d in gone],
-            refused=None if gone else "no such document it may see",
+            refused=None if gone else "no such document it may change",
         )
         if not gone:
-            raise HTTPException(404, f"no document {doc_id!r}; GET /documents lists them")
+            raise HTTPException(404, f"no document {doc_id!r} that this key may delete; GET /documents lists them")
         return {"removed": [{k: d[k] for k in PUBLIC_DOC_FIELDS} for d in gone]}
 
     ingest_errors = {c: {"model": IngestErrorBody} for c in (400, 409, 413, 415, 422)}
@@ -370,7 +370,7 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
         clients' `x.md` (whatever folders their names carried) never become one document by name alone.
         `groups` (comma-separated, or `public`): who may see them; a caller may give only groups it holds, and
         its uploads default to all its groups (the admin's: public). A name that holds a document the caller
-        may not see is refused like any taken name, and never replaced."""
+        may not change (one it cannot see, or a public one) is refused like any taken name, and never replaced."""
         try:
             given = parse_groups(groups, "groups") if groups is not None else None
         except RagtuneError as exc:
@@ -511,15 +511,15 @@ def _ingest_uploads(
 ) -> tuple[IngestReport | None, list[bool]]:
     """Put this request's staged files in place and ingest them with `groups` (unchanged files are skipped by hash),
     one writer at a time: a request's report then describes its own files, not a concurrent request's. A file
-    whose name already holds a different file (an earlier upload, or one before it in this request), or a document
-    `who` may not see, stays out unless `replace` (never for a hidden one); returns the report and, per staged
-    file, whether it was put in place."""
+    whose name already holds a different file (an earlier upload, or one before it in this request) stays out
+    unless `replace`; one whose name holds a document `who` may not change (`Workspace.writable_ids`) always does.
+    Returns the report and, per staged file, whether it was put in place."""
     placed, mine = [], set()  # mine: names this request filled (replace never lets two of its files share one)
     assign: dict[Path, tuple[str, ...]] = {}
     with writing:
-        visible = ws.visible_ids(who)
+        writable = ws.writable_ids(who)
         for part, target, _ in staged:
-            hidden = visible is not None and target.exists() and ws.doc_id(str(target.resolve())) not in visible
+            hidden = writable is not None and target.exists() and ws.doc_id(str(target.resolve())) not in writable
             fresh = not target.exists() or file_hash(target) != file_hash(part)  # same content: groups stay
             clash = target.exists() and (hidden or fresh) and (not replace or hidden or target in mine)
             if not clash:
