@@ -157,13 +157,8 @@ class Rules:
         Raises RagtuneError when a rules file that applies is malformed (its files are not ingested: fail closed)."""
         top = (root if root is not None else path.parent).absolute()
         path = path.absolute()
-        folders = [
-            top,
-            *(
-                top / Path(*path.parent.relative_to(top).parts[: i + 1])
-                for i in range(len(path.parent.relative_to(top).parts))
-            ),
-        ]
+        parts = path.parent.relative_to(top).parts
+        folders = [top, *(top.joinpath(*parts[: i + 1]) for i in range(len(parts)))]
         found = None
         for folder in folders:
             relative = path.relative_to(folder).as_posix()

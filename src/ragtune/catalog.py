@@ -182,15 +182,20 @@ class Catalog:
         """doc_id → {source, summary, title} of these documents (those recorded, and with one of `labels` when
         given)."""
         marks = ", ".join("?" * len(doc_ids))
-        sql = f"SELECT doc_id, source, summary, title FROM documents WHERE doc_id IN ({marks})"
-        where, params = _labels(labels)
-        rows = self.con.execute(sql + where.replace("WHERE", "AND"), [*doc_ids, *params])
+        visible, params = _labels(labels)
+        sql = f"SELECT doc_id, source, summary, title FROM documents WHERE doc_id IN ({marks}) AND {visible}"
+        rows = self.con.execute(sql, [*doc_ids, *params])
         return {r["doc_id"]: {"source": r["source"], "summary": r["summary"], "title": r["title"]} for r in rows}
 
     def documents(self, labels: list[str] | None = None) -> list[dict]:
         """Every recorded document, or those with one of `labels` (the access labels a caller may see)."""
-        where, params = _labels(labels)
-        return [dict(r) for r in self.con.execute(f"SELECT * FROM documents{where} ORDER BY source", params)]
+        visible, params = _labels(labels)
+        return [dict(r) for r in self.con.execute(f"SELECT * FROM documents WHERE {visible} ORDER BY source", params)]
+
+    def doc_ids(self, labels: list[str]) -> set[str]:
+        """The ids of the documents with one of these access labels."""
+        visible, params = _labels(labels)
+        return {r[0] for r in self.con.execute(f"SELECT doc_id FROM documents WHERE {visible}", params)}
 
     def schemas(self) -> list[dict]:
         rows = self.con.execute("SELECT d.source, t.* FROM tables t JOIN documents d USING (doc_id)")
@@ -342,10 +347,10 @@ def _decoded(row: sqlite3.Row) -> dict:
 
 
 def _labels(labels: list[str] | None) -> tuple[str, list[str]]:
-    """A WHERE clause keeping documents with one of these access labels (none: every document)."""
+    """A condition keeping documents with one of these access labels (None: every document), and its parameters."""
     if labels is None:
-        return "", []
-    return f" WHERE groups IN ({', '.join('?' * len(labels))})", list(labels)
+        return "TRUE", []
+    return f"groups IN ({', '.join('?' * len(labels))})", list(labels)
 
 
 def _modified(path: str) -> str | None:

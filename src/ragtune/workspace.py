@@ -34,16 +34,19 @@ class Workspace:
 
     # -- access ---------------------------------------------------------------------------------------------
     def labels(self, principal: Principal = ADMIN) -> list[str] | None:
-        """The access labels of the documents `principal` may see (None: all; the admin)."""
-        return principal.visible(self.catalog.labels())
+        """The access labels of the documents `principal` may see (None: all; the admin, without a query)."""
+        return None if principal.admin else principal.visible(self.catalog.labels())
 
     def visible_ids(self, principal: Principal = ADMIN) -> set[str] | None:
         """The ids of the documents `principal` may see (None: all)."""
-        labels = self.labels(principal)
-        return None if labels is None else {d["doc_id"] for d in self.catalog.documents(labels)}
+        return self._ids(self.labels(principal))
+
+    def _ids(self, labels: list[str] | None) -> set[str] | None:
+        return None if labels is None else self.catalog.doc_ids(labels)
 
     def principal(self, key: str, admin_key: str | None = None) -> Principal:
-        """The caller an API key stands for: the admin for `admin_key`, else a live key of `ragtune keys add`."""
+        """The caller an API key stands for: the admin for `admin_key`, else a live key of `ragtune keys add`; every
+        comparison constant-time. RagtuneError for any other key (the CLI's --key and the server's header alike)."""
         import hmac
 
         from ragtune.access import key_hash
@@ -51,8 +54,9 @@ class Workspace:
 
         if admin_key and hmac.compare_digest(key.encode(), admin_key.encode()):
             return ADMIN
-        found = self.catalog.key_by_hash(key_hash(key))
-        if found is None:
+        digest = key_hash(key)
+        found = self.catalog.key_by_hash(digest) if key else None
+        if found is None or not hmac.compare_digest(found["hash"], digest):
             raise RagtuneError("unknown or revoked API key (ragtune keys list)")
         return Principal(found["name"], frozenset(found["groups"]))
 
@@ -60,7 +64,7 @@ class Workspace:
         """The ids of the documents `principal` may delete or replace (None: all): those of its groups. Public
         documents are the admin's to change."""
         labels = self.labels(principal)
-        return None if labels is None else {d["doc_id"] for d in self.catalog.documents([x for x in labels if x])}
+        return self._ids(None if labels is None else [x for x in labels if x])
 
     def documents(self, principal: Principal = ADMIN) -> list[dict]:
         """The catalogue's records of the documents `principal` may see."""
@@ -237,8 +241,8 @@ class Workspace:
         sql = llm  # (the table reader lets only a model that cannot score spans, an endpoint's, write SQL)
         if isinstance(llm, SpanReader) or llm is self.__dict__.get("reader"):
             sql = self.llm if is_endpoint(self.settings.llm) else None
-        retriever = self.retriever.scoped(self.labels(principal))
-        tables = self.table_reader.scoped(self.visible_ids(principal))
+        labels = self.labels(principal)
+        retriever, tables = self.retriever.scoped(labels), self.table_reader.scoped(self._ids(labels))
         return Answerer(retriever, llm, self.settings.answer, self.guard, tables, sql, writer)
 
     def answerer(self, arm: Arm | None = None, principal: Principal = ADMIN):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ragtune.access import groups_of
 from ragtune.evaluate.metrics import paired_bootstrap
 
 APPROACHES = {"rag": "RAG", "ft": "fine-tuning", "ft+rag": "fine-tuning + RAG"}
@@ -84,7 +85,7 @@ def rules(s: Situation) -> tuple[dict[str, float], list[str]]:
 def access_summary(documents: list[dict]) -> dict:
     """How many of the catalogue's documents are restricted, and to which groups."""
     restricted = [d for d in documents if d.get("groups")]
-    groups = sorted({g for d in restricted for g in d["groups"].split(",")})
+    groups = sorted({g for d in restricted for g in groups_of(d["groups"])})
     return {"documents": len(documents), "restricted": len(restricted), "groups": groups}
 
 

@@ -13,7 +13,6 @@ with that reason). A write batch excludes readers, so no request sees a half-wri
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 import os
 import re
@@ -33,7 +32,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from ragtune.access import ADMIN, ANONYMOUS, Principal, key_hash, parse_groups
+from ragtune.access import ADMIN, ANONYMOUS, Principal, parse_groups
 from ragtune.audit import Audit
 from ragtune.errors import RagtuneError
 from ragtune.generate import arms
@@ -193,14 +192,11 @@ def create_app(ws: Workspace, api_key: str | None = None, queue_limit: int | Non
             return ADMIN  # an open server (no admin key, no keys): whatever a client sends, as before keys
         if not sent and not api_key:
             return ANONYMOUS
-        if api_key and hmac.compare_digest(token.encode(), api_key.encode()):
-            return ADMIN
-        digest = key_hash(token)
-        found = ws.catalog.key_by_hash(digest) if token else None
-        if found and hmac.compare_digest(found["hash"], digest):
-            return Principal(found["name"], frozenset(found["groups"]))
-        audit.record("unknown", route, refused="missing, wrong or revoked API key")
-        raise HTTPException(401, "missing, wrong or revoked API key (send Authorization: Bearer <key>)")
+        try:
+            return ws.principal(token, api_key)
+        except RagtuneError:
+            audit.record("unknown", route, refused="missing, wrong or revoked API key")
+            raise HTTPException(401, "missing, wrong or revoked API key (send Authorization: Bearer <key>)") from None
 
     def admin_only(request: Request, who: Principal, why: str) -> None:
         if not who.admin:
