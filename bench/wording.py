@@ -102,6 +102,7 @@ def judge(q: dict, ans) -> dict:
         "reason": ans.reason,
         "route": ans.route,
         "cited": cited[:3],
+        "quote": ans.citations[0].quote if ans.citations else "",
         "standalone": getattr(ans, "standalone_question", "") or q["q"],
         "coverage": getattr(ans, "coverage", {}),  # (older versions: none)
         "no_answer": ans.no_answer,

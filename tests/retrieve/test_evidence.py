@@ -67,7 +67,8 @@ def test_a_name_is_covered_by_all_its_words_or_as_an_acronym(name, support, cove
 
 
 def test_the_near_miss_model_names_what_the_evidence_leaves_out():
-    model = ev.NearMiss(weights=[3.0, 2.0, 0.5, 0.5, -4.0, 0.1, 0.0, 0.0, 1.0, 1.0, -1.0], bias=-1.0)
+    weights = [3.0, 2.0, 0.5, 0.5, -4.0, 0.1, 0.0, 0.0, 1.0, 1.0, -1.0, 3.0, 0.5]
+    model = ev.NearMiss(weights=weights, bias=-1.0)
     missed = {"names": [], "elsewhere": ["conferences"], "unseen": ["abroad"], "similarity": 0.3}
     covered = {"names": [], "elsewhere": [], "unseen": [], "similarity": 0.7}
     why = model.why(missed, "records", 0.0)
@@ -76,13 +77,41 @@ def test_the_near_miss_model_names_what_the_evidence_leaves_out():
     assert model.why(missed, "prose", 0.0) == ""  # prose paraphrases: words alone do not withhold it
     party = {"names": ["Tromsø Steel"], "elsewhere": [], "unseen": [], "similarity": 0.1}
     assert model.why(party, "prose", 0.0).startswith("the evidence does not cover 'Tromsø Steel'")
-    assert ev.features(missed, "records", None)[:3] == [0, 1, 1] and ev.features(missed, "records", None)[-5:] == [
-        1,
-        0,
-        1,
-        1,
-        1.0,
-    ]
+    assert ev.features(missed, "records", None)[:3] == [0, 1, 1]
+    assert ev.features(missed, "records", None)[-7:] == [1, 0, 1, 1, 1.0, 0, 0.0]
+
+
+def test_a_rival_value_withholds_a_prose_answer_and_is_named():
+    model = ev.NearMiss(weights=[0.0] * 11 + [3.0, 0.0], bias=-1.0)
+    swapped = {"names": [], "elsewhere": [], "unseen": [], "similarity": 0.8, "rivals": [["November", "October"]]}
+    assert model.why(swapped, "prose", -5.0).startswith("the evidence is about 'October', not 'November'")
+    assert model.why(swapped | {"rivals": []}, "prose", -5.0) == ""
+
+
+def test_the_field_readers_score_is_a_feature_of_row_answers_only():
+    cov = {"names": [], "elsewhere": [], "unseen": [], "similarity": 0.5}
+    assert ev.features(cov, "records", 2.5)[-1] == 2.5 and ev.features(cov, "records", 2.5)[5] == 0.0
+    assert ev.features(cov, "prose", 2.5)[-1] == 0.0 and ev.features(cov, "prose", 2.5)[5] == 2.5
+
+
+@pytest.mark.parametrize(
+    ("question", "support", "found"),
+    [
+        ("When does the flu clinic run in November?", "The flu clinic runs in October.", [["November", "October"]]),
+        ("How often does route 9 run on Sundays?", "On Sundays route 4 runs once an hour.", [["9", "4"]]),
+        ("What does a zone B permit cost?", "A permit for zone A costs 300 DKK.", [["B", "A"]]),
+        ("What do NHS patients pay?", "Private patients pay £45.", [["NHS", "Private"]]),
+        ("When does the room at Church Street open?", "The room at Northgate opens in May.", [["Church Street", "Northgate"]]),
+        ("Is the library staffed on Sundays?", "Staffed hours are 10:00 to 20:00 on weekdays.", [["Sundays", "weekdays"]]),
+        # a paraphrase, or a value the support's word covers, is no rival
+        ("Is the library open on Tuesday?", "Staffed hours are 10:00 to 20:00 on weekdays.", []),
+        ("What is each GP's yearly CPD budget?", "The CPD budget for each GP is £1,200 a year.", []),
+        ("What number do I ring to book?", "Call 0161 496 0000 to book an appointment.", []),
+        ("Who chaired the meeting in October?", "Dr Priya Nair chaired the October meeting.", []),
+    ],
+)
+def test_rivals_are_other_values_of_the_same_kind_in_the_same_place(question, support, found):
+    assert ev.rivals(question, support) == found
 
 
 def test_the_shipped_near_miss_model_was_fitted_on_the_dev_part_only():

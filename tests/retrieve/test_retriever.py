@@ -66,3 +66,9 @@ def test_rrf_rewards_agreement_and_respects_weights():
 def test_filters_are_structured():
     filters, fields = store_filters({"source": "it's.md", "sku": "A_1"})
     assert filters == [Filter.eq("source", "it's.md"), Filter("records", "has", "sku")] and fields == {"sku": "A_1"}
+
+
+def test_coverage_names_a_rival_value_in_the_evidence(demo_ws):
+    cov = demo_ws.retriever.coverage("What does delivery to Norway cost on Sundays?", "Delivery costs 99 NOK on weekdays.")
+    assert cov.rivals == [["Sundays", "weekdays"]] and cov.as_dict()["rivals"] == cov.rivals
+    assert demo_ws.retriever.coverage("What does delivery cost?", "Delivery costs 99 NOK.").rivals == []

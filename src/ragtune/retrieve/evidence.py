@@ -5,14 +5,14 @@ of about the world is never evidence."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 
 from ragtune.retrieve.base import Passage, SearchResult
 from ragtune.tables import fields
-from ragtune.text import STOPWORDS, capitalised, content, stem, tokens, zipf
+from ragtune.text import NAME_WORD, STOPWORDS, capitalised, content, stem, tokens, zipf
 
 _OVERRIDE = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|sources|context|questions?|user)"
@@ -101,6 +101,7 @@ class Coverage:
     unseen: list[str]
     similarity: float = 0.0
     weakest: float = 1.0  # the best likeness to the evidence of the least-covered missing word (1: none missing)
+    rivals: list[list[str]] = field(default_factory=list)  # [asked, found]: the evidence's other value in its place
 
     @property
     def missing(self) -> list[str]:
@@ -108,7 +109,7 @@ class Coverage:
 
     def as_dict(self) -> dict:
         out = {"names": self.names, "elsewhere": self.elsewhere, "unseen": self.unseen}
-        return out | {"similarity": self.similarity, "weakest": self.weakest}
+        return out | {"similarity": self.similarity, "weakest": self.weakest, "rivals": self.rivals}
 
 
 def specificity(word: str) -> float:
@@ -128,6 +129,8 @@ FEATURES = (
     "row_elsewhere",
     "row_unseen",
     "weakest",
+    "rivals",
+    "row_no_answer",
 )
 
 
@@ -140,12 +143,14 @@ def features(cov: dict, route: str, no_answer: float | None) -> list[float]:
         len(cov.get("unseen", [])),
         max((specificity(w) for w in words), default=0.0),
         float(cov.get("similarity", 0.0)),
-        max(-10.0, min(10.0, no_answer or 0.0)),
+        max(-10.0, min(10.0, no_answer or 0.0)) * float(route != "records"),
         float(route == "records"),
         float(route == "sql"),
         len(cov.get("elsewhere", [])) * float(route == "records"),  # a row holds every field's name: a word it
         len(cov.get("unseen", [])) * float(route == "records"),  # lacks says more than a sentence's does
         float(cov.get("weakest", 1.0)),
+        min(len(cov.get("rivals", [])), 2),
+        max(-10.0, min(10.0, no_answer or 0.0)) * float(route == "records"),  # the field reader's, on a row
     ]
 
 
@@ -183,8 +188,11 @@ class NearMiss:
     def why(self, cov: dict, route: str, no_answer: float | None) -> str:
         """ "" when the evidence covers the question, else the reason, naming the terms it leaves out."""
         p = self.probability(features(cov, route, no_answer))
-        if p < self.threshold or (route == "prose" and not cov.get("names")):
-            return ""  # prose paraphrases freely (SQuAD's answers leave half their words out): there a name decides
+        if p < self.threshold or (route == "prose" and not cov.get("names") and not cov.get("rivals")):
+            return ""  # prose paraphrases freely (SQuAD's answers leave half their words out): a name or value decides
+        if cov.get("rivals"):
+            asked, found = cov["rivals"][0]
+            return f"the evidence is about {found!r}, not {asked!r} (near-miss probability {p:.2f})"
         names = cov.get("names", [])
         words = sorted([*cov.get("elsewhere", []), *cov.get("unseen", [])], key=specificity, reverse=True)
         terms = [*names, *words][:3]
@@ -201,6 +209,91 @@ def specific_terms(question: str) -> tuple[list[str], list[str]]:
     words = [w for w in content(tokens(question)) if w not in inside and w not in _FRAME and not w.isdigit()]
     words = [w for w in words if len(w) > 1]  # the "s" of a possessive is no term
     return names, list(dict.fromkeys(words))
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_WORKDAYS = frozenset("monday tuesday wednesday thursday friday".split())
+_WEEKEND = frozenset("saturday sunday".split())
+_DAY_GROUPS = ((_WORKDAYS, "weekday"), (_WEEKEND, "weekend"))
+
+
+def _day(word: str) -> str:
+    return re.sub(r"s$", "", word)
+
+
+def value_kind(word: str) -> str | None:
+    """A closed class of values one of which a question may ask about: a month, a day, a short code ("9", "B")."""
+    if word in _MONTHS:
+        return "month"
+    if _day(word) in _WORKDAYS | _WEEKEND | {"weekday", "weekend"}:
+        return "day"
+    if (word.isdigit() and len(word) <= 3) or (len(word) == 1 and word.isalpha()):
+        return "code"
+    return None
+
+
+def _day_covers(found: str, asked: str) -> bool:
+    """ "weekdays" covers Tuesday, "Sunday" the weekend."""
+    f, a = _day(found), _day(asked)
+    return f == a or any({f, a} & {group} and {f, a} & members for members, group in _DAY_GROUPS)
+
+
+def _words(text: str) -> list[str]:
+    return [re.sub(r"['’]s$", "", m.group()) for m in NAME_WORD.finditer(text)]
+
+
+def rivals(question: str, support: str) -> list[list[str]]:
+    """The question's values that the support puts another of their kind in place of, as [asked, found]: a month
+    or a day ("in November" / "in October"), a code after the same word ("route 9" / "route 4"), a name after or
+    before the same word ("at Church Street" / "at Northgate", "NHS patients" / "Private patients"). Such evidence
+    answers for the other value: a paraphrase changes the words around a name, a date or a code, not the value."""
+    asked, found = _words(question), _words(support)
+    q, s = [w.lower() for w in asked], [w.lower() for w in found]
+    in_names = {w for n in specific_terms(question)[0] for w in tokens(n)}  # not "TV", not a year
+    out = []
+    for i, word in enumerate(q):
+        if word in STOPWORDS or any(same_word(word, x) for x in s):
+            continue
+        kind = value_kind(word)
+        if kind in ("month", "day") and not asked[i][0].isupper():  # "may", "weekend": a word, not a date
+            continue
+        if kind in ("month", "day"):
+            same = [j for j, x in enumerate(s) if value_kind(x) == kind]
+            if kind == "day" and any(_day_covers(s[j], word) for j in same):
+                continue
+        elif kind == "code" and i and q[i - 1] not in STOPWORDS:
+            same = [j + 1 for j in range(len(s) - 1) if same_word(s[j], q[i - 1]) and _same_code(s[j + 1], word)]
+        elif word in in_names and i:
+            same = [j for j in range(len(s)) if _name_in_place(j, found, s, q, i)]
+        else:
+            continue
+        if same:
+            out.append([_name_holding(question, asked[i]) if kind is None else asked[i], found[same[0]]])
+    return out
+
+
+def _name_holding(question: str, word: str) -> str:
+    """The question's whole name that holds a word of it ("Church" → "Church Street")."""
+    names = [question[a:b] for a, b in capitalised(question)]
+    return next((n for n in names if word in _words(n)), word)
+
+
+def _same_code(found: str, asked: str) -> bool:
+    """Another code of the same form: digits for digits ("route 4" / "route 9"), a letter for a letter."""
+    return value_kind(found) == "code" and found.isdigit() == asked.isdigit() and found != asked
+
+
+_PLACE = frozenset("at in on to from for with by near".split())  # a preposition places a name; "the" does not
+
+
+def _name_in_place(j: int, found: list[str], s: list[str], q: list[str], i: int) -> bool:
+    """Is support word j another name where the question has name word i: capitalised, not the question's, after
+    the same content word or preposition ("at Northgate"), or before the same content word ("Private patients")."""
+    if not found[j][0].isupper() or s[j] in STOPWORDS or any(same_word(s[j], w) for w in q):
+        return False
+    after = j > 0 and s[j - 1] == q[i - 1] and (q[i - 1] in _PLACE or q[i - 1] not in STOPWORDS)
+    before = i + 1 < len(q) and j + 1 < len(s) and s[j + 1] == q[i + 1] and q[i + 1] not in STOPWORDS
+    return before or after
 
 
 def same_word(a: str, b: str) -> bool:

@@ -215,7 +215,8 @@ class Retriever:
         unseen = [w for w in missing if w not in elsewhere]
         q, sup = self.embedder.embed([question, support])
         weakest = min((likeness[w] for w in missing), default=1.0)
-        return ev.Coverage(missing_names, elsewhere, unseen, round(float(np.dot(q, sup)), 3), round(weakest, 3))
+        similarity, rivals = round(float(np.dot(q, sup)), 3), ev.rivals(question, support)
+        return ev.Coverage(missing_names, elsewhere, unseen, similarity, round(weakest, 3), rivals)
 
     def _likeness(self, word: str, have: list[str]) -> float:
         """1 for the same word (stem, a shared start, an abbreviation: "ext" of "extension"), else the embedder's
