@@ -101,8 +101,16 @@ def test_the_field_readers_score_is_a_feature_of_row_answers_only():
         ("How often does route 9 run on Sundays?", "On Sundays route 4 runs once an hour.", [["9", "4"]]),
         ("What does a zone B permit cost?", "A permit for zone A costs 300 DKK.", [["B", "A"]]),
         ("What do NHS patients pay?", "Private patients pay £45.", [["NHS", "Private"]]),
-        ("When does the room at Church Street open?", "The room at Northgate opens in May.", [["Church Street", "Northgate"]]),
-        ("Is the library staffed on Sundays?", "Staffed hours are 10:00 to 20:00 on weekdays.", [["Sundays", "weekdays"]]),
+        (
+            "When does the room at Church Street open?",
+            "The room at Northgate opens in May.",
+            [["Church Street", "Northgate"]],
+        ),
+        (
+            "Is the library staffed on Sundays?",
+            "Staffed hours are 10:00 to 20:00 on weekdays.",
+            [["Sundays", "weekdays"]],
+        ),
         # a paraphrase, or a value the support's word covers, is no rival
         ("Is the library open on Tuesday?", "Staffed hours are 10:00 to 20:00 on weekdays.", []),
         ("What is each GP's yearly CPD budget?", "The CPD budget for each GP is £1,200 a year.", []),

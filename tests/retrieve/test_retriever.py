@@ -69,6 +69,8 @@ def test_filters_are_structured():
 
 
 def test_coverage_names_a_rival_value_in_the_evidence(demo_ws):
-    cov = demo_ws.retriever.coverage("What does delivery to Norway cost on Sundays?", "Delivery costs 99 NOK on weekdays.")
+    cov = demo_ws.retriever.coverage(
+        "What does delivery to Norway cost on Sundays?", "Delivery costs 99 NOK on weekdays."
+    )
     assert cov.rivals == [["Sundays", "weekdays"]] and cov.as_dict()["rivals"] == cov.rivals
     assert demo_ws.retriever.coverage("What does delivery cost?", "Delivery costs 99 NOK.").rivals == []
