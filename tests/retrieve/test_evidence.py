@@ -88,12 +88,6 @@ def test_a_rival_value_withholds_by_rule_on_any_route_and_is_named():
     assert model.why(swapped | {"rivals": []}, "prose", -5.0) == ""
 
 
-def test_the_readers_no_answer_score_is_a_feature_of_prose_answers_only():
-    cov = {"names": [], "elsewhere": [], "unseen": [], "similarity": 0.5}
-    assert ev.features(cov, "prose", 2.5)[5] == 2.5
-    assert ev.features(cov, "records", 2.5)[5] == 0.0  # the field reader's score on a row is another scale
-
-
 @pytest.mark.parametrize(
     ("question", "support", "found"),
     [

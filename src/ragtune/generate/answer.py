@@ -251,17 +251,14 @@ class Answerer:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
             marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
             text = f"{found.text} {marks}".strip()
-            return Answer(
-                text, False, cites, raw=found.value, route=found.route, sql=found.sql, no_answer=found.no_answer
-            )
+            return Answer(text, False, cites, raw=found.value, route=found.route, sql=found.sql)
         if found is not None and (found.route == "sql" or top_is_row):
             return Answer(ABSTAIN, True, reason=found.reason, route=found.route, sql=found.sql)
         if top_is_row:
             read = self.tables.read_rows(question, self._rows(evidence))
             if read is not None:
                 cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in read.rows]
-                text, why = f"{read.text} [1]", read.reason
-                return Answer(text, False, cites, raw=read.value, route="records", reason=why, no_answer=read.no_answer)
+                return Answer(f"{read.text} [1]", False, cites, raw=read.value, route="records", reason=read.reason)
             why = "the best evidence is a table row, but no field of the rows found answers the question"
             return Answer(ABSTAIN, True, reason=why, route="records")
         return None

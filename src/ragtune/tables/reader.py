@@ -72,7 +72,6 @@ class TableAnswer:
     sql: str = ""
     reason: str = ""
     value: str = ""  # the value as stored (a lookup's "118" of "118 EUR")
-    no_answer: float | None = None  # the field reader's no-answer score over the row it read (lookups)
 
 
 @dataclass
@@ -202,8 +201,7 @@ class TableReader:
         value = result.rows[0][0]
         text = format_value(value, field_name(column).unit)
         cited = self._cite(t, result.columns[1:], [r[1:] for r in result.rows[:1]], 1)
-        no_answer = read[0] if read is not None else None
-        return TableAnswer("records", text, cited, result.sql, value=format_value(value), no_answer=no_answer)
+        return TableAnswer("records", text, cited, result.sql, value=format_value(value))
 
     def read_rows(self, question: str, rows: list[tuple[str, str, str, dict]]) -> TableAnswer | None:
         """The field reader over retrieved rows (source, locator, table, record) that the question does not name
@@ -223,8 +221,7 @@ class TableReader:
         value = record[column]
         text = format_value(_number(value), field_name(column).unit)
         cited = [CitedRow(source, locator, row_quote(table, record))]
-        why = f"read {column} of the retrieved row"
-        return TableAnswer("records", text, cited, value=str(value), reason=why, no_answer=best[0])
+        return TableAnswer("records", text, cited, value=str(value), reason=f"read {column} of the retrieved row")
 
     def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str] | None:
         """The field whose name best matches the question's other words: (score, entity, column)."""
