@@ -3,6 +3,7 @@
     python bench/wording.py --part dev --near-miss off --tag features   # answers with the check off, features kept
     python bench/fit_nearmiss.py                                        # writes src/ragtune/retrieve/nearmiss.json
     python bench/fit_nearmiss.py --squad 400   # tried: + SQuAD 2.0 training questions (caught far fewer near misses)
+    python bench/fit_nearmiss.py --check-prose 300   # why prose needs a missing name: right SQuAD answers scored
 
 Each answer that the system gave (before the check) is one example: a near-miss question (the right reply was to
 abstain) or an answerable one answered right (the right reply was this answer). Answerable questions answered
@@ -46,9 +47,9 @@ def examples(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return np.array(xs), np.array(ys), orgs
 
 
-def squad_rows(n: int, seed: int = 0) -> list[dict]:
-    """Answers to `n` SQuAD 2.0 training questions (half of them unanswerable where it can) over their article's
-    paragraphs, with the check off: rows as bench/wording.py writes them (org "squad")."""
+def squad_rows(n: int, seed: int = 0, name: str = "squad2-train-10-articles.json") -> list[dict]:
+    """Answers to `n` SQuAD training questions of file `name` (half of them unanswerable where it can) over
+    their article's paragraphs, with the check off: rows as bench/wording.py writes them (org "squad")."""
     import random
     import tempfile
 
@@ -59,7 +60,7 @@ def squad_rows(n: int, seed: int = 0) -> list[dict]:
     from ragtune.evaluate.metrics import f1
     from ragtune.evaluate.questions import squad
 
-    data = json.loads((DATA / "squad2-train-10-articles.json").read_text())
+    data = json.loads((DATA / name).read_text())
     root = Path(tempfile.mkdtemp(prefix="ragtune-nearmiss-"))
     settings = Settings(store=root / "store", answer={"near_miss": "off"})
     ws, path = ingest_squad(root, data, settings)
@@ -67,7 +68,8 @@ def squad_rows(n: int, seed: int = 0) -> list[dict]:
     rng = random.Random(seed)
     none = [q for q in qs if q.impossible]
     some = [q for q in qs if not q.impossible]
-    picked = rng.sample(none, min(len(none), n // 2)) + rng.sample(some, n - min(len(none), n // 2))
+    k = min(len(none), n // 2)
+    picked = rng.sample(none, k) + rng.sample(some, min(len(some), n - k))
     answers = ws.answerer().ask_many([q.question for q in picked])
     rows = []
     for q, ans in zip(picked, answers, strict=True):
@@ -76,6 +78,7 @@ def squad_rows(n: int, seed: int = 0) -> list[dict]:
         rows.append(
             {
                 "org": "squad",
+                "question": q.question,
                 "kind": kind,
                 "abstained": ans.abstained,
                 "right": right,
@@ -86,6 +89,28 @@ def squad_rows(n: int, seed: int = 0) -> list[dict]:
             }
         )
     return rows
+
+
+def check_prose(n: int) -> None:
+    """How the shipped model scores right answers to `n` SQuAD 1.1 *training* questions (Notre Dame), whose
+    questions paraphrase their sentences: the share at each probability, and the answers a rival value withholds.
+    Measures why `NearMiss` needs a missing name on prose; fits nothing."""
+    from ragtune.retrieve.evidence import NearMiss
+
+    model = NearMiss.shipped()
+    answered = squad_rows(n, name="squad1-train-notre-dame.json")
+    rows = [r for r in answered if r["right"]]
+    prose = [r for r in rows if r["route"] == "prose" and not r["coverage"].get("rivals")]
+    p = np.array([model.probability(features(r["coverage"], r["route"], r["no_answer"])) for r in prose])
+    cuts = [0.5, model.threshold, 0.9, 0.95]
+    shares = {f"p>={c:.3g}": round(float((p >= c).mean()), 3) for c in cuts}
+    rivals = [[r["question"], r["coverage"]["rivals"][0]] for r in rows if r["coverage"].get("rivals")]
+    report = {"questions": len(answered), "right": len(rows), "right_prose": len(prose)} | shares
+    print(table([report], list(report)))
+    for q, pair in rivals:
+        print(f"  rival withholds a right answer: {q} ({pair[1]!r} for {pair[0]!r})")
+    out = report | {"rival_withholds_right": rivals, "command": f"python bench/fit_nearmiss.py --check-prose {n}"}
+    (RESULTS / "nearmiss-squad-train.json").write_text(json.dumps(out | {"machine": machine()}, indent=1))
 
 
 def fit(x: np.ndarray, y: np.ndarray, budget: float) -> tuple[LogisticRegression, float]:
@@ -112,7 +137,10 @@ def main() -> None:
     ap.add_argument("--rows", type=Path, default=RESULTS / "wording-dev-features.json")
     ap.add_argument("--budget", type=float, default=0.04, help="share of right answers the rule may withhold")
     ap.add_argument("--squad", type=int, default=0, help="SQuAD 2.0 training questions to add (0: none)")
+    ap.add_argument("--check-prose", type=int, default=0, help="only score N SQuAD 1.1 training answers (no fit)")
     args = ap.parse_args()
+    if args.check_prose:
+        return check_prose(args.check_prose)
     doc = json.loads(args.rows.read_text())
     assert "test" not in args.rows.name and doc.get("orgs") != ["logistics"], "never fit on the test part"
     rows = doc["rows"] + (squad_rows(args.squad) if args.squad else [])
