@@ -106,3 +106,14 @@ def table(rows: list[dict], columns: list[str]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
     return "\n".join(lines)
+
+
+def confusable_attributes(k: int) -> dict[str, list[str]] | None:
+    """The record generator's confusable attributes by the bundled embedder (`record_examples.confusable`);
+    None for k = 0."""
+    if not k:
+        return None
+    from ragtune.finetune.record_examples import confusable
+    from ragtune.index.factory import create_embedder
+
+    return confusable(create_embedder("minilm", home=Path.home() / ".cache" / "ragtune").embed, k)

@@ -16,7 +16,7 @@ import json
 import random
 from pathlib import Path
 
-from common import RESULTS, machine, table
+from common import RESULTS, confusable_attributes, machine, table
 
 from ragtune.console import quiet_libraries
 from ragtune.finetune.record_examples import record_example
@@ -42,13 +42,15 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=600)
     ap.add_argument("--seed", type=int, default=977)
     ap.add_argument("--dry-run", action="store_true", help="print, do not write records.json")
+    ap.add_argument("--confusable", type=int, default=0, help="record misses asked like one of K near attributes")
     args = ap.parse_args()
     quiet_libraries()
     reader = SpanReader(args.reader)
     rng = random.Random(args.seed)
+    near = confusable_attributes(args.confusable)
     scored = []
     for _ in range(args.n):
-        ex = record_example(rng, rng.random() >= 0.3)
+        ex = record_example(rng, rng.random() >= 0.3, near)
         question, row = one_row(ex)
         spans = reader.read(question, [row])
         if not spans:
@@ -74,6 +76,7 @@ def main() -> None:
         "span_right_when_answerable": round(sum(r for _, r, _ in answerable) / len(answerable), 3),
         "examples": len(scored),
         "seed": args.seed,
+        "confusable": args.confusable,
         "rule": "the threshold with the most examples right (value of the right field, or nothing)",
     }
     print(json.dumps(summary, indent=2))

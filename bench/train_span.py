@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, machine
+from common import RESULTS, confusable_attributes, machine
 from train_reader import CALIBRATION_EVERY, DATA, FILES, READERS, split_record, tag, training_set, variant
 
 from ragtune.console import quiet_libraries
@@ -63,13 +63,15 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=0, help="synthetic table-row examples to add (record_examples.py)")
     ap.add_argument("--squad-share", type=float, default=1.0, help="share of the SQuAD examples to train on")
     ap.add_argument("--init", type=Path, help="continue training this span reader's adapter")
+    ap.add_argument("--confusable", type=int, default=0, help="record misses asked like one of K near attributes")
     args = ap.parse_args()
     quiet_libraries()
     data = training_set(args.hold_out)
     train, calibration = examples(data)
     if args.squad_share < 1.0:
         train = random.Random(0).sample(train, int(len(train) * args.squad_share))
-    records = record_examples(args.records, seed=1) if args.records else []
+    near = confusable_attributes(args.confusable)
+    records = record_examples(args.records, seed=1, near=near) if args.records else []
     params = SpanParams(
         args.epochs, args.batch_size, args.lr, negatives=args.negatives, negative_kind=args.negative_kind
     )

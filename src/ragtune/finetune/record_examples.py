@@ -5,7 +5,9 @@ A context is a few rows of an invented table, each rendered as ragtune renders a
 attribute ("how deep can …", "how long does … take", "what does … fix"); the answer is that field's value in
 that row. Field names vary the way real schemas do (units and abbreviations in the name, snake_case, Title Case,
 camelCase) and so does the wording, so the reader learns meaning, not names. No-answer examples ask about an
-attribute the table lacks, or about an entity that is not in it.
+attribute the table lacks, or about an entity that is not in it. Given `near` (`confusable`), half the
+attribute misses ask about an attribute that is asked about the way one of the table's own is (its top speed
+where the table has a range, its email where it has a phone): the misses a reader gets wrong.
 
 Nothing here comes from a benchmark: the attribute bank is generic and the entities are made up at random.
 """
@@ -14,6 +16,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
+
+import numpy as np
 
 from ragtune.finetune.span_examples import SpanExample
 from ragtune.tables.base import record_text
@@ -416,7 +421,33 @@ def _mention(name: str, rng: random.Random) -> str:
     return rng.choice([name, name.lower(), f"the {name}", f"the {name.lower()}"])
 
 
-def record_example(rng: random.Random, answerable: bool = True) -> SpanExample:
+def confusable(embed: Callable[[list[str]], np.ndarray], k: int = 3, same: float = 0.85) -> dict[str, list[str]]:
+    """Each attribute's `k` nearest others by how people ask about them: the cosine of their wordings' mean
+    embedding (`embed` returns unit vectors). The attributes a reader most easily takes for one another; a pair
+    where one's wording is a paraphrase of the other's (cosine ≥ `same`: "where can I find" a place or a room)
+    is left out, since there a question of one is a question of the other."""
+    names = list(BANK)
+    vecs = [embed([w.format(e="it") for w in BANK[name][2]]) for name in names]
+    means = np.stack([v.mean(axis=0) / np.linalg.norm(v.mean(axis=0)) for v in vecs])
+    sims = means @ means.T
+    out = {}
+    for i, name in enumerate(names):
+        order = [j for j in np.argsort(-sims[i]) if j != i and float((vecs[i] @ vecs[j].T).max()) < same]
+        out[name] = [names[j] for j in order[:k]]
+    return out
+
+
+def _missing_attribute(rng: random.Random, attrs: list[str], near: dict[str, list[str]] | None) -> str:
+    """An attribute the table lacks: half the time (given `near`) one asked about like one it has."""
+    close = [b for a in attrs for b in (near or {}).get(a, []) if b not in attrs]
+    if close and rng.random() < 0.5:
+        return rng.choice(close)
+    return rng.choice([a for a in BANK if a not in attrs])
+
+
+def record_example(
+    rng: random.Random, answerable: bool = True, near: dict[str, list[str]] | None = None
+) -> SpanExample:
     """One context of 2–5 rows and 3–6 attributes, and a question about one row's attribute (or a miss)."""
     attrs = rng.sample(list(BANK), rng.randint(3, 6))
     asked = attrs[0]
@@ -434,7 +465,7 @@ def record_example(rng: random.Random, answerable: bool = True) -> SpanExample:
     name = rows[target][key]
     miss = None if answerable else rng.choice(["attribute", "entity"])
     if miss == "attribute":  # ask about an attribute the table does not have
-        asked = rng.choice([a for a in BANK if a not in attrs])
+        asked = _missing_attribute(rng, attrs, near)
     if miss == "entity":  # a similar entity that is not in the table
         name = _near(name, rng, names)
     question = rng.choice(BANK[asked][2]).format(e=_mention(name, rng))
@@ -460,7 +491,9 @@ def _near(name: str, rng: random.Random, taken: set[str]) -> str:
     return f"{name} {_pseudo(rng)}"
 
 
-def record_examples(n: int, no_answer: float = 0.3, seed: int = 0) -> list[SpanExample]:
-    """`n` examples, a `no_answer` share of them asking what the rows do not hold."""
+def record_examples(
+    n: int, no_answer: float = 0.3, seed: int = 0, near: dict[str, list[str]] | None = None
+) -> list[SpanExample]:
+    """`n` examples, a `no_answer` share of them asking what the rows do not hold (see `confusable`)."""
     rng = random.Random(seed)
-    return [record_example(rng, rng.random() >= no_answer) for _ in range(n)]
+    return [record_example(rng, rng.random() >= no_answer, near) for _ in range(n)]
