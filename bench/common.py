@@ -116,4 +116,4 @@ def confusable_attributes(k: int) -> dict[str, list[str]] | None:
     from ragtune.finetune.record_examples import confusable
     from ragtune.index.factory import create_embedder
 
-    return confusable(create_embedder("minilm", home=Path.home() / ".cache" / "ragtune").embed, k)
+    return confusable(create_embedder("minilm", home=Settings().home).embed, k)
