@@ -8,7 +8,8 @@ from collections import Counter
 
 import numpy as np
 
-from ragtune.finetune.record_examples import BANK, _missing_attribute, confusable, record_examples
+from ragtune.finetune.record_examples import BANK, _missing_attribute, confusable, kind_pairs, record_examples
+from ragtune.retrieve.evidence import field_words
 
 
 def bag_of_words(texts: list[str]) -> np.ndarray:
@@ -50,3 +51,16 @@ def test_a_miss_is_never_an_attribute_the_table_has_and_often_a_near_one():
     assert (asked["range"] + asked["phone"]) / 2000 > 0.45  # half the misses, plus their share of the rest
     plain = Counter(_missing_attribute(random.Random(0), attrs, None) for _ in range(2000))
     assert (plain["range"] + plain["phone"]) / 2000 < 0.15
+
+
+def test_kind_pairs_fit_only_when_the_field_is_of_the_asked_attribute():
+    pairs = kind_pairs(400, seed=5, near=confusable(bag_of_words), attrs=list(BANK)[:12])
+    wordings = {a: [re.escape(w).replace(re.escape("{e}"), ".+") for w in BANK[a][2]] for a in list(BANK)[:12]}
+    names = {a: {field_words(n) for n in BANK[a][0]} for a in list(BANK)[:12]}
+    share = sum(f for _, _, f in pairs) / len(pairs)
+    assert 0.3 < share < 0.5
+    for question, said, fits in pairs:
+        asked = {a for a, forms in wordings.items() if any(re.fullmatch(f, question) for f in forms)}
+        given = {a for a, ns in names.items() if said.split(": ")[0] in ns}
+        assert asked and given
+        assert bool(asked & given) == bool(fits), (question, said, fits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ragtune.retrieve import answerfit
 from ragtune.retrieve import evidence as ev
 from ragtune.retrieve.base import Passage, SearchResult
 
@@ -122,3 +123,13 @@ def test_the_shipped_near_miss_model_was_fitted_on_the_dev_part_only():
 
     fitted = json.loads((Path(ev.__file__).parent / "nearmiss.json").read_text())
     assert fitted["features"] == list(ev.FEATURES) and "logistics" not in fitted["fitted_on"]
+
+
+def test_a_table_field_that_does_not_fit_the_question_withholds_and_is_named():
+    model = ev.NearMiss(weights=[0.0] * 11, bias=-10.0)  # the model alone would never withhold
+    floor = answerfit.shipped().floor
+    misfit = {"names": [], "elsewhere": [], "unseen": [], "fit": floor / 2, "said": "site: Church Street"}
+    why = model.why(misfit, "records", None)
+    assert why.startswith("the evidence gives 'site: Church Street', not what the question asks for")
+    assert model.why(misfit | {"fit": min(1.0, floor * 2 + 0.01)}, "records", None) == ""
+    assert model.why(misfit, "prose", None) == ""  # prose answers are not read as fields

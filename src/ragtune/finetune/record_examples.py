@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ragtune.finetune.span_examples import SpanExample
+from ragtune.retrieve.evidence import field_words
 from ragtune.tables.base import record_text
 
 # attribute: (field names, value maker, question wordings with {e} for the entity)
@@ -497,3 +498,28 @@ def record_examples(
     """`n` examples, a `no_answer` share of them asking what the rows do not hold (see `confusable`)."""
     rng = random.Random(seed)
     return [record_example(rng, rng.random() >= no_answer, near) for _ in range(n)]
+
+
+def kind_pairs(
+    n: int, seed: int = 0, near: dict[str, list[str]] | None = None, attrs: list[str] | None = None
+) -> list[tuple[str, str, int]]:
+    """`n` (question, `field words: value`, fits) triples for the answer-fit model (retrieve/answerfit.py): a
+    question about one attribute of a made-up entity, and a field of the same attribute (fits: 1, 40 %), of one
+    asked about alike (`near`, 30 %) or of any other (0). `attrs`: the attributes to draw from (default: all)."""
+    rng = random.Random(seed)
+    pool = list(attrs or BANK)
+    out = []
+    for _ in range(n):
+        asked = rng.choice(pool)
+        question = rng.choice(BANK[asked][2]).format(e=_mention(entity(rng), rng))
+        close = [b for b in (near or {}).get(asked, []) if b in pool]
+        draw = rng.random()
+        if draw < 0.4:
+            given = asked
+        elif draw < 0.7 and close:
+            given = rng.choice(close)
+        else:
+            given = rng.choice([a for a in pool if a != asked])
+        name = rng.choice(BANK[given][0])
+        out.append((question, f"{field_words(name)}: {value(BANK[given][1], rng)}", int(given == asked)))
+    return out

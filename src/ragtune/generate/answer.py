@@ -14,8 +14,8 @@ from ragtune.generate.support import best_span, new_information, overlap
 from ragtune.models.span import Span, SpanReader
 from ragtune.prompts import render
 from ragtune.retrieve.base import Passage
-from ragtune.retrieve.evidence import Evidence, NearMiss, instruction_like
-from ragtune.tables.base import row_quote
+from ragtune.retrieve.evidence import Evidence, NearMiss, field_words, instruction_like
+from ragtune.tables.base import answer_field, row_quote
 from ragtune.tables.reader import TableReader
 from ragtune.text import sentences
 
@@ -70,6 +70,16 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def answered(ans: Answer) -> str:
+    """What an answer says, as the answer-fit model reads it: `field words: value` for a table row's field
+    ("phone ext: 210"), else the answer's words."""
+    if ans.route == "records" and ans.citations:
+        found = answer_field(ans.citations[0].quote, ans.raw or ans.text)
+        if found:
+            return f"{field_words(found[0])}: {found[1]}"
+    return ans.text
 
 
 def _fence(text: str) -> str:
@@ -213,7 +223,7 @@ class Answerer:
         them, when the near-miss rule says the evidence is about something else (`near_miss`)."""
         support = self.support(ans, found)
         around = " ".join(p.text for p in found.passages if not p.records)  # names: what was retrieved at all
-        ans.coverage = self.retriever.coverage(question, support, around).as_dict()
+        ans.coverage = self.retriever.coverage(question, support, around, answered(ans)).as_dict()
         model = NearMiss.shipped() if self.cfg.near_miss == "model" else None
         why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
         if why:

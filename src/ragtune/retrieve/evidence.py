@@ -10,6 +10,7 @@ from functools import cache
 
 import numpy as np
 
+from ragtune.retrieve import answerfit
 from ragtune.retrieve.base import Passage, SearchResult
 from ragtune.tables import fields
 from ragtune.text import NAME_WORD, STOPWORDS, capitalised, content, stem, tokens, zipf
@@ -102,6 +103,8 @@ class Coverage:
     similarity: float = 0.0
     weakest: float = 1.0  # the best likeness to the evidence of the least-covered missing word (1: none missing)
     rivals: list[list[str]] = field(default_factory=list)  # [asked, found]: the evidence's other value in its place
+    fit: float = 1.0  # does the answer's value fit what the question asks for (retrieve/answerfit.py; 1: unknown)
+    said: str = ""  # the answer as the answer-fit model read it
 
     @property
     def missing(self) -> list[str]:
@@ -109,7 +112,8 @@ class Coverage:
 
     def as_dict(self) -> dict:
         out = {"names": self.names, "elsewhere": self.elsewhere, "unseen": self.unseen}
-        return out | {"similarity": self.similarity, "weakest": self.weakest, "rivals": self.rivals}
+        out |= {"similarity": self.similarity, "weakest": self.weakest, "rivals": self.rivals}
+        return out | {"fit": self.fit, "said": self.said}
 
 
 def specificity(word: str) -> float:
@@ -156,7 +160,8 @@ class NearMiss:
     fitted by bench/fit_nearmiss.py on the dev part of bench/wording (never on its test part). On prose it
     withholds an answer only when the evidence also lacks a name the question gives: without that, it withheld
     a third of the SQuAD Super Bowl answers, whose questions paraphrase their sentences. A rival value
-    (`rivals`) withholds by rule, on any route, before the model is asked."""
+    (`rivals`) withholds by rule, on any route, before the model is asked; so does a table field that the
+    answer-fit model (retrieve/answerfit.py) says is not of the kind the question asks for ("email" → `site`)."""
 
     weights: list[float]
     bias: float
@@ -187,6 +192,10 @@ class NearMiss:
         if cov.get("rivals"):  # a rule, not a weight: fitted, it moved every other weight (leave-one-out, dev)
             asked, found = cov["rivals"][0]
             return f"the evidence is about {found!r}, not {asked!r}"
+        fitted = answerfit.shipped()
+        if route == "records" and fitted and cov.get("fit", 1.0) < fitted.floor:  # learned; its floor is not dev's
+            said, fit = cov.get("said", ""), cov["fit"]
+            return f"the evidence gives {said!r}, not what the question asks for (answer fit {fit:.2f})"
         p = self.probability(features(cov, route, no_answer))
         if p < self.threshold or (route == "prose" and not cov.get("names")):
             return ""  # prose paraphrases freely (SQuAD's answers leave half their words out): there a name decides

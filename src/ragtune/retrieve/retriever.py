@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ragtune.index.base import Filter, access_filter
+from ragtune.retrieve import answerfit
 from ragtune.retrieve import evidence as ev
 from ragtune.retrieve.base import Passage, SearchResult
 from ragtune.text import sentences
@@ -200,11 +201,13 @@ class Retriever:
         rows = self.store.rows(wanted, columns=["parent", "text", "locator", "vector"])
         return ev.from_sentences(found, rows, qvec, self.evidence_k) if rows else []
 
-    def coverage(self, question: str, support: str, context: str = "") -> ev.Coverage:
+    def coverage(self, question: str, support: str, context: str = "", answer: str = "") -> ev.Coverage:
         """The question's specific terms that `support` (the answer's sentence or row, with its heading and title)
         leaves out; a name also counts as covered when the passage around (`context`) gives it. A word counts as
         covered by the same stem or by a word the embedder puts close to it; a missing
-        word is `elsewhere` when some other passage of the store uses it (the documents speak of it, not here)."""
+        word is `elsewhere` when some other passage of the store uses it (the documents speak of it, not here).
+        Given the `answer` (`field words: value` for a row), how well it fits what the question asks for
+        (retrieve/answerfit.py)."""
         names, words = ev.specific_terms(question)
         have = ev.tokens(ev.field_words(support))
         around = have + ev.tokens(context)  # a name may stand in the sentences around ("the game" of "Super Bowl 50")
@@ -213,10 +216,12 @@ class Retriever:
         missing = [w for w in words if likeness[w] < WORD_SIMILAR]
         elsewhere = [w for w in missing if self._used(w)]
         unseen = [w for w in missing if w not in elsewhere]
-        q, sup = self.embedder.embed([question, support])
+        q, sup, *said = self.embedder.embed([question, support, *([answer] if answer else [])])
         weakest = min((likeness[w] for w in missing), default=1.0)
         similarity, rivals = round(float(np.dot(q, sup)), 3), ev.rivals(question, support)
-        return ev.Coverage(missing_names, elsewhere, unseen, similarity, round(weakest, 3), rivals)
+        model = answerfit.shipped() if said else None
+        fit = round(float(model.probability(q, said[0])[0]), 3) if model else 1.0
+        return ev.Coverage(missing_names, elsewhere, unseen, similarity, round(weakest, 3), rivals, fit, answer)
 
     def _likeness(self, word: str, have: list[str]) -> float:
         """1 for the same word (stem, a shared start, an abbreviation: "ext" of "extension"), else the embedder's

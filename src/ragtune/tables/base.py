@@ -43,3 +43,16 @@ def field_at(record: dict, offset: int) -> str | None:
             return k
         cursor = end + len(" | ")
     return None
+
+
+def answer_field(quote: str, value: str) -> tuple[str, str] | None:
+    """The (field, value) of a quoted row (`row_quote`) that holds `value` ("118 EUR" is held by `price: 118`);
+    None when no field does."""
+    body = quote.split(": ", 1)[1] if ": " in quote else quote
+    pairs = [p.split(": ", 1) for p in body.split(" | ") if ": " in p]
+    value = value.strip()
+    for exact in (True, False):
+        for k, v in pairs:
+            if v and (v == value if exact else value.startswith(v) or v.startswith(value)):
+                return k, v
+    return None
