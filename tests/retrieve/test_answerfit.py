@@ -46,3 +46,14 @@ def test_the_shipped_model_tells_a_field_of_the_asked_kind_from_another(embedder
         fits, misfits = model.probability(np.stack([q, q]), np.stack([r, w]))
         assert fits > 0.5 and misfits < fits, (question, fits, misfits)
         assert fits > model.floor
+
+
+def test_it_serves_only_the_embedder_it_was_trained_on():
+    from tests.fakes import FakeEmbedder
+
+    model = tiny(d=FakeEmbedder.dim)
+    model.embedder = "fake-embedder"
+    assert model.serves(FakeEmbedder())
+    model.embedder = "minilm"
+    assert not model.serves(FakeEmbedder())  # another model's vectors: no check, not a wrong one
+    assert not tiny(d=8).serves(FakeEmbedder())

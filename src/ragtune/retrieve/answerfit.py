@@ -14,8 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ragtune.index.base import Embedder
 
 MODEL = Path(__file__).with_name("answerfit.npz")
 LAYERS = ("w1", "b1", "w2", "b2")
@@ -25,23 +29,31 @@ LAYERS = ("w1", "b1", "w2", "b2")
 class AnswerFit:
     """An ensemble of networks: layer weights `w1` (n, 3d, h), `b1` (n, h), `w2` (n, h), `b2` (n,). Below `floor`
     a table field does not answer the question: the probability under which a set budget of right fields scored,
-    in a fit that had not seen their attributes (bench/fit_answerfit.py)."""
+    in a fit that had not seen their attributes (bench/fit_answerfit.py). It reads the vectors of one `embedder`
+    (its spec, as `create_embedder` takes it) and serves no other."""
 
     w1: np.ndarray
     b1: np.ndarray
     w2: np.ndarray
     b2: np.ndarray
     floor: float = 0.0
+    embedder: str = "minilm"
 
     @classmethod
     def load(cls, path: Path) -> AnswerFit | None:
         if not Path(path).is_file():
             return None
         with np.load(path) as z:
-            return cls(*(z[k].astype(np.float32) for k in LAYERS), float(z["floor"]))
+            return cls(*(z[k].astype(np.float32) for k in LAYERS), float(z["floor"]), str(z["embedder"]))
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, floor=self.floor, **{k: getattr(self, k).astype(np.float16) for k in LAYERS})
+        layers = {k: getattr(self, k).astype(np.float16) for k in LAYERS}
+        np.savez_compressed(path, floor=self.floor, embedder=self.embedder, **layers)
+
+    def serves(self, embedder: Embedder) -> bool:
+        """Whether it reads this embedder's vectors: the one it was trained on (a fake, another model or its int8
+        export gets no answer-fit check)."""
+        return embedder.name == self.embedder and 3 * embedder.dim == self.w1.shape[1]
 
     @staticmethod
     def inputs(q: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -220,7 +220,7 @@ class Retriever:
         weakest = min((likeness[w] for w in missing), default=1.0)
         similarity, rivals = round(float(np.dot(q, sup)), 3), ev.rivals(question, support)
         model = answerfit.shipped() if said else None
-        fit = round(float(model.probability(q, said[0])[0]), 3) if model else 1.0
+        fit = round(float(model.probability(q, said[0])[0]), 3) if model and model.serves(self.embedder) else 1.0
         return ev.Coverage(missing_names, elsewhere, unseen, similarity, round(weakest, 3), rivals, fit, answer)
 
     def _likeness(self, word: str, have: list[str]) -> float:
