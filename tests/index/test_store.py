@@ -278,3 +278,9 @@ def test_lancedb_stores_of_one_table_are_split_by_kind_on_open(tmp_path, rng):
     }
     again = LanceStore(tmp_path / "lancedb", DIM)  # idempotent
     assert again.count() == len(rows)
+
+
+def test_a_lancedb_vector_index_is_one_hnsw_graph_per_four_million_rows():
+    from ragtune.index.lance import partitions
+
+    assert [partitions(n) for n in (10_000, 1_000_000, 4_000_000, 4_000_001, 9_000_000)] == [1, 1, 1, 2, 3]
