@@ -74,3 +74,21 @@ def test_coverage_names_a_rival_value_in_the_evidence(demo_ws):
     )
     assert cov.rivals == [["Sundays", "weekdays"]] and cov.as_dict()["rivals"] == cov.rivals
     assert demo_ws.retriever.coverage("What does delivery cost?", "Delivery costs 99 NOK.").rivals == []
+
+
+def test_tied_hits_fuse_the_same_whatever_order_the_store_returns_them(tmp_path):
+    from tests.conftest import make_workspace
+    from tests.fakes import FakeEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in "abcdef":  # the same text: equal BM25 and dense scores
+        (docs / f"{name}.md").write_text("The lantern depot opens at dawn.\n")
+    ws = make_workspace(tmp_path / "store", FakeEmbedder())
+    ws.ingest([docs])
+    first = [p.id for p in ws.search("lantern depot", top_k=6).passages]
+    store = ws.retriever.store
+    dense, bm25 = store.dense, store.bm25
+    store.dense = lambda *a, **k: dense(*a, **k)[::-1]  # ties in another order, as LanceDB returns them under load
+    store.bm25 = lambda *a, **k: bm25(*a, **k)[::-1]
+    assert [p.id for p in ws.search("lantern depot", top_k=6).passages] == first

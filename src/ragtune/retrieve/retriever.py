@@ -120,7 +120,9 @@ class Retriever:
 
     def _search(self, query, top_k, filters, mode, vector) -> SearchResult:
         """The channels run at once: keyword search while the query is embedded, then both vector searches.
-        The chunk channels bring whole rows, so that only sentence-channel chunks are looked up afterwards."""
+        The chunk channels bring whole rows, so that only sentence-channel chunks are looked up afterwards. Hits of
+        equal score are ordered by id: LanceDB's full-text search returns ties in an order that varies when other
+        searches run beside it, which changed the fused top 5 of one query in eight from one run to the next."""
         mode = mode or self.cfg.mode
         if mode not in MODES:
             raise ValueError(f"unknown search mode '{mode}' (use one of {', '.join(MODES)})")
@@ -138,11 +140,12 @@ class Retriever:
         rows: dict[str, dict] = {}
         for name, future in (("dense", dense), ("bm25", keyword)):
             if future:
-                hits = future.result()
+                hits = sorted(future.result(), key=lambda h: (-h.score, h.row["id"]))  # ties: the same order every time
                 lists[name] = [h.row["id"] for h in hits]
                 rows.update((h.row["id"], h.row) for h in hits)
         if sentence:
-            lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in sentence.result()))[:n]
+            hits = sorted(sentence.result(), key=lambda h: (-h.score, h.row["parent"]))
+            lists["sentence"] = list(dict.fromkeys(h.row["parent"] for h in hits))[:n]
         scores = dict(rrf(lists, self.cfg.weights, self.cfg.rrf_k))  # best first
         passages = self._passages(list(scores), scores, rows, qv, fields, top_k)
         return SearchResult(query, passages, self._summaries(passages))
