@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ragtune.finetune.span_examples import SpanExample
-from ragtune.retrieve.evidence import field_words
+from ragtune.retrieve.evidence import field_phrase
 from ragtune.tables.base import record_text
 
 # attribute: (field names, value maker, question wordings with {e} for the entity)
@@ -521,5 +521,5 @@ def kind_pairs(
         else:
             given = rng.choice([a for a in pool if a != asked])
         name = rng.choice(BANK[given][0])
-        out.append((question, f"{field_words(name)}: {value(BANK[given][1], rng)}", int(given == asked)))
+        out.append((question, field_phrase(name, value(BANK[given][1], rng)), int(given == asked)))
     return out

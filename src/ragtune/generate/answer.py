@@ -14,7 +14,7 @@ from ragtune.generate.support import best_span, new_information, overlap
 from ragtune.models.span import Span, SpanReader
 from ragtune.prompts import render
 from ragtune.retrieve.base import Passage
-from ragtune.retrieve.evidence import Evidence, NearMiss, field_words, instruction_like
+from ragtune.retrieve.evidence import Evidence, NearMiss, field_phrase, instruction_like
 from ragtune.tables.base import answer_field, row_quote
 from ragtune.tables.reader import TableReader
 from ragtune.text import sentences
@@ -73,13 +73,12 @@ class Answer:
 
 
 def answered(ans: Answer) -> str:
-    """What an answer says, as the answer-fit model reads it: `field words: value` for a table row's field
-    ("phone ext: 210"), else the answer's words."""
-    if ans.route == "records" and ans.citations:
-        found = answer_field(ans.citations[0].quote, ans.raw or ans.text)
-        if found:
-            return f"{field_words(found[0])}: {found[1]}"
-    return ans.text
+    """What a table answer says, as the answer-fit model reads it: its row's field ("phone ext: 210"), else its
+    words; "" for a prose or SQL answer, which the model does not check (no vector to embed for it)."""
+    if ans.route != "records":
+        return ""
+    found = answer_field(ans.citations[0].quote, ans.raw or ans.text) if ans.citations else None
+    return field_phrase(*found) if found else ans.text
 
 
 def _fence(text: str) -> str:

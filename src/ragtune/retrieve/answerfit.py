@@ -65,7 +65,10 @@ class AnswerFit:
 
     def probability(self, q: np.ndarray, v: np.ndarray) -> np.ndarray:
         """P(the answer is of the kind the question asks for), the ensemble's mean, one per row."""
-        x = self.inputs(q, v)
+        return self.forward(self.inputs(q, v))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """`probability` of prepared inputs (`inputs`)."""
         hidden = np.maximum(np.einsum("nd,edh->enh", x, self.w1) + self.b1[:, None, :], 0.0)
         logits = np.einsum("enh,eh->en", hidden, self.w2) + self.b2[:, None]
         return (1.0 / (1.0 + np.exp(-logits))).mean(axis=0)

@@ -192,8 +192,8 @@ class NearMiss:
         if cov.get("rivals"):  # a rule, not a weight: fitted, it moved every other weight (leave-one-out, dev)
             asked, found = cov["rivals"][0]
             return f"the evidence is about {found!r}, not {asked!r}"
-        fitted = answerfit.shipped()
-        if route == "records" and fitted and cov.get("fit", 1.0) < fitted.floor:  # learned; its floor is not dev's
+        fitted = answerfit.shipped() if route == "records" else None
+        if fitted and cov.get("fit", 1.0) < fitted.floor:  # learned; its floor is not dev's
             said, fit = cov.get("said", ""), cov["fit"]
             return f"the evidence gives {said!r}, not what the question asks for (answer fit {fit:.2f})"
         p = self.probability(features(cov, route, no_answer))
@@ -314,6 +314,12 @@ def same_word(a: str, b: str) -> bool:
 def field_words(text: str) -> str:
     """Text with field names split into words: `phone_ext` → "phone ext", `depthRating` → "depth Rating"."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text.replace("_", " "))
+
+
+def field_phrase(name: str, value: object) -> str:
+    """A table field as the answer-fit model reads it (retrieve/answerfit.py), in training and in use alike:
+    `phone_ext`, 210 → "phone ext: 210"."""
+    return f"{field_words(name)}: {value}"
 
 
 def _acronym_of(name: str, support_words: list[str]) -> bool:
