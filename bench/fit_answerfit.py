@@ -29,7 +29,7 @@ from ragtune import Settings
 from ragtune.finetune.record_examples import BANK, kind_pairs
 from ragtune.index.factory import create_embedder
 from ragtune.retrieve.answerfit import MODEL, AnswerFit
-from ragtune.retrieve.evidence import field_words
+from ragtune.retrieve.evidence import field_phrase
 from ragtune.tables.base import answer_field
 
 Pair = tuple[str, str, int]
@@ -62,8 +62,7 @@ def dev_pairs(path=RESULTS / "wording-dev-features.json") -> list[Pair]:
             continue
         found = answer_field(r["quote"], r["answer"].split(" [")[0])
         if found:
-            said = f"{field_words(found[0])}: {found[1]}"
-            out.append((r["standalone"] or r["question"], said, int(r["kind"] == "answer")))
+            out.append((r["standalone"] or r["question"], field_phrase(*found), int(r["kind"] == "answer")))
     return out
 
 
@@ -99,8 +98,7 @@ def fit(x: np.ndarray, y: np.ndarray, seeds: int, hidden: int, alpha: float) -> 
 def auc(model: AnswerFit, x: np.ndarray, y: np.ndarray) -> float | None:
     if len(set(y.tolist())) < 2:
         return None
-    d = x.shape[1] // 3
-    return round(float(roc_auc_score(y, model.probability(x[:, :d], x[:, d : 2 * d]))), 3)
+    return round(float(roc_auc_score(y, model.forward(x))), 3)
 
 
 def main() -> None:
@@ -120,13 +118,12 @@ def main() -> None:
     x, y = embed(kind_pairs(args.synthetic, 1, near, seen) + squad_pairs("squad1-train-notre-dame.json", 1))
     trial = fit(x, y, args.seeds, args.hidden, args.alpha)
     xh, yh = embed(kind_pairs(3000, 2, near, held))
-    d = xh.shape[1] // 3
-    right = trial.probability(xh[yh == 1, :d], xh[yh == 1, d : 2 * d])
-    floor = round(float(np.quantile(right, args.budget)), 4)
+    floor = round(float(np.quantile(trial.forward(xh[yh == 1]), args.budget)), 4)
+    xd, yd = embed(dev_pairs())
     measured = {
         "held-out attributes": auc(trial, xh, yh),
         "SQuAD 2.0 training articles": auc(trial, *embed(squad_pairs("squad2-train-10-articles.json", 2))),
-        "dev table answers (design figure)": auc(trial, *embed(dev_pairs())),
+        "dev table answers (design figure)": auc(trial, xd, yd),
     }
     x, y = embed(
         kind_pairs(args.synthetic, 3, near)
@@ -136,9 +133,9 @@ def main() -> None:
     model = fit(x, y, args.seeds, args.hidden, args.alpha)
     model.floor = floor
     model.save(MODEL)
-    xd, yd = embed(dev_pairs())
-    shipped = {"dev table answers (design figure)": auc(AnswerFit.load(MODEL), xd, yd)}
-    under = model.probability(xd[:, :d], xd[:, d : 2 * d]) < floor
+    model = AnswerFit.load(MODEL)  # as shipped: float16 weights
+    shipped = {"dev table answers (design figure)": auc(model, xd, yd)}
+    under = model.forward(xd) < floor
     below = {"right": int((under & (yd == 1)).sum()), "of right": int(yd.sum())}
     below |= {"misses": int((under & (yd == 0)).sum()), "of misses": int((yd == 0).sum())}
     print(f"floor {floor} ({args.budget:.0%} of right held-out fields under it); dev table answers under it: {below}")

@@ -23,7 +23,7 @@ from common import percentile, save, table
 from lancedb.index import IvfHnswSq
 from scale import DIM, Synthetic, real_vectors
 
-EF = 400  # index/lance.py EF_FLOOR
+from ragtune.index.lance import EF_FLOOR, EF_PER_HIT
 
 
 def vectors(kind: str, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,8 +35,13 @@ def vectors(kind: str, rows: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def measure(corpus: np.ndarray, queries: np.ndarray, partitions: int | None, ks=(10, 40)) -> dict:
-    """Build a table with this many partitions (None: LanceDB's default) and search it."""
-    db = lancedb.connect(tempfile.mkdtemp(prefix="ragtune-partitions-"))
+    """Build a table with this many partitions (None: LanceDB's default) in a folder removed afterwards (a 1M
+    table takes gigabytes), and search it."""
+    with tempfile.TemporaryDirectory(prefix="ragtune-partitions-") as root:
+        return _measure(lancedb.connect(root), corpus, queries, partitions, ks)
+
+
+def _measure(db, corpus: np.ndarray, queries: np.ndarray, partitions: int | None, ks) -> dict:
     ids = pa.array(np.arange(len(corpus), dtype=np.int64))
     vecs = pa.FixedSizeListArray.from_arrays(pa.array(corpus.ravel()), DIM)
     tbl = db.create_table("chunks", pa.table({"id": ids, "vector": vecs}))
@@ -49,8 +54,8 @@ def measure(corpus: np.ndarray, queries: np.ndarray, partitions: int | None, ks=
         times, found = [], []
         for q, truth in zip(queries, exact, strict=True):
             t = time.perf_counter()
-            hits = tbl.search(q).distance_type("cosine").limit(k).ef(max(EF, 4 * k)).select(["id", "_distance"])
-            got = hits.to_arrow()["id"].to_pylist()
+            hits = tbl.search(q).distance_type("cosine").limit(k).ef(max(EF_FLOOR, EF_PER_HIT * k))
+            got = hits.select(["id", "_distance"]).to_arrow()["id"].to_pylist()
             times.append(1000 * (time.perf_counter() - t))
             found.append(len(set(got) & set(truth.tolist())) / k)
         out |= {f"p50_ms@{k}": percentile(times, 50), f"recall@{k}": float(np.mean(found))}
@@ -76,7 +81,7 @@ def main() -> None:
                 "command": f"python bench/partitions.py {' '.join(f'--{k} {v}' for k, v in vars(args).items())}",
                 "rows": args.rows,
                 "vectors": args.vectors,
-                "ef": EF,
+                "ef": EF_FLOOR,
                 "results": rows,
             },
         ),
