@@ -4,6 +4,7 @@ article the reader never saw.
     python bench/abstain.py                     # the package's span reader; writes its abstain.json
     python bench/abstain.py --reader /tmp/span-zelda     # the swap fold (bench/train_span.py's second command)
     python bench/abstain.py --reader src/ragtune/models/readers/smollm2   # the SmolLM2 RAFT reader (~30 min)
+    python bench/abstain.py --threshold 8.0     # measure the span reader's own (dev-fitted) threshold instead
 
 The reader (bench/train_span.py or bench/train_reader.py) was trained without the held-out article and
 without its calibration questions (every 7th paragraph of the others). Here:
@@ -89,6 +90,9 @@ def main() -> None:
     ap.add_argument("--calibration", type=int, default=300, help="calibration questions (evenly sampled)")
     ap.add_argument("--store", type=Path, default=None)
     ap.add_argument("--reader", type=Path, help="the reader folder (default: the package's span reader)")
+    ap.add_argument(
+        "--threshold", type=float, help="measure this one (the reader's own, fitted elsewhere); keep abstain.json"
+    )
     args = ap.parse_args()
     reader = args.reader or READERS / "span"
     split = json.loads((reader / "split.json").read_text())
@@ -99,29 +103,38 @@ def main() -> None:
     calibration_ids = set(split["calibration_questions"])
     calibration = sample([q for q in questions if q.id in calibration_ids], args.calibration)
     calibration_curve = curve(answered(ws, calibration))
-    threshold = fit(calibration_curve, args.budget)
+    threshold = squad_fit = fit(calibration_curve, args.budget)
     print(f"fitted threshold {threshold:.3f} on {len(calibration)} calibration questions")
+    if args.threshold is not None:
+        threshold = args.threshold
+        print(f"measuring the given threshold {threshold:.3f} instead")
     held_out = answered(ws, held)
     measured = curve(held_out, [threshold, NEVER])
     best = max(curve(held_out), key=lambda p: p["f1"])  # hindsight, not a fit: what any threshold could do
     auc = separation(held_out, reader, held)
     print(f"no-answer score ROC AUC (0.5 = chance): {auc}")
-    labels = [f"fitted {threshold:.2f}", "none", f"best in hindsight {best['threshold']:.2f}"]
+    labels = [
+        f"{'given' if args.threshold is not None else 'fitted'} {threshold:.2f}",
+        "none",
+        f"best in hindsight {best['threshold']:.2f}",
+    ]
     rows = [p | {"threshold": label} for p, label in zip([*measured, best], labels, strict=True)]
     cols = ["threshold", "has_ans_f1", "precision", "recall", "f1", "overall_f1"]  # NoAns accuracy = recall
     print(f"{split['hold_out']}: {len(held)} questions, {sum(q.impossible for q in held)} unanswerable")
     print(table([{c: (r[c] if r[c] is not None else "-") for c in cols} for r in rows], cols))
     fitted = {
-        "threshold": threshold,
+        "threshold": squad_fit,
         "budget": args.budget,
         "calibration": len(calibration),
         "hold_out": split["hold_out"],
         "rule": "lowest threshold within the budget of answerable F1",
     }
-    (reader / "abstain.json").write_text(json.dumps(fitted, indent=2))
+    if args.threshold is None:
+        (reader / "abstain.json").write_text(json.dumps(fitted, indent=2))
     no_ans = sum(q.impossible for q in held)
     payload = {
         "fitted": fitted,
+        "measured_threshold": threshold,
         "calibration_curve": calibration_curve,
         "hold_out": split["hold_out"],
         "questions": len(held),

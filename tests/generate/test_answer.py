@@ -223,6 +223,19 @@ def test_a_span_reader_withholds_when_no_answer_outscores_its_span(demo_ws, null
     assert ans.withheld == ("5 to 8 working days" if abstained else "") and (ans.citations == []) is abstained
 
 
+def test_an_answer_the_reader_withholds_names_what_its_passage_leaves_out(demo_ws):
+    from tests.fakes import FakeSpanReader
+
+    reader = FakeSpanReader("5 to 8 working days", score=5.0, null=20.0)
+    reader.abstain_threshold = 2.0
+    asked, named = demo_ws.reading_with(reader).ask_many(
+        ["How long does delivery to Polartex Island take?", "How long does delivery to Iceland take?"]
+    )
+    assert asked.abstained and asked.withheld == "5 to 8 working days"
+    assert "'Polartex Island'" in asked.reason and '"not found"' in asked.reason
+    assert named.abstained and named.reason.startswith("the reader rates")  # nothing missing: nothing named
+
+
 def test_a_span_reader_with_no_span_abstains(demo_ws):
     from tests.fakes import FakeSpanReader
 

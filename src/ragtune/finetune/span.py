@@ -99,11 +99,13 @@ def train_span(
     quiet=False,
     extra: list[SpanExample] | None = None,
     init: Path | None = None,
+    device: str | None = None,
 ) -> dict:
     """Train a span reader on `examples` into the folder `out`; returns its metadata (also in out/span_reader.json).
 
     `extra` examples join after the no-answer copies are made (they bring their own, as record examples do);
-    `init` is a span reader folder whose adapter training continues from (else a fresh one).
+    `init` is a span reader folder whose adapter training continues from (else a fresh one). `device`: where to
+    train (default: a CUDA GPU when torch sees one, else the CPU); the saved adapter is the same either way.
     """
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
@@ -127,6 +129,8 @@ def train_span(
         modules_to_save=["qa_outputs"],
     )
     model = PeftModel.from_pretrained(model, str(init), is_trainable=True) if init else get_peft_model(model, lora)
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
     lengths = [len(x) for x in enc["input_ids"]]
     steps = max(1, int(params.epochs * -(-len(lengths) // params.batch_size)))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], params.learning_rate, weight_decay=0.01)
@@ -141,7 +145,7 @@ def train_span(
     with progress_bar(quiet) as bar:
         task = bar.add_task("training span reader", total=steps, completed=step, info="")
         while step < steps:
-            loss = _step(model, tok, enc, order[step], starts, ends)
+            loss = _step(model, tok, enc, order[step], starts, ends, device)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step(), sched.step(), opt.zero_grad()
             losses.append(round(loss, 4))
@@ -159,6 +163,7 @@ def train_span(
         "init": str(init or ""),
         "windows": len(starts),
         "steps": steps,
+        "device": torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
         "train_seconds": round(time.time() - t0, 1),
         "loss": losses,
     }
@@ -176,13 +181,13 @@ def _schedule(lengths: list[int], steps: int, params: SpanParams) -> list[list[i
     return order[:steps]
 
 
-def _step(model, tok, enc, batch: list[int], starts: list[int], ends: list[int]) -> float:
+def _step(model, tok, enc, batch: list[int], starts: list[int], ends: list[int], device: str = "cpu") -> float:
     rows = [{k: enc[k][i] for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc} for i in batch]
-    inputs = tok.pad(rows, return_tensors="pt")
+    inputs = {k: v.to(device) for k, v in tok.pad(rows, return_tensors="pt").items()}
     out = model(
         **inputs,
-        start_positions=torch.tensor([starts[i] for i in batch]),
-        end_positions=torch.tensor([ends[i] for i in batch]),
+        start_positions=torch.tensor([starts[i] for i in batch], device=device),
+        end_positions=torch.tensor([ends[i] for i in batch], device=device),
     )
     out.loss.backward()
     return float(out.loss.detach())
@@ -220,7 +225,7 @@ class _Checkpoint:
     def restore(self, model, opt, sched) -> tuple[int, list[float], float]:
         if not self.file.exists():
             return 0, [], 0.0
-        state = torch.load(self.file, weights_only=True)
+        state = torch.load(self.file, map_location="cpu", weights_only=True)
         if state.get("plan") != self.plan:
             self.clear()
             return 0, [], 0.0

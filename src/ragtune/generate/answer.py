@@ -14,7 +14,7 @@ from ragtune.generate.support import best_span, new_information, overlap
 from ragtune.models.span import Span, SpanReader
 from ragtune.prompts import render
 from ragtune.retrieve.base import Passage
-from ragtune.retrieve.evidence import Evidence, NearMiss, field_phrase, instruction_like
+from ragtune.retrieve.evidence import Evidence, NearMiss, field_phrase, instruction_like, missing_terms
 from ragtune.tables.base import answer_field, row_quote
 from ragtune.tables.reader import TableReader
 from ragtune.text import sentences
@@ -176,6 +176,8 @@ class Answerer:
         for i, ans in answers.items():
             if not ans.abstained:
                 self.check_coverage(questions[i], ans, found[i])
+            elif ans.withheld and ans.route == "prose":
+                self.name_missing(questions[i], ans, found[i])
         if self.writer is not None:
             self.write([questions[i] for i in answers], list(answers.values()), [found[i] for i in answers])
         t2 = time.perf_counter()
@@ -230,6 +232,19 @@ class Answerer:
             ans.withheld = ans.text
             ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
             ans.reason = f"{why}; the evidence found: {_fence(quote)[:160]}"
+
+    def name_missing(self, question: str, ans: Answer, found) -> None:
+        """Name, in the reason of an answer the reader's no-answer score withheld, the question's terms that the
+        passage it came from leaves out ("the evidence does not cover 'Polartex'"), when there are any."""
+        held = [p for p in found.passages if ans.withheld in p.text][:1]
+        if not held:
+            return
+        titles = [s.get("title") or "" for s in found.summaries if s["source"] == held[0].source]
+        support = " ".join([held[0].text, held[0].heading, *titles, Path(held[0].source).stem.replace("-", " ")])
+        around = " ".join(p.text for p in found.passages if not p.records)
+        ans.coverage = self.retriever.coverage(question, support, around, "").as_dict()
+        if terms := missing_terms(ans.coverage):
+            ans.reason = f"the evidence does not cover {', '.join(repr(t) for t in terms)}; {ans.reason}"
 
     @staticmethod
     def support(ans: Answer, found) -> str:

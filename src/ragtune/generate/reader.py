@@ -49,24 +49,32 @@ _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
 _RANGE = re.compile(rf"\s*(?:to|-|–|and|or)\s*(?:\d[\d.,]*|{_NUMBER_WORDS})(?!\w)", re.I)
 _AFTER = re.compile(r"\s*" + _UNIT, re.I)
 _BEFORE = re.compile(r"(?:EUR|USD|GBP|NOK|€|\$|£)\s?$")
+_STARTS_IN_NUMBER = re.compile(rf"(?:\d|(?:{_NUMBER_WORDS})\b)", re.I)
+_ENDS_IN_UNIT = re.compile(rf"\s{_UNIT}$", re.I)
+_RANGE_BEFORE = re.compile(rf"(?:between\s+)?(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}))\s*(?:to|-|–|and|or)\s*$", re.I)
 _ENDS_IN_NUMBER = re.compile(rf"(?:\d|\b(?:{_NUMBER_WORDS}|thousand|million|billion|dozen))$", re.I)
 
 
 def complete(span: str, sentence: str) -> str:
-    """The span with what makes it an answer: "5" → "5 to 8 working days", "45" → "45 EUR", "$" before a price.
+    """The span with what makes it an answer: "5" or "8" → "5 to 8 working days", "45" → "45 EUR", "$" before a
+    price.
 
     A range is taken only with a unit after it, so a score such as "24–10" is not read as a range.
     """
     start = sentence.find(span)
-    if start < 0 or not _ENDS_IN_NUMBER.search(span):
+    if start < 0:
         return span
-    end = start + len(span)
-    ranged = _RANGE.match(sentence, end)
-    unit = (_AFTER.match(sentence, ranged.end()) if ranged else None) or _AFTER.match(sentence, end)
-    if unit:
-        end = unit.end()
-    if m := _BEFORE.search(sentence[:start]):
-        start = m.start()
+    end, ranged = start + len(span), None
+    if _ENDS_IN_NUMBER.search(span):
+        ranged = _RANGE.match(sentence, end)
+        unit = (_AFTER.match(sentence, ranged.end()) if ranged else None) or _AFTER.match(sentence, end)
+        end = unit.end() if unit else end
+        ranged = ranged if unit else None
+        if m := _BEFORE.search(sentence[:start]):
+            start = m.start()
+    unit_last = not ranged and _STARTS_IN_NUMBER.match(span) and _ENDS_IN_UNIT.search(sentence[start:end])
+    if unit_last and (before := _RANGE_BEFORE.search(sentence[:start])):  # "8 working days" of "5 to 8 …"
+        start = before.start()
     return sentence[start:end]
 
 

@@ -199,11 +199,16 @@ class NearMiss:
         p = self.probability(features(cov, route, no_answer))
         if p < self.threshold or (route == "prose" and not cov.get("names")):
             return ""  # prose paraphrases freely (SQuAD's answers leave half their words out): there a name decides
-        names = cov.get("names", [])
-        words = sorted([*cov.get("elsewhere", []), *cov.get("unseen", [])], key=specificity, reverse=True)
-        terms = [*names, *words][:3]
+        terms = missing_terms(cov)
         said = ", ".join(repr(t) for t in terms) if terms else "the question as asked"
         return f"the evidence does not cover {said} (near-miss probability {p:.2f})"
+
+
+def missing_terms(cov: dict, k: int = 3) -> list[str]:
+    """The `k` question terms that a coverage record (`Coverage.as_dict`) says the evidence leaves out: names
+    first, then the other words, the most specific first."""
+    words = sorted([*cov.get("elsewhere", []), *cov.get("unseen", [])], key=specificity, reverse=True)
+    return [*cov.get("names", []), *words][:k]
 
 
 def specific_terms(question: str) -> tuple[list[str], list[str]]:

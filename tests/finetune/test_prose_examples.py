@@ -1,0 +1,46 @@
+"""Synthetic prose examples: answers at their offsets, the asked qualifier's value, misses that name what is absent."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from ragtune.finetune.prose_examples import _GROUPS, FRAMES, prices, prose_examples
+
+
+def test_answers_sit_at_their_offsets_and_a_share_are_near_misses():
+    examples = prose_examples(400, seed=5)
+    answered = [e for e in examples if e.answer is not None]
+    assert 0.5 < len(answered) / len(examples) < 0.8
+    for e in answered:
+        assert e.context[e.start : e.start + len(e.answer)] == e.answer
+
+
+def test_the_same_seed_draws_the_same_examples():
+    assert prose_examples(30, seed=1) == prose_examples(30, seed=1)
+    assert prose_examples(30, seed=1) != prose_examples(30, seed=2)
+
+
+def test_a_price_is_the_asked_groups_not_another_groups():
+    rng = random.Random(0)
+    for _ in range(200):
+        fact = prices(rng, "Harbour Pool")
+        (question, answer), _ = fact.questions
+        (group,) = [g for g in _GROUPS if re.search(rf"\b{g}\b", question)]
+        assert f"{answer} for {group}" in fact.sentence or f"{group} pay {answer}" in fact.sentence
+
+
+@pytest.mark.parametrize("frame", sorted(FRAMES))
+def test_every_frame_answers_from_its_sentence_and_its_miss_asks_for_something_it_lacks(frame):
+    rng = random.Random(1)
+    for _ in range(100):
+        fact = FRAMES[frame](rng, "Kestrel Supply")
+        (question, answer), (miss, none) = fact.questions
+        assert answer and answer in fact.sentence and none is None
+        assert miss != question
+        words = set(re.findall(r"[\w'-]+", fact.sentence.lower()))
+        asked = set(re.findall(r"[\w'-]+", miss.lower())) - set(re.findall(r"[\w'-]+", question.lower()))
+        reordered = sorted(re.findall(r"[\w'-]+", miss.lower())) == sorted(re.findall(r"[\w'-]+", question.lower()))
+        assert asked - words or reordered or frame in ("period", "direction"), (frame, miss, fact.sentence)
