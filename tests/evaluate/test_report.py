@@ -17,3 +17,17 @@ def test_a_comparison_without_a_log_or_a_change_leaves_those_sections_out():
     doc = comparison() | {"phrasing": {}, "change": {"k": 0}, "written": {}}
     page = report.comparison_html(doc)
     assert 'alt="learning curve"' in page and 'alt="staleness"' not in page and 'alt="phrasing"' not in page
+
+
+def _abstaining(curves: dict) -> dict:
+    arm = {"abstention": {"precision": 0.5, "recall": 1.0, "f1": 0.67}, "has_ans_f1": 0.8}
+    return {"unanswerable": 3, "arms": {"rag": arm}, "abstention_curve": curves}
+
+
+def test_the_abstention_curve_is_drawn_only_where_the_threshold_moves_recall():
+    flat = [{"recall": 1.0, "precision": p} for p in (0.2, 0.5, 0.75)]
+    page = report._abstention_html(_abstaining({"rag": flat}))
+    assert "<img" not in page and "No curve" in page
+    moving = [{"recall": 0.3, "precision": 0.9}, {"recall": 1.0, "precision": 0.4}]
+    page = report._abstention_html(_abstaining({"rag": flat, "ft+rag": moving}))
+    assert 'alt="abstention precision and recall" src="data:image/png;base64,' in page and "No curve" not in page

@@ -110,9 +110,22 @@ def _abstention_html(results: dict) -> str:
         f"F1 {_fmt(m['abstention'].get('f1'))}; answerable F1 {_fmt(m.get('has_ans_f1'))}</li>"
         for a, m in results["arms"].items()
     )
-    curves = results.get("abstention_curve") or {}
-    plot = f'<img alt="abstention precision and recall" src="{curve_plot(curves)}">' if curves else ""
+    curves = {a: c for a, c in (results.get("abstention_curve") or {}).items() if _moves(c)}
+    if curves:
+        plot = f'<img alt="abstention precision and recall" src="{curve_plot(curves)}">'
+    elif results.get("abstention_curve"):
+        plot = (
+            "<p>No curve: moving the no-answer threshold changes no arm's recall on the unanswerable questions "
+            "(those it abstains on are withheld by other checks, or never by the score).</p>"
+        )
+    else:
+        plot = ""
     return f"<p>Abstention on the {results['unanswerable']} unanswerable questions:</p><ul>{items}</ul>{plot}"
+
+
+def _moves(points: list[dict]) -> bool:
+    """Does the curve trace anything: two or more distinct recalls where precision is defined?"""
+    return len({p["recall"] for p in points if p["precision"] is not None}) > 1
 
 
 def _fmt(v) -> str:
@@ -145,7 +158,7 @@ def write(results: dict, folder: Path, advice: str | None = None, extra: str = "
         "train_s",
         "judged",
     ]
-    head = "".join(f"<th>{c}</th>" for c in ["arm", *cols])
+    head = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in ["arm", *cols])  # headers wrap at the spaces
     body = "".join(
         f"<tr><td><b>{a}</b></td>" + "".join(f"<td>{_fmt(m.get(c))}</td>" for c in cols) + "</tr>"
         for a, m in arms.items()
