@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.generate.reader import complete
+from ragtune.generate.reader import complete, trim
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,17 @@ def test_a_number_takes_its_range_and_unit(span, sentence, answer):
 )
 def test_a_span_without_a_unit_stays_as_read(span, sentence):
     assert complete(span, sentence) == span
+
+
+@pytest.mark.parametrize(
+    ("span", "question", "answer"),
+    [
+        ("45 days of purchase for a full refund", "Within how many days can items be returned?", "45 days"),
+        ("27 days of paid annual leave", "How many days of leave do employees get?", "27 days"),
+        ("5 to 8 working days", "How long does delivery take?", "5 to 8 working days"),  # a range stays whole
+        ("45 days of purchase", "Who signed the contract?", "45 days of purchase"),  # not a count question
+        ("four paid study days a year", "How many study days do nurses get?", "four paid study days a year"),
+    ],
+)
+def test_a_count_is_its_number_and_unit(span, question, answer):
+    assert trim(span, question) == answer

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ragtune.errors import RagtuneError
-from ragtune.generate.reader import candidates, choose, complete
+from ragtune.generate.reader import candidates, choose, complete, trim
 from ragtune.generate.support import best_span, new_information, overlap
 from ragtune.models.span import Span, SpanReader
 from ragtune.prompts import render
@@ -382,7 +382,7 @@ class Answerer:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
         weight = getattr(self.llm, "evidence_weight", 0.0)
         best, ev = max(held, key=lambda h: h[0].score + weight * h[1].score)
-        ans = self.cite(complete(best.text, ev.text), ev, raw=best.text)
+        ans = self.cite(complete(trim(best.text, question), ev.text), ev, raw=best.text)
         ans.no_answer = round(best.no_answer, 3)
         if self.threshold is not None:
             self._withhold(ans, self.threshold)

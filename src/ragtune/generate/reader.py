@@ -78,6 +78,17 @@ def complete(span: str, sentence: str) -> str:
     return sentence[start:end]
 
 
+_COUNTED = re.compile(rf"(?:\d[\d.,]*|(?:{_NUMBER_WORDS})\b)\s*{_UNIT}", re.I)
+
+
+def trim(span: str, question: str) -> str:
+    """A count or an amount asked for ("how many days", "how long", "what price") is its number and unit: "45 days
+    of purchase for a full refund" → "45 days". A range, or a span that does not start with its number, stays."""
+    if not _COUNT_Q.search(question) or not (m := _COUNTED.match(span)):
+        return span
+    return m.group(0)
+
+
 @dataclass
 class Candidate:
     text: str
