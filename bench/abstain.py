@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import RESULTS, ingest_squad, machine, table
-from train_reader import DATA, FILES, READERS, tag, variant
+from readers import DATA, FILES, READERS, tag, variant
 
 from ragtune import Settings, Workspace
 from ragtune.evaluate.metrics import threshold_curve

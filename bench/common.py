@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import squad
+from readers import machine
 
 from ragtune import Settings, Workspace
 
@@ -86,10 +86,6 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def machine() -> dict:
-    return {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()}
 
 
 def save(name: str, payload: dict) -> Path:

@@ -21,9 +21,9 @@ import time
 
 import numpy as np
 from common import RESULTS, confusable_attributes, save, table
+from readers import DATA
 from sklearn.metrics import roc_auc_score
 from sklearn.neural_network import MLPClassifier
-from train_reader import DATA
 
 from ragtune import Settings
 from ragtune.finetune.record_examples import BANK, kind_pairs

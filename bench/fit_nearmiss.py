@@ -54,7 +54,7 @@ def squad_rows(n: int, seed: int = 0, name: str = "squad2-train-10-articles.json
     import tempfile
 
     from common import ingest_squad
-    from train_reader import DATA
+    from readers import DATA
 
     from ragtune import Settings
     from ragtune.evaluate.metrics import f1

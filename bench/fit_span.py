@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from abstain import workspace
 from common import RESULTS, machine, table
-from train_reader import DATA, FILES, READERS, tag, variant
+from readers import DATA, FILES, READERS, tag, variant
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.metrics import f1

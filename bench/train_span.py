@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import platform
 import random
 import sys
 from dataclasses import asdict
@@ -29,18 +27,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from readers import CALIBRATION_EVERY, DATA, FILES, READERS, machine, tag, variant
+
 from ragtune.console import quiet_libraries
 from ragtune.finetune.span import SpanParams, train_span
 from ragtune.finetune.span_examples import KINDS, SpanExample
 
 RESULTS = Path(__file__).resolve().parent / "results"
-READERS = Path(__file__).resolve().parents[1] / "src" / "ragtune" / "models" / "readers"
 
 
 def examples(data: dict) -> tuple[list[SpanExample], list[str]]:
     """Training examples with their answers' offsets, and the calibration question ids kept out of them."""
-    from train_reader import CALIBRATION_EVERY
-
     from ragtune.evaluate.questions import squad
 
     starts = {
@@ -63,7 +60,7 @@ def examples(data: dict) -> tuple[list[SpanExample], list[str]]:
 def build(args) -> dict:
     """The training plan: SQuAD examples, synthetic ones and the split, from the data files (here)."""
     from common import confusable_attributes
-    from train_reader import DATA, FILES, split_record, training_set
+    from train_reader import split_record, training_set
 
     from ragtune.finetune.prose_examples import prose_examples
     from ragtune.finetune.record_examples import record_examples
@@ -131,18 +128,10 @@ def main() -> None:
     summary = {k: v for k, v in meta.items() if k != "loss"} | {"final_loss": round(sum(last) / len(last), 4)}
     print(json.dumps(summary, indent=2))
     split_info = {k: v for k, v in plan["split"].items() if k != "calibration_questions"}
-    machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()}
-    result = summary | {"split": split_info, "lineage": lineage, "machine": machine}
-    name = plan["hold_out"].split(":")[0].split("_(")[0].split("_")[-1].lower()  # train_reader.tag
+    result = summary | {"split": split_info, "lineage": lineage, "machine": machine()}
+    suffix = variant(args.out) + ("" if args.out == READERS / "span" else f"-{args.out.name}")
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / f"span-train-{name}{_variant(params, args.out)}.json").write_text(json.dumps(result, indent=2))
-
-
-def _variant(params: SpanParams, out: Path) -> str:
-    """train_reader.variant's suffix ("-none", "-cut", "" for swapped negatives), plus the folder's name when it
-    is not the shipped one."""
-    kind = params.negative_kind if params.negatives else "none"
-    return ("" if kind == "swap" else f"-{kind}") + ("" if out == READERS / "span" else f"-{out.name}")
+    (args.results / f"span-train-{tag(plan['hold_out'])}{suffix}.json").write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

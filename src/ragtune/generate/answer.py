@@ -98,6 +98,21 @@ def _brief(summary: str, words: int = 20) -> str:
     return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
 
 
+def _support(texts: list[str], passages: list[Passage], summaries: list[dict], sources: set[str] | None = None) -> str:
+    """`texts` with the first of `passages`' section headings, and the titles and file names of their documents
+    (`sources`, default: the passages')."""
+    sources = {p.source for p in passages} if sources is None else sources
+    headings = [p.heading for p in passages][:1]
+    titles = [s.get("title") or "" for s in summaries if s["source"] in sources]
+    names = [Path(src).stem.replace("-", " ").replace("_", " ") for src in sources]
+    return " ".join([*texts, *headings, *titles, *names])
+
+
+def _around(found) -> str:
+    """What was retrieved at all, as text (a name the question gives is covered when any passage gives it)."""
+    return " ".join(p.text for p in found.passages if not p.records)
+
+
 class ClosedBook:
     """The model's own answer without retrieval (the base and fine-tuned arms): nothing to cite."""
 
@@ -223,8 +238,7 @@ class Answerer:
         """Record which of the question's specific terms the answer's evidence leaves out; abstain, naming
         them, when the near-miss rule says the evidence is about something else (`near_miss`)."""
         support = self.support(ans, found)
-        around = " ".join(p.text for p in found.passages if not p.records)  # names: what was retrieved at all
-        ans.coverage = self.retriever.coverage(question, support, around, answered(ans)).as_dict()
+        ans.coverage = self.retriever.coverage(question, support, _around(found), answered(ans)).as_dict()
         model = NearMiss.shipped() if self.cfg.near_miss == "model" else None
         why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
         if why:
@@ -239,22 +253,18 @@ class Answerer:
         held = [p for p in found.passages if ans.withheld in p.text][:1]
         if not held:
             return
-        titles = [s.get("title") or "" for s in found.summaries if s["source"] == held[0].source]
-        support = " ".join([held[0].text, held[0].heading, *titles, Path(held[0].source).stem.replace("-", " ")])
-        around = " ".join(p.text for p in found.passages if not p.records)
-        ans.coverage = self.retriever.coverage(question, support, around, "").as_dict()
+        support = _support([held[0].text], held, found.summaries)
+        ans.coverage = self.retriever.coverage(question, support, _around(found), "").as_dict()
         if terms := missing_terms(ans.coverage):
             ans.reason = f"the evidence does not cover {', '.join(repr(t) for t in terms)}; {ans.reason}"
 
     @staticmethod
     def support(ans: Answer, found) -> str:
-        """What the answer stands on: its cited sentences or rows, with their sections' headings and their
-        documents' titles and file names."""
+        """What the answer stands on: its cited sentences or rows (and SQL), with their sections' headings and
+        their documents' titles and file names."""
         sources = {c.source for c in ans.citations}
-        headings = [p.heading for p in found.passages if p.source in sources][:1]
-        titles = [s.get("title") or "" for s in found.summaries if s["source"] in sources]
-        names = [Path(src).stem.replace("-", " ").replace("_", " ") for src in sources]
-        return " ".join([*(c.quote for c in ans.citations), ans.sql, *headings, *titles, *names])
+        passages = [p for p in found.passages if p.source in sources]
+        return _support([*(c.quote for c in ans.citations), ans.sql], passages, found.summaries, sources)
 
     def _has_tables(self) -> bool:
         return self.tables is not None and self.tables.has_tables()

@@ -49,9 +49,10 @@ _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|
 _RANGE = re.compile(rf"\s*(?:to|-|–|and|or)\s*(?:\d[\d.,]*|{_NUMBER_WORDS})(?!\w)", re.I)
 _AFTER = re.compile(r"\s*" + _UNIT, re.I)
 _BEFORE = re.compile(r"(?:EUR|USD|GBP|NOK|€|\$|£)\s?$")
-_STARTS_IN_NUMBER = re.compile(rf"(?:\d|(?:{_NUMBER_WORDS})\b)", re.I)
+_QUANTITY = rf"(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS})\b)"  # a number, in digits or in words
+_STARTS_IN_NUMBER = re.compile(_QUANTITY, re.I)
 _ENDS_IN_UNIT = re.compile(rf"\s{_UNIT}$", re.I)
-_RANGE_BEFORE = re.compile(rf"(?:between\s+)?(?:\d[\d.,]*|\b(?:{_NUMBER_WORDS}))\s*(?:to|-|–|and|or)\s*$", re.I)
+_RANGE_BEFORE = re.compile(rf"(?:between\s+)?{_QUANTITY}\s*(?:to|-|–|and|or)\s*$", re.I)
 _ENDS_IN_NUMBER = re.compile(rf"(?:\d|\b(?:{_NUMBER_WORDS}|thousand|million|billion|dozen))$", re.I)
 
 
@@ -78,7 +79,7 @@ def complete(span: str, sentence: str) -> str:
     return sentence[start:end]
 
 
-_COUNTED = re.compile(rf"(?:\d[\d.,]*|(?:{_NUMBER_WORDS})\b)\s*{_UNIT}", re.I)
+_COUNTED = re.compile(rf"{_QUANTITY}\s*{_UNIT}", re.I)
 
 
 def trim(span: str, question: str) -> str:
