@@ -19,6 +19,8 @@ from readers import machine
 from ragtune import Settings, Workspace
 
 RESULTS = Path(__file__).resolve().parent / "results"
+WORDING_PARTS = {"dev": ["clinic", "municipality", "logistics"], "test": ["hotels"]}  # bench/wording.py's organisations
+TEST_ORGS = set(WORDING_PARTS["test"])  # nothing fitted or trained may read these
 
 
 def squad_workspace(name: str, store: Path | None = None) -> tuple[Workspace, list[str], list[dict], dict]:

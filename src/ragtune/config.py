@@ -60,6 +60,8 @@ class AnswerConfig(BaseModel):
     # which field of a named table row answers: read by the bundled span reader (trained on records too), with
     # the field names' word match as a second opinion; or "words": the word match alone
     field_reader: Literal["span", "words"] = "span"
+    # the field reader's no-answer score above which it found no field of a row; None: the one fitted for the reader
+    record_threshold: float | None = None
     # model: abstain when the evidence leaves out the question's specific terms (the fitted near-miss model in
     # retrieve/nearmiss.json); off: record what it leaves out (`Answer.coverage`) but answer all the same
     near_miss: Literal["model", "off"] = "model"

@@ -216,7 +216,8 @@ class Workspace:
         from ragtune.tables.fields import FieldMatcher
         from ragtune.tables.reader import TableReader
 
-        return TableReader(self.tables, FieldMatcher(self.embedder), self.field_reader)
+        threshold = self.settings.answer.record_threshold
+        return TableReader(self.tables, FieldMatcher(self.embedder), self.field_reader, threshold)
 
     @cached_property
     def field_reader(self):

@@ -44,3 +44,12 @@ def test_every_frame_answers_from_its_sentence_and_its_miss_asks_for_something_i
         asked = set(re.findall(r"[\w'-]+", miss.lower())) - set(re.findall(r"[\w'-]+", question.lower()))
         reordered = sorted(re.findall(r"[\w'-]+", miss.lower())) == sorted(re.findall(r"[\w'-]+", question.lower()))
         assert asked - words or reordered or frame in ("period", "direction"), (frame, miss, fact.sentence)
+
+
+def test_an_allowance_answer_ends_at_its_unit():
+    from ragtune.finetune.prose_examples import entitlement
+
+    rng = random.Random(3)
+    answers = [entitlement(rng, "Kestrel Supply").questions[0][1] for _ in range(200)]
+    assert all(" of " not in a for a in answers)  # "25 days", never "25 days of annual leave"
+    assert any(a.endswith("days") and not a.split()[0].isalpha() for a in answers)

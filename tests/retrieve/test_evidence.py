@@ -122,7 +122,7 @@ def test_the_shipped_near_miss_model_was_fitted_on_the_dev_part_only():
     from pathlib import Path
 
     fitted = json.loads((Path(ev.__file__).parent / "nearmiss.json").read_text())
-    assert fitted["features"] == list(ev.FEATURES) and "logistics" not in fitted["fitted_on"]
+    assert fitted["features"] == list(ev.FEATURES) and "hotels" not in fitted["fitted_on"]
 
 
 def test_a_table_field_that_does_not_fit_the_question_withholds_and_is_named():

@@ -180,3 +180,16 @@ def test_a_row_the_reader_finds_no_answer_in_is_a_table_abstention(tmp_path):
     reader.record_threshold = 1.0
     found = _reader_over(tmp_path, reader).answer("What is the battery life of the Reefline Sonar?")
     assert found.route == "records" and found.text is None and "Reefline Sonar" in found.reason
+
+
+def test_a_given_row_threshold_overrides_the_fitted_one_and_the_answer_keeps_the_readers_score(tmp_path):
+    from ragtune.tables.reader import TableReader
+    from tests.fakes import FakeSpanReader
+
+    reader = FakeSpanReader("300", score=2.0, null=5.0)  # no-answer score 3.0: above the fitted 1.0, below 4.0
+    reader.record_threshold = 1.0
+    fitted = _reader_over(tmp_path, reader)
+    assert fitted.answer("How deep can the Reefline Sonar go?").text is None
+    given = TableReader(fitted.store, fitted.matcher, reader, threshold=4.0)
+    found = given.answer("How deep can the Reefline Sonar go?")
+    assert found.text == "300 m" and found.read == 3.0  # the answer rests on the reader alone: its score kept

@@ -1,5 +1,5 @@
-"""Kittiwake Freight: an invented Dutch logistics firm (the TEST part: run only when a change is final; nothing fitted
-or trained may read it). Every fact here is made up."""
+"""Kittiwake Freight: an invented Dutch logistics firm (dev part since the tenth session; the test part before, until
+every session had read its failures). Every fact here is made up."""
 
 HANDBOOK = """# Kittiwake Freight driver handbook
 

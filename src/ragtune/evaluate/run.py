@@ -65,7 +65,8 @@ def score_row(arm: str, q: Question, ans: Answer, latency: float) -> Row:
     cited_gold = any(Path(c.source).name == q.source for c in ans.citations) if ans.citations and q.source else None
     qtype = question_type(q.question)
     row = Row(arm, q.id, qtype, text, ans.abstained, q.impossible, em, f, grounded, cited_gold, latency)
-    row.route, row.no_answer, row.written = ans.route, ans.no_answer, ans.written
+    row.route, row.written = ans.route, ans.written
+    row.no_answer = ans.no_answer if ans.route == "prose" else None  # the prose reader's threshold
     if ans.withheld:
         row.withheld_f1 = f1(ans.withheld, q.answers) if answerable else 0.0
     return row

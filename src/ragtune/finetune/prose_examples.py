@@ -288,16 +288,17 @@ def entitlement(rng: random.Random, e: str) -> Fact:
     g = rng.sample(_STAFF, 2)
     n = _distinct(rng, lambda: str(rng.randint(1, 40)), 2)
     unit = next(w for w in what.split() if w in ("days", "collections", "permits", "hours", "tickets"))
+    counted = what[: what.index(unit) + len(unit)]  # the answer ends at its unit: "25 days" of "… of annual leave"
     form = rng.randrange(3)
     if form == 0:
         s = f"At {e}, {g[0]} get {n[0]} {what} a year and {g[1]} get {n[1]}."
-        ans = [f"{n[0]} {what}", n[1]]
+        ans = [f"{n[0]} {counted}", n[1]]
     elif form == 1:
         s = f"{g[0].capitalize()} at {e} are entitled to {n[0]} {what}; {g[1]} to {n[1]} {unit}."
-        ans = [f"{n[0]} {what}", f"{n[1]} {unit}"]
+        ans = [f"{n[0]} {counted}", f"{n[1]} {unit}"]
     else:
         s = f"{e} gives {g[1]} {n[1]} {what} a year, while {g[0]} receive {n[0]}."
-        ans = [n[0], f"{n[1]} {what}"]
+        ans = [n[0], f"{n[1]} {counted}"]
     i = rng.randrange(2)
     q = rng.choice(
         [

@@ -57,7 +57,8 @@ class Answer:
     summaries: list[dict] = field(default_factory=list)
     route: str = "prose"  # prose | records | sql: how the answer was found (see generate/structured.py)
     sql: str = ""  # the SQL that ran, for table answers
-    no_answer: float | None = None  # the reader's log-odds of "not found" over its own answer (see `abstain`)
+    no_answer: float | None = None  # the reader's log-odds of "not found" over its own answer (see `abstain`); for a
+    # table row's field, the field reader's, when the answer rests on it alone
     withheld: str = ""  # the answer the no-answer threshold held back
     standalone_question: str = ""  # the question as answered: a follow-up made standalone from the conversation
     coverage: dict = field(default_factory=dict)  # the question's terms its evidence leaves out (retrieve/evidence.py)
@@ -285,14 +286,22 @@ class Answerer:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
             marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
             text = f"{found.text} {marks}".strip()
-            return Answer(text, False, cites, raw=found.value, route=found.route, sql=found.sql)
+            return Answer(text, False, cites, raw=found.value, route=found.route, sql=found.sql, no_answer=found.read)
         if found is not None and (found.route == "sql" or top_is_row):
             return Answer(ABSTAIN, True, reason=found.reason, route=found.route, sql=found.sql)
         if top_is_row:
             read = self.tables.read_rows(question, self._rows(evidence))
             if read is not None:
                 cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in read.rows]
-                return Answer(f"{read.text} [1]", False, cites, raw=read.value, route="records", reason=read.reason)
+                return Answer(
+                    f"{read.text} [1]",
+                    False,
+                    cites,
+                    raw=read.value,
+                    route="records",
+                    reason=read.reason,
+                    no_answer=read.read,
+                )
             why = "the best evidence is a table row, but no field of the rows found answers the question"
             return Answer(ABSTAIN, True, reason=why, route="records")
         return None

@@ -53,6 +53,8 @@ warnings.filterwarnings("ignore", "lancedb fork support", RuntimeWarning)
 
 LOOKUPS = ("id", "doc_id", "parent", "source")  # columns with a scalar index
 METADATA_CACHE_MB = 32
+FILE_FORMAT = {"new_table_data_storage_version": "2.1"}  # Lance's file format for new tables: its 2.2 (the default)
+# took 3-4x longer to read a few whole rows out of 1M (every search fetches its hits' rows; bench/formats.py)
 ROWS_PER_GRAPH = 4_000_000  # a graph's memory bounds it (LanceDB: "1 works well for most tables")
 EF_FLOOR, EF_PER_HIT = 400, 4  # HNSW search breadth max(400, 4k): recall@k ≥ 0.95 on real embeddings at
 # k = 10, 40 and 160, 0.94 at k = 80 (the sentence channel's; measured on 100k MiniLM vectors as bench/scale.py
@@ -116,7 +118,7 @@ class LanceStore:
     async def _table(self, name: str, exists: bool):
         if exists:
             return await self.db.open_table(name)
-        return await self.db.create_table(name, schema=schema(self.dim), exist_ok=True)
+        return await self.db.create_table(name, schema=schema(self.dim), exist_ok=True, storage_options=FILE_FORMAT)
 
     def _migrate_single_table(self) -> None:
         """Stores written before 0.3 kept every kind in `chunks`: move sentences and summaries out (idempotent)."""
@@ -126,7 +128,9 @@ class LanceStore:
         for kind in ("sentence", "summary"):
             rows = self._run(chunks.query().where(where([Filter.eq("kind", kind)])).to_arrow())
             self.tables[kind] = self._run(
-                self.db.create_table(KINDS[kind], rows, schema=schema(self.dim), mode="overwrite")
+                self.db.create_table(
+                    KINDS[kind], rows, schema=schema(self.dim), mode="overwrite", storage_options=FILE_FORMAT
+                )
             )
         self._run(chunks.delete("kind != 'chunk'"))
 

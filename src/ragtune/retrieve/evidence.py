@@ -145,7 +145,7 @@ def features(cov: dict, route: str, no_answer: float | None) -> list[float]:
         len(cov.get("unseen", [])),
         max((specificity(w) for w in words), default=0.0),
         float(cov.get("similarity", 0.0)),
-        max(-10.0, min(10.0, no_answer or 0.0)),
+        max(-10.0, min(10.0, (no_answer or 0.0) if route == "prose" else 0.0)),  # the prose reader's score
         float(route == "records"),
         float(route == "sql"),
         len(cov.get("elsewhere", [])) * float(route == "records"),  # a row holds every field's name: a word it

@@ -72,6 +72,7 @@ class TableAnswer:
     sql: str = ""
     reason: str = ""
     value: str = ""  # the value as stored (a lookup's "118" of "118 EUR")
+    read: float | None = None  # the field reader's no-answer score, when the answer rests on it (its threshold)
 
 
 @dataclass
@@ -90,13 +91,17 @@ class TableReader:
     """Answers table questions over a table store, matching fields with `matcher`; keeps what it learnt of the
     tables' columns until the store changes."""
 
-    def __init__(self, store: TableStore, matcher: FieldMatcher, reader=None):
+    def __init__(self, store: TableStore, matcher: FieldMatcher, reader=None, threshold: float | None = None):
         self.store, self.matcher, self.reader = store, matcher, reader
+        self.threshold = threshold
         self.columns = Columns(store)
 
     @property
     def reader_threshold(self) -> float:
-        """The field reader's no-answer score above which it found no field (fitted on synthetic records)."""
+        """The field reader's no-answer score above which it found no field: the one given, else the reader's
+        fitted one (bench/fit_records.py; bench/fit_abstain_dev.py --route records tries a dev fit)."""
+        if self.threshold is not None:
+            return self.threshold
         return getattr(self.reader, "record_threshold", None) or 0.0
 
     def has_tables(self) -> bool:
@@ -185,11 +190,14 @@ class TableReader:
         opinion. None when neither finds a field that answers (a table abstention)."""
         by_words = self._by_words(question, entities)
         read = self._by_reading(question, entities) if self.reader is not None else None
+        words_agree = by_words is not None and by_words[0] >= FIELD_MIN and (read is None or read[2] == by_words[2])
+        score = None  # the reader's score, when the answer rests on it alone
         if by_words is not None and by_words[0] >= NAMED_FIELD:  # the question names the field outright
             _, e, column = by_words
         elif read is not None and read[0] <= self.reader_threshold:
             _, e, column = read
-        elif by_words is not None and by_words[0] >= FIELD_MIN and (read is None or read[2] == by_words[2]):
+            score = None if words_agree else read[0]
+        elif words_agree:
             _, e, column = by_words
         else:
             return None
@@ -201,7 +209,7 @@ class TableReader:
         value = result.rows[0][0]
         text = format_value(value, field_name(column).unit)
         cited = self._cite(t, result.columns[1:], [r[1:] for r in result.rows[:1]], 1)
-        return TableAnswer("records", text, cited, result.sql, value=format_value(value))
+        return TableAnswer("records", text, cited, result.sql, value=format_value(value), read=score)
 
     def read_rows(self, question: str, rows: list[tuple[str, str, str, dict]]) -> TableAnswer | None:
         """The field reader over retrieved rows (source, locator, table, record) that the question does not name
@@ -221,7 +229,8 @@ class TableReader:
         value = record[column]
         text = format_value(_number(value), field_name(column).unit)
         cited = [CitedRow(source, locator, row_quote(table, record))]
-        return TableAnswer("records", text, cited, value=str(value), reason=f"read {column} of the retrieved row")
+        why = f"read {column} of the retrieved row"
+        return TableAnswer("records", text, cited, value=str(value), reason=why, read=round(best[0], 3))
 
     def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str] | None:
         """The field whose name best matches the question's other words: (score, entity, column)."""
