@@ -89,6 +89,14 @@ def test_a_rival_value_withholds_by_rule_on_any_route_and_is_named():
     assert model.why(swapped | {"rivals": []}, "prose", -5.0) == ""
 
 
+def test_a_name_that_no_row_of_an_sql_answer_holds_withholds_by_rule():
+    model = ev.NearMiss(weights=[0.0] * 11, bias=-10.0)  # the model alone would never withhold
+    unknown = {"names": ["Jansen Textiles"], "elsewhere": [], "unseen": [], "similarity": 0.2}
+    assert model.why(unknown, "sql", None) == "the tables hold no row for 'Jansen Textiles'"
+    assert model.why(unknown | {"names": []}, "sql", None) == ""
+    assert model.why(unknown, "records", None) == ""  # a row answer cites the row it names: the model decides
+
+
 @pytest.mark.parametrize(
     ("question", "support", "found"),
     [

@@ -32,6 +32,8 @@ def test_values_are_formatted_with_the_unit_their_field_implies():
     assert format_value(4.5, "years") == "4.5 years"
     assert format_value(2483.3333, None) == "2483.33"
     assert format_value(12.0, "%") == "12%"
+    assert [format_value(1, "days"), format_value(1.0, "years")] == ["1 day", "1 year"]  # one, not "1 days"
+    assert format_value(2, "days") == "2 days"
     assert format_value("Oslo", "km") == "Oslo"
 
 
@@ -62,6 +64,14 @@ def _best(matcher, question: str, columns: list[str], values: dict | None = None
 def test_columns_are_matched_by_name_and_meaning(matcher, question, expected):
     columns = ["sku", "price_eur", "weight_kg", "depth_rating_m", "qty_in_stock", "pub_yr"]
     assert _best(matcher, question, columns) == expected
+
+
+def test_a_rate_is_named_by_what_it_counts(matcher):
+    """`pallets_per_month` is about pallets: the word after "per" says by what, and weighs less."""
+    assert _best(matcher, "Which customer ships the most pallets?", ["payment_terms_days", "pallets_per_month"]) == (
+        "pallets_per_month"
+    )
+    assert matcher.score(["pallets"], "pallets_per_month") > matcher.score(["month"], "pallets_per_month")
 
 
 def test_who_and_when_questions_prefer_people_and_years(matcher):

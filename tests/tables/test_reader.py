@@ -66,6 +66,8 @@ def test_lookups_answer_the_field_of_the_named_row(tables_ws, question, answer):
         ("What is the highest wholesale price?", "231 EUR", "MAX"),
         ("Which product is the heaviest?", "Fjellheim 4 tent", "DESC"),
         ("Which store opened first?", "Bergen", "ASC"),
+        ("What is the newest store in the chain?", "Trondheim", "DESC"),  # the noun after it names rows: a row
+        ("How many seats are there in all the vehicles together?", "53", "SUM"),  # a column's noun: its sum
         ("What is the average retail price of the tents?", "439 EUR", "JOIN"),  # category lives in products.csv
     ],
 )
@@ -89,6 +91,11 @@ def test_aggregates_run_as_sql(tables_ws, question, answer, sql_has):
 def test_routing(tables_ws, question, route, abstained):
     ans = tables_ws.ask(question)
     assert (ans.route, ans.abstained) == (route, abstained), ans
+
+
+def test_adding_up_every_row_needs_a_question_that_says_so(tables_ws):
+    found = tables_ws.table_reader.answer("How many seats does the rabies van have?")
+    assert found is None or "SUM" not in found.sql
 
 
 def test_a_question_the_parser_cannot_map_falls_back_to_text_and_says_so(tables_ws):

@@ -80,12 +80,29 @@ def best_span(start, end, offsets: list, sequence_ids: list) -> tuple[float, int
 
 
 def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
-    """Character offsets widened to whole words: a span never ends inside a word ("Ke" of "Kestrel")."""
-    while a > 0 and text[a - 1].isalnum() and text[a].isalnum():
-        a -= 1
-    while b < len(text) and text[b].isalnum() and text[b - 1].isalnum():
-        b += 1
+    """Character offsets widened to whole words and whole numbers: a span never ends inside a word ("Ke" of
+    "Kestrel") or a number ("480" of "2,480", "5" of "3.5")."""
+    a, b = min(a, len(text)), min(b, len(text))
+    while a > 0:
+        step = 1 if _joined(text, a - 1, a) else 2 if text[a - 1] in ",." and _digits(text, a - 2, a) else 0
+        if not step:
+            break
+        a -= step
+    while b < len(text):
+        step = 1 if _joined(text, b - 1, b) else 2 if text[b] in ",." and _digits(text, b - 1, b + 1) else 0
+        if not step:
+            break
+        b += step
     return a, b
+
+
+def _joined(text: str, i: int, j: int) -> bool:
+    return i >= 0 and j < len(text) and text[i].isalnum() and text[j].isalnum()
+
+
+def _digits(text: str, i: int, j: int) -> bool:
+    """Whether the characters at i and j are digits: a comma or point between them is inside a number."""
+    return i >= 0 and j < len(text) and text[i].isdigit() and text[j].isdigit()
 
 
 class SpanReader:
@@ -106,7 +123,7 @@ class SpanReader:
         self.logits, self.runtime_note = runtime(folder, meta["encoder"], home)
         fitted = folder / "abstain.json"
         self.abstain_threshold = json.loads(fitted.read_text())["threshold"] if fitted.exists() else None
-        records = folder / "records.json"  # bench/fit_records.py: the threshold when it reads a table row
+        records = folder / "records.json"  # the threshold when it reads a table row (bench/fit_abstain_dev.py)
         self.record_threshold = json.loads(records.read_text())["threshold"] if records.exists() else None
         rank = folder / "rank.json"  # bench/fit_span.py: how much the evidence score counts beside the span's
         self.evidence_weight = json.loads(rank.read_text())["evidence_weight"] if rank.exists() else 0.0

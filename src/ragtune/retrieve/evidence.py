@@ -160,7 +160,8 @@ class NearMiss:
     fitted by bench/fit_nearmiss.py on the dev part of bench/wording (never on its test part). On prose it
     withholds an answer only when the evidence also lacks a name the question gives: without that, it withheld
     a third of the SQuAD Super Bowl answers, whose questions paraphrase their sentences. A rival value
-    (`rivals`) withholds by rule, on any route, before the model is asked; so does a table field that the
+    (`rivals`) withholds by rule, on any route, before the model is asked; so does a name that no row of an
+    SQL answer holds ("how many pallets does <a customer not in the table> ship"); so does a table field that the
     answer-fit model (retrieve/answerfit.py) says is not of the kind the question asks for ("email" → `site`)."""
 
     weights: list[float]
@@ -192,6 +193,8 @@ class NearMiss:
         if cov.get("rivals"):  # a rule, not a weight: fitted, it moved every other weight (leave-one-out, dev)
             asked, found = cov["rivals"][0]
             return f"the evidence is about {found!r}, not {asked!r}"
+        if route == "sql" and cov.get("names"):  # a rule: a query over the tables never read the row it names
+            return f"the tables hold no row for {cov['names'][0]!r}"
         fitted = answerfit.shipped() if route == "records" else None
         if fitted and cov.get("fit", 1.0) < fitted.floor:  # learned; its floor is not dev's
             said, fit = cov.get("said", ""), cov["fit"]

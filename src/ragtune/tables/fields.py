@@ -80,6 +80,11 @@ class ColumnProfile:
     def numeric(self) -> bool:
         return self.kind in ("integer", "real")
 
+    @property
+    def key(self) -> bool:
+        """A numeric row id (`store_id`): it numbers rows, it measures nothing."""
+        return self.numeric and self.unique and "id" in field_name(self.column).words
+
 
 def profile(column: str, kind: str, values: list, distinct: int, filled: int) -> ColumnProfile:
     text = [str(v) for v in values if v not in (None, "")]
@@ -146,10 +151,11 @@ class FieldMatcher:
             return 0.0
         self.load(question_words + list(name.words))
         total = weight = 0.0
-        for w in name.words:
-            if w in STOPWORDS:
+        for i, w in enumerate(name.words):
+            if w in STOPWORDS or w == "per":
                 continue
-            wt = 0.3 if w in GENERIC else 1.0
+            rate = i > 0 and name.words[i - 1] == "per"  # `pallets_per_month` is about pallets, counted by month
+            wt = 0.3 if w in GENERIC or rate else 1.0
             total += wt * max(self.similarity(w, q) for q in question_words)
             weight += wt
         return total / weight if weight else 0.0
@@ -170,5 +176,8 @@ def format_value(value, unit: str | None = None) -> str:
     """118 → "118", 4.50 → "4.5", 2483.3333 → "2483.33"; with the unit when the field name implies one."""
     text = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{text} {unit}" if unit != "%" else f"{text}%"
+        if unit == "%":
+            return f"{text}%"
+        one = value == 1 and unit.endswith("s") and unit.isalpha() and unit.islower() and len(unit) > 3
+        return f"{text} {unit[:-1] if one else unit}"  # "1 day", not "1 days"; never "1 kg" from "kgs"
     return text

@@ -37,6 +37,7 @@ NOUN_MIN = 0.5
 MAX_TABLES = 20  # above this many tables, only likely ones are searched for the values a question names
 _COUNT = re.compile(r"^\W*how many\b", re.I)
 _SUM = re.compile(r"\b(total|sum|combined|altogether)\b", re.I)
+_EVERY = re.compile(r"\b(total|sum|combined|altogether|together|all|every|across|overall)\b", re.I)
 _AVG = re.compile(r"\b(average|mean)\b", re.I)
 _MAX = "highest largest biggest greatest most maximum longest heaviest tallest deepest latest newest last"
 _MIN = "lowest smallest least fewest minimum shortest lightest cheapest earliest first oldest"
@@ -99,7 +100,7 @@ class TableReader:
     @property
     def reader_threshold(self) -> float:
         """The field reader's no-answer score above which it found no field: the one given, else the reader's
-        fitted one (bench/fit_records.py; bench/fit_abstain_dev.py --route records tries a dev fit)."""
+        fitted one (on the wording dev part by bench/fit_abstain_dev.py --route records)."""
         if self.threshold is not None:
             return self.threshold
         return getattr(self.reader, "record_threshold", None) or 0.0
@@ -153,9 +154,10 @@ class TableReader:
             looked_up = self.lookup(question, entities)
             if looked_up is not None:
                 return looked_up
+        plan = self.parse(question, tables, matches)  # "how many vehicles are based at <a depot>" counts rows
+        if entities and plan is None:
             names = ", ".join(sorted({e.value for e in entities}))
             return TableAnswer("records", None, reason=f"a table row names {names}, but no field of it matches")
-        plan = self.parse(question, tables, matches)
         if plan is not None:
             return self.run(plan)
         if llm is not None and not hasattr(llm, "score") and self.is_aggregate(question):
@@ -265,8 +267,9 @@ class TableReader:
                 for c, s in zip(t.columns, t.sql_columns, strict=True)
             }
             read = self._read_field(question, record)
-            if read is None or read[1] == e.column:
-                continue
+            keys = {p.column for p in self.columns.profiles(t) if p.key}
+            if read is None or read[1] == e.column or read[1] in keys:
+                continue  # the row's name or its number: what the question gave, not what it asks
             if best is None or read[0] < best[0]:
                 best = (read[0], e, read[1])
         return best
@@ -337,12 +340,18 @@ class TableReader:
         filters += compared
         if op == "count":
             counted = self.matcher.words(_COUNT.sub("", question))  # "how many stores …" counts stores
-            if not filters and (self._table_match(counted[:1], table) < NOUN_MIN or self._about_fields(counted, table)):
+            rows_named = self._table_match(counted[:1], table)
+            summed = self._summed(question, counted, table, numeric, filters, rows_named)
+            if summed is not None:
+                return summed
+            if rows_named < NOUN_MIN and all(o == "=" and self.columns.unique(t, c) for t, c, o, _ in filters):
+                return None  # "how many nurses work at <a clinic>" counts no row of the clinics table
+            if not filters and self._about_fields(counted, table):
                 return None  # counting every row needs a question that asks for no more ("how many stores are there")
             return Plan("count", table, None, filters, 1.0 + conditions + noun)
-        agg, concept = self._aggregate(question.lower(), op)
+        agg, concept = self._aggregate(question.lower(), op, self._names_rows(question, op, table, numeric))
         used = set(filter_cols) | {c for _, c, _, _ in compared}
-        keys = {p.column for p in numeric if p.unique and "id" in field_name(p.column).words}
+        keys = {p.column for p in numeric if p.key}
         candidates = [p for p in numeric if p.column not in used | keys]
         words = self._about_fields(asked, table)
         if concept == "time":
@@ -359,16 +368,39 @@ class TableReader:
         rest = [w for w in asked if not any(same_word(w, m) for m in measure_names)]  # a word names one thing
         return Plan(agg, table, measure.column, filters, score + conditions + 0.5 * self._table_match(rest, table))
 
+    def _summed(self, question, counted, table, numeric, filters, rows_named) -> Plan | None:
+        """ "How many <a numeric column's noun> …" adds that column up over the rows it is about ("how many pupils
+        are there in all the schools" → SUM(pupils)), when the noun names the column better than the rows."""
+        if not filters and not _EVERY.search(question):
+            return None  # adding up every row needs a question that says so ("in all the schools", "in total")
+        used = {c for _, c, _, _ in filters}
+        ranked = self.matcher.rank("", counted, [p for p in numeric if p.column not in used and not p.year])
+        if not ranked or not counted or self.matcher.score(counted[:1], ranked[0][1].column) <= rows_named:
+            return None
+        score, measure = ranked[0]
+        if score < FIELD_MIN:
+            return None
+        return Plan("sum", table, measure.column, filters, score + len(filters))
+
+    def _names_rows(self, question: str, op: str, table: TableInfo, numeric: list) -> bool:
+        """Whether the noun after the superlative names the table's rows rather than one of its columns ("the
+        oldest school in the town" asks for a school; "the highest price of any watch" for a price): it names
+        no numeric column, or the rows better than any."""
+        after = re.split(rf"\b{re.escape(op)}\b", question, maxsplit=1, flags=re.I)[-1]
+        words = self.matcher.words(after)
+        if not words:
+            return False
+        best_column = max((self.matcher.score(words[:2], p.column) for p in numeric), default=0.0)
+        return best_column < NOUN_MIN or self._table_match(words[:1], table) > best_column  # "the newest vehicle"
+
     @staticmethod
-    def _aggregate(q: str, op: str) -> tuple[str, str | None]:
+    def _aggregate(q: str, op: str, names_rows: bool = False) -> tuple[str, str | None]:
         """(sum | avg | min | max | argmin | argmax, the concept an adjective implies: "cheapest" → price)."""
         if op in ("sum", "avg"):
             return op, None
         concept = _CONCEPT.get(op) or ("time" if op in _TIME_WORDS else None)
         low = op in _MIN.split() or op == "least expensive"
-        arg = q.lstrip().startswith("which") or op in _CONCEPT or (op in _TIME_WORDS and "which" in q)
-        if not arg and re.search(rf"\b{re.escape(op)}\s+(\w+)\s*\??$", q):
-            arg = True  # "what is the cheapest watch?" names rows, not a value
+        arg = q.lstrip().startswith("which") or op in _CONCEPT or (op in _TIME_WORDS and "which" in q) or names_rows
         return ("argmin" if low else "argmax") if arg else ("min" if low else "max"), concept
 
     def _filters(self, table: TableInfo, matches: list[Match]) -> tuple[list, list[str]]:
