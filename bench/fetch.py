@@ -3,7 +3,9 @@ the rows that make the top k. Same store, same queries, the two taking turns on 
 
     python bench/fetch.py --chunks 100000 --keep /tmp/scale-keep   # a kept scale.py build is reused
 
-Writes bench/results/fetch-<chunks>.json. The retriever itself is unchanged by this script.
+First, where a hybrid search's time goes: each part alone (one query's embedding, each channel with whole rows
+and with ids only), the parts taking turns on each query. Then the two ways of fetching, whole searches taking
+turns. Writes bench/results/fetch-<chunks>.json. The retriever itself is unchanged by this script.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from common import percentile, save, table
 from scale import Synthetic, reuse_or_build
 
 from ragtune import Settings, Workspace
+from ragtune.index.base import Filter
 from ragtune.retrieve import retriever as rt
 
 
@@ -44,6 +47,29 @@ class IdsFirst(rt.Retriever):
         return super()._passages(fused, scores, {k: r for k, r in rows.items() if "doc_id" in r}, qv, fields, top_k)
 
 
+def parts(ws, queries: list[str], vectors) -> list[dict]:
+    """Each part of one hybrid search alone, p50/p95 over the queries, the parts taking turns on each query."""
+    store, n = ws.retriever.store, ws.retriever.cfg.candidates
+    chunk, sentence = [Filter.eq("kind", "chunk")], [Filter.eq("kind", "sentence")]
+    steps = {
+        "embed the query": lambda q, v: ws.embedder.embed([q]),
+        f"dense chunks, {n} with rows": lambda q, v: store.dense(v, n, chunk, rt.ROW_COLUMNS),
+        f"dense chunks, {n} ids": lambda q, v: store.dense(v, n, chunk, ["id"]),
+        f"dense sentences, {n * rt.SENTENCE_FETCH} parents": lambda q, v: store.dense(
+            v, n * rt.SENTENCE_FETCH, sentence, ["parent"]
+        ),
+        f"bm25 chunks, {n} with rows": lambda q, v: store.bm25(q, n, chunk, rt.ROW_COLUMNS),
+        f"bm25 chunks, {n} ids": lambda q, v: store.bm25(q, n, chunk, ["id"]),
+    }
+    times: dict[str, list[float]] = {k: [] for k in steps}
+    for q, v in zip(queries, vectors, strict=True):
+        for name, step in steps.items():
+            t = time.perf_counter()
+            step(q, v)
+            times[name].append(1000 * (time.perf_counter() - t))
+    return [{"part": k, "p50_ms": percentile(t, 50), "p95_ms": percentile(t, 95)} for k, t in times.items()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--chunks", type=int, default=100_000)
@@ -60,6 +86,8 @@ def main() -> None:
     vectors = whole.embedder.embed(queries)  # the same query vectors for both: the fetch is what differs
     for q, v in zip(queries[:5], vectors, strict=False):
         whole.search(q, top_k=5, vector=v), fused.search(q, top_k=5, vector=v)
+    alone = parts(ws, queries, vectors)
+    print(table(alone, list(alone[0])))
     times = {"whole rows": [], "ids first": []}
     same = 0
     for q, v in zip(queries, vectors, strict=True):
@@ -77,7 +105,7 @@ def main() -> None:
     print(table(rows, list(rows[0])))
     print(f"same top 5 on {same} of {len(queries)} queries")
     payload = {"command": "python bench/fetch.py " + " ".join(sys.argv[1:]), "chunks": args.chunks, "build": built}
-    payload |= {"hybrid, query embedded beforehand": rows, "same_top5": same}
+    payload |= {"parts alone": alone, "hybrid, query embedded beforehand": rows, "same_top5": same}
     print("wrote", save(f"fetch-{args.chunks}", payload))
 
 
