@@ -4,7 +4,7 @@ bench/wording, never the test part.
     RAGTUNE_ANSWER__ABSTAIN_THRESHOLD=inf python bench/wording.py --part dev --tag reader-off
     python bench/fit_abstain_dev.py                     # writes src/ragtune/models/readers/span/abstain.json
     RAGTUNE_ANSWER__RECORD_THRESHOLD=inf python bench/wording.py --part dev --tag rows-off
-    python bench/fit_abstain_dev.py --route records --dry-run   # measured, not shipped (docs/answers.md)
+    python bench/fit_abstain_dev.py --route records     # writes records.json (the synthetic fit kept inside)
 
 bench/abstain.py fits the prose threshold on SQuAD calibration questions (2 % of answerable F1). A reader trained on
 synthetic near misses (`--prose`, finetune/prose_examples.py) scores "no answer" far apart for the near misses

@@ -35,7 +35,6 @@ from ragtune.console import quiet_libraries
 from ragtune.samples import write_docx, write_pdf, write_sqlite, write_xlsx
 
 HERE = Path(__file__).resolve().parent / "wording"
-PARTS = WORDING_PARTS
 TARGETS = {"answered": 0.90, "near_miss_abstained": 0.85, "wrongly_abstained": 0.05, "follow_ups": 0.85}
 
 
@@ -160,7 +159,7 @@ def score(rows: list[dict]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", choices=list(PARTS), default="dev")
+    ap.add_argument("--part", choices=list(WORDING_PARTS), default="dev")
     ap.add_argument("--org", action="append", help="only these organisations of the part")
     ap.add_argument("--llm", default="smollm2")
     ap.add_argument("--tag", default="", help="suffix of the results file (wording-PART-TAG.json)")
@@ -168,7 +167,7 @@ def main() -> None:
     args = ap.parse_args()
     quiet_libraries()
     root = Path(tempfile.mkdtemp(prefix="ragtune-wording-"))
-    orgs = [o for o in PARTS[args.part] if not args.org or o in args.org]
+    orgs = [o for o in WORDING_PARTS[args.part] if not args.org or o in args.org]
     t = time.perf_counter()
     rows = [r for org in orgs for r in run_org(org, root, args.llm, args.near_miss)]
     seconds = round(time.perf_counter() - t, 1)

@@ -36,8 +36,9 @@ NAMED_FIELD = 0.9  # a column whose name the question says outright ("the price 
 NOUN_MIN = 0.5
 MAX_TABLES = 20  # above this many tables, only likely ones are searched for the values a question names
 _COUNT = re.compile(r"^\W*how many\b", re.I)
-_SUM = re.compile(r"\b(total|sum|combined|altogether)\b", re.I)
-_EVERY = re.compile(r"\b(total|sum|combined|altogether|together|all|every|across|overall)\b", re.I)
+_SUM_WORDS = "total|sum|combined|altogether"
+_SUM = re.compile(rf"\b({_SUM_WORDS})\b", re.I)
+_EVERY = re.compile(rf"\b({_SUM_WORDS}|together|all|every|across|overall)\b", re.I)  # a sum over every row
 _AVG = re.compile(r"\b(average|mean)\b", re.I)
 _MAX = "highest largest biggest greatest most maximum longest heaviest tallest deepest latest newest last"
 _MIN = "lowest smallest least fewest minimum shortest lightest cheapest earliest first oldest"
@@ -349,7 +350,8 @@ class TableReader:
             if not filters and self._about_fields(counted, table):
                 return None  # counting every row needs a question that asks for no more ("how many stores are there")
             return Plan("count", table, None, filters, 1.0 + conditions + noun)
-        agg, concept = self._aggregate(question.lower(), op, self._names_rows(question, op, table, numeric))
+        names_rows = op not in ("sum", "avg") and self._names_rows(question, op, table, numeric)
+        agg, concept = self._aggregate(question.lower(), op, names_rows)
         used = set(filter_cols) | {c for _, c, _, _ in compared}
         keys = {p.column for p in numeric if p.key}
         candidates = [p for p in numeric if p.column not in used | keys]
@@ -371,11 +373,11 @@ class TableReader:
     def _summed(self, question, counted, table, numeric, filters, rows_named) -> Plan | None:
         """ "How many <a numeric column's noun> …" adds that column up over the rows it is about ("how many pupils
         are there in all the schools" → SUM(pupils)), when the noun names the column better than the rows."""
-        if not filters and not _EVERY.search(question):
+        if not counted or (not filters and not _EVERY.search(question)):
             return None  # adding up every row needs a question that says so ("in all the schools", "in total")
         used = {c for _, c, _, _ in filters}
         ranked = self.matcher.rank("", counted, [p for p in numeric if p.column not in used and not p.year])
-        if not ranked or not counted or self.matcher.score(counted[:1], ranked[0][1].column) <= rows_named:
+        if not ranked or self.matcher.score(counted[:1], ranked[0][1].column) <= rows_named:
             return None
         score, measure = ranked[0]
         if score < FIELD_MIN:
@@ -394,7 +396,7 @@ class TableReader:
         return best_column < NOUN_MIN or self._table_match(words[:1], table) > best_column  # "the newest vehicle"
 
     @staticmethod
-    def _aggregate(q: str, op: str, names_rows: bool = False) -> tuple[str, str | None]:
+    def _aggregate(q: str, op: str, names_rows: bool) -> tuple[str, str | None]:
         """(sum | avg | min | max | argmin | argmax, the concept an adjective implies: "cheapest" → price)."""
         if op in ("sum", "avg"):
             return op, None
