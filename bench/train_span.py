@@ -71,6 +71,7 @@ def build(args) -> dict:
     near = confusable_attributes(args.confusable)
     extra = record_examples(args.records, seed=1, near=near) if args.records else []
     extra += prose_examples(args.prose, seed=2) if args.prose else []
+    extra += prose_examples(args.facts, seed=3, focus="fact") if args.facts else []
     return {
         "argv": sys.argv[1:],
         "hold_out": args.hold_out,
@@ -94,6 +95,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=READERS / "span", help="the reader folder (default: the package's)")
     ap.add_argument("--records", type=int, default=0, help="synthetic table-row examples to add (record_examples.py)")
     ap.add_argument("--prose", type=int, default=0, help="synthetic qualified-value paragraphs (prose_examples.py)")
+    ap.add_argument("--facts", type=int, default=0, help="paragraphs asking a table attribute stated in prose")
     ap.add_argument("--squad-share", type=float, default=1.0, help="share of the SQuAD examples to train on")
     ap.add_argument("--init", type=Path, help="continue training this span reader's adapter")
     ap.add_argument("--confusable", type=int, default=0, help="record misses asked like one of K near attributes")

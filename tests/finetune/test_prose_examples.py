@@ -53,3 +53,32 @@ def test_an_allowance_answer_ends_at_its_unit():
     answers = [entitlement(rng, "Kestrel Supply").questions[0][1] for _ in range(200)]
     assert all(" of " not in a for a in answers)  # "25 days", never "25 days of annual leave"
     assert any(a.endswith("days") and not a.split()[0].isalpha() for a in answers)
+
+
+def test_a_fact_is_stated_in_its_fields_words_and_asked_in_everyday_ones():
+    from ragtune.finetune.prose_examples import fact
+    from ragtune.finetune.record_examples import BANK
+
+    rng = random.Random(4)
+    for _ in range(200):
+        made = fact(rng, "Kestrel Supply")
+        (question, answer), (miss, _) = made.questions
+        asked = [a for a, (_, _, wordings) in BANK.items() if any(_fits(w, question) for w in wordings)]
+        missed = [a for a, (_, _, wordings) in BANK.items() if any(_fits(w, miss) for w in wordings)]
+        assert asked and missed and not set(asked) & set(missed), (question, miss)  # the miss asks another attribute
+        assert made.sentence.count(answer) == 1
+
+
+def _fits(wording: str, question: str) -> bool:
+    pattern = re.escape(wording).replace(re.escape("{e}"), ".+")
+    return re.fullmatch(pattern, question) is not None
+
+
+def test_a_focus_asks_every_question_of_that_frame():
+    from ragtune.finetune.record_examples import BANK
+
+    wordings = [w for _, _, ws in BANK.values() for w in ws]
+    focused = prose_examples(60, seed=2, focus="fact")
+    assert all(any(_fits(w, e.question) for w in wordings) for e in focused)
+    anyframe = prose_examples(60, seed=2)
+    assert sum(any(_fits(w, e.question) for w in wordings) for e in anyframe) < 30

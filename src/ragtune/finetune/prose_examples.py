@@ -18,8 +18,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ragtune.finetune.record_examples import _CITIES, _COMPANIES, _FIRST, _LAST, _pseudo, entity
+from ragtune.finetune.record_examples import _CITIES, _COMPANIES, _FIRST, _LAST, BANK, _mention, _pseudo, entity, value
 from ragtune.finetune.span_examples import SpanExample
+from ragtune.tables.fields import field_name
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _DAYS = [
@@ -477,6 +478,33 @@ def traits(rng: random.Random, e: str) -> Fact:
     return Fact(s, [(q, values[i]), (miss, None)])
 
 
+_FACT_FORMS = (
+    "The {w} of {e} is {v}.",
+    "{e} has a {w} of {v}.",
+    "For {e}, the {w} is {v}.",
+    "{e}'s {w} is {v}.",
+    "{e} is listed with a {w} of {v}.",
+)
+
+
+def fact(rng: random.Random, e: str) -> Fact:
+    """One attribute of the table-row bank (record_examples.BANK) stated in a sentence with its field's words
+    ("The depth rating of X is 300 m") and asked in everyday words ("How deep can X go?"): the question shares
+    few words with its sentence, as people's questions do. The miss asks the same entity for an attribute the
+    sentence does not give."""
+    attr = rng.choice(list(BANK))
+    columns, kind, wordings = BANK[attr]
+    name = field_name(rng.choice(columns))
+    shown = value(kind, rng)
+    if name.unit and re.fullmatch(r"\d+(\.\d+)?", shown):
+        shown += "%" if name.unit == "%" else f" {name.unit}"
+    s = rng.choice(_FACT_FORMS).format(w=name.phrase, e=e, v=shown)
+    q = rng.choice(wordings).format(e=_mention(e, rng))
+    other = rng.choice([a for a in BANK if a != attr and BANK[a][1] != kind] or [a for a in BANK if a != attr])
+    miss = rng.choice(BANK[other][2]).format(e=_mention(e, rng))
+    return Fact(s[0].upper() + s[1:], [(q, shown), (miss, None)])
+
+
 FRAMES: dict[str, Callable[[random.Random, str], Fact]] = {
     "hours": hours,
     "period": period,
@@ -487,6 +515,7 @@ FRAMES: dict[str, Callable[[random.Random, str], Fact]] = {
     "direction": direction,
     "listing": listing,
     "traits": traits,
+    "fact": fact,
 }
 
 
@@ -497,18 +526,21 @@ def _name(rng: random.Random, frame: str) -> str:
     return name if name[0].isupper() else name.capitalize()
 
 
-def prose_example(rng: random.Random, answerable: bool = True) -> SpanExample:
-    """A paragraph of 2–4 facts about different entities, and a question about one of them (or a near miss).
-    A draw whose answer could be read at two places of its sentence is drawn again."""
-    while (ex := _draw(rng, answerable)) is None:
+def prose_example(rng: random.Random, answerable: bool = True, focus: str | None = None) -> SpanExample:
+    """A paragraph of 2–4 facts about different entities, and a question about one of them (or a near miss);
+    `focus`: the frame the question's fact comes from (default: any). A draw whose answer could be read at two
+    places of its sentence is drawn again."""
+    while (ex := _draw(rng, answerable, focus)) is None:
         pass
     return ex
 
 
-def _draw(rng: random.Random, answerable: bool) -> SpanExample | None:
+def _draw(rng: random.Random, answerable: bool, focus: str | None = None) -> SpanExample | None:
     frames = rng.choices(list(FRAMES), k=rng.randint(2, 4))
+    target = rng.randrange(len(frames))
+    if focus:
+        frames[target] = focus
     facts = [FRAMES[f](rng, _name(rng, f)) for f in frames]
-    target = rng.randrange(len(facts))
     question, answer = facts[target].questions[0 if answerable else 1]
     starts, at = [], 0
     for fact in facts:
@@ -523,7 +555,8 @@ def _draw(rng: random.Random, answerable: bool) -> SpanExample | None:
     return SpanExample(question, context, answer, starts[target] + found[0])
 
 
-def prose_examples(n: int, no_answer: float = 0.35, seed: int = 0) -> list[SpanExample]:
-    """`n` examples, a `no_answer` share of them near misses that the paragraph does not answer."""
+def prose_examples(n: int, no_answer: float = 0.35, seed: int = 0, focus: str | None = None) -> list[SpanExample]:
+    """`n` examples, a `no_answer` share of them near misses that the paragraph does not answer; `focus`: every
+    question from this frame."""
     rng = random.Random(seed)
-    return [prose_example(rng, rng.random() >= no_answer) for _ in range(n)]
+    return [prose_example(rng, rng.random() >= no_answer, focus) for _ in range(n)]
