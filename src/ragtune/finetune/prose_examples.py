@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ragtune.finetune.record_examples import _CITIES, _COMPANIES, _FIRST, _LAST, BANK, _mention, _pseudo, entity, value
 from ragtune.finetune.span_examples import SpanExample
-from ragtune.tables.fields import field_name
+from ragtune.tables.fields import field_name, format_value
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _DAYS = [
@@ -496,8 +496,8 @@ def fact(rng: random.Random, e: str) -> Fact:
     columns, kind, wordings = BANK[attr]
     name = field_name(rng.choice(columns))
     shown = value(kind, rng)
-    if name.unit and re.fullmatch(r"\d+(\.\d+)?", shown):
-        shown += "%" if name.unit == "%" else f" {name.unit}"
+    if re.fullmatch(r"\d+(\.\d+)?", shown):  # a number takes its field's unit ("300 m", "1 day", "15%")
+        shown = format_value(float(shown) if "." in shown else int(shown), name.unit)
     s = rng.choice(_FACT_FORMS).format(w=name.phrase, e=e, v=shown)
     q = rng.choice(wordings).format(e=_mention(e, rng))
     other = rng.choice([a for a in BANK if a != attr and BANK[a][1] != kind] or [a for a in BANK if a != attr])
@@ -515,8 +515,8 @@ FRAMES: dict[str, Callable[[random.Random, str], Fact]] = {
     "direction": direction,
     "listing": listing,
     "traits": traits,
-    "fact": fact,
-}
+}  # the shipped reader's paragraphs draw from these (`--prose`); keep them so its recipe reproduces
+ASKED = FRAMES | {"fact": fact}  # the frames a question can be focused on (`--facts`: "fact")
 
 
 def _name(rng: random.Random, frame: str) -> str:
@@ -537,10 +537,10 @@ def prose_example(rng: random.Random, answerable: bool = True, focus: str | None
 
 def _draw(rng: random.Random, answerable: bool, focus: str | None = None) -> SpanExample | None:
     frames = rng.choices(list(FRAMES), k=rng.randint(2, 4))
-    target = rng.randrange(len(frames))
-    if focus:
-        frames[target] = focus
     facts = [FRAMES[f](rng, _name(rng, f)) for f in frames]
+    target = rng.randrange(len(facts))
+    if focus:
+        facts[target] = ASKED[focus](rng, _name(rng, focus))
     question, answer = facts[target].questions[0 if answerable else 1]
     starts, at = [], 0
     for fact in facts:
