@@ -1,18 +1,22 @@
-"""Fit how much the evidence score counts beside the span reader's own score, on its calibration questions.
+"""Fit how much the evidence score and the answer fit count beside the span reader's score, on calibration questions.
 
     python bench/fit_span.py --store /tmp/abs/store     # a few minutes; writes models/readers/span/rank.json
     python bench/fit_span.py --store /tmp/abs/store --reader /tmp/span-zelda     # the swap fold
 
 The span reader scores spans within each passage; across passages its scores are close, and the sentence
-retrieval that picked the evidence knows which passage the question is about. The answer is the span with the
-highest `span score + w * evidence score`; `w` is the value on a grid with the best answerable F1 over the
-calibration questions that bench/train_span.py kept out of training (training articles only; never Super Bowl).
+retrieval that picked the evidence knows which passage the question is about. Within a passage its best span may
+be a value of the wrong kind ("October" for "what's the cut-off time"), which the answer-fit model
+(retrieve/answerfit.py, trained on synthetic rows and SQuAD training answers) can tell. The answer is the candidate
+(each read passage's best three spans) with the highest `span score + w * evidence score + u * log(answer fit)`;
+`w` and `u` are the pair on a grid with the best answerable F1 over the calibration questions that
+bench/train_span.py kept out of training (training articles only; never Super Bowl), ties to the smaller weights.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 from pathlib import Path
@@ -24,21 +28,29 @@ from readers import DATA, FILES, READERS, tag, variant
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.metrics import f1
-from ragtune.generate.reader import complete
+from ragtune.generate.answer import SPANS_PER_PASSAGE
 
 GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
+KIND_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
-def candidates(ws, questions: list) -> list[list[tuple[float, float, float]]]:
-    """Per question, each read passage's best span as (span score, evidence score, F1 against the gold)."""
+def candidates(ws, questions: list) -> list[list[tuple[float, float, float, float]]]:
+    """Per question, each read passage's best few spans as (span score, evidence score, answer fit, F1 against
+    the gold)."""
     answerer, retriever = ws.answerer(), ws.retriever
     vectors = ws.embedder.embed([q.question for q in questions])
     out = []
     for q, v in zip(questions, vectors, strict=True):
         evidence = retriever.evidence(retriever.search(q.question, vector=v), v)
-        spans = answerer.spans(q.question, evidence)
-        out.append([(sp.score, ev.score, f1(complete(sp.text, ev.text), q.answers)) for sp, ev in spans])
+        found = answerer.candidates(q.question, evidence, per=SPANS_PER_PASSAGE)
+        out.append([(c.span.score, c.evidence.score, c.fit, f1(c.text, q.answers)) for c in found])
     return out
+
+
+def pick(held: list, w: float, u: float) -> float:
+    """Mean F1 of the candidates ranked by span score + w * evidence score + u * log(answer fit)."""
+    picks = [max(h, key=lambda c: c[0] + w * c[1] + u * math.log(max(c[2], 1e-3)))[3] if h else 0.0 for h in held]
+    return round(sum(picks) / len(picks), 4)
 
 
 def main() -> None:
@@ -54,14 +66,17 @@ def main() -> None:
     ids = set(split["calibration_questions"])
     calibration = [q for q in questions if q.id in ids and not q.impossible]
     held = candidates(ws, calibration)
-    rows = []
-    for w in GRID:
-        picks = [max(h, key=lambda c: c[0] + w * c[1])[2] if h else 0.0 for h in held]
-        rows.append({"evidence_weight": w, "f1": round(sum(picks) / len(picks), 4)})
-    best = max(rows, key=lambda r: (r["f1"], -r["evidence_weight"]))
+    rows = [{"evidence_weight": w, "kind_weight": u, "f1": pick(held, w, u)} for w in GRID for u in KIND_GRID]
+    best = max(rows, key=lambda r: (r["f1"], -r["evidence_weight"], -r["kind_weight"]))
     print(f"{len(calibration)} answerable calibration questions")
-    print(table(rows, ["evidence_weight", "f1"]))
-    fitted = {"evidence_weight": best["evidence_weight"], "calibration": len(calibration), "rule": "best F1 on grid"}
+    print(
+        table(
+            [r for r in rows if r["kind_weight"] in (0.0, best["kind_weight"])],
+            ["evidence_weight", "kind_weight", "f1"],
+        )
+    )
+    fitted = {k: best[k] for k in ("evidence_weight", "kind_weight")}
+    fitted |= {"calibration": len(calibration), "rule": "best F1 on grid; ties to the smaller weights"}
     (args.reader / "rank.json").write_text(json.dumps(fitted, indent=2))
     payload = {"fitted": fitted, "grid": rows, "hold_out": split["hold_out"], "machine": machine()}
     suffix = "" if args.reader == READERS / "span" else f"-{tag(split['hold_out'])}{variant(args.reader)}"

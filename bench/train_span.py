@@ -4,15 +4,17 @@
     python bench/train_span.py --hold-out The_Legend_of_Zelda:_Twilight_Princess --out /tmp/span-zelda
     python bench/train_span.py --records 8000 --prose 6000 --prepare plan.json   # here: the examples only
     python bench/train_span.py --from plan.json --out DIR                        # there (a GPU): train them
+    python bench/train_span.py --from plan.json --init DIR --epochs 2 --lr 2e-4  # continue a reader (lineage: parent)
 
-The same split as bench/train_reader.py: squad1-train-notre-dame.json and squad2-train-10-articles.json, minus
-the held-out article (bench/abstain.py measures abstention on it), minus every seventh paragraph's questions
+The same split as bench/train_reader.py: squad1-train-notre-dame.json and squad2-train-10-articles.json, minus the
+held-out article (bench/abstain.py measures abstention on it), minus every seventh paragraph's questions
 (bench/abstain.py fits the threshold on them). Unanswerable questions are trained to point at [CLS], and so is a
 no-answer copy of half the answerable ones with one question term swapped (`--negatives`, `--negative-kind`).
-Synthetic table rows (`--records`) and prose paragraphs with qualified values (`--prose`) can join. The Super
-Bowl dev subset is never read here. Writes the folder (LoRA adapter, span_reader.json, split.json,
-lineage.json) and bench/results/span-train-<article>.json. `--prepare` writes the examples to a file that
-`--from` trains on without the data files or the bench helpers, on a machine with a GPU (a few minutes there).
+Synthetic table rows (`--records`), prose paragraphs with qualified values (`--prose`) and table attributes stated
+in prose (`--facts`) can join. The Super Bowl dev subset is never read here. Writes the folder (LoRA adapter,
+span_reader.json, split.json, lineage.json) and bench/results/span-train-<article>.json. `--prepare` writes the
+examples to a file that `--from` trains on without the data files or the bench helpers, on a machine with a GPU (a
+few minutes there).
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ def main() -> None:
     if args.plan:  # prepared here, trained there: both commands
         command += " && " + " ".join(["python bench/train_span.py", *sys.argv[1:]])
     lineage = {"data_sha256": plan["data_sha256"], "command": command}
+    if args.init and (args.init / "lineage.json").is_file():  # a continuation: the reader it started from
+        lineage["parent"] = json.loads((args.init / "lineage.json").read_text())
     (args.out / "split.json").write_text(json.dumps(plan["split"]))
     (args.out / "lineage.json").write_text(json.dumps(lineage | {"params": meta["params"]}, indent=2))
     last = meta["loss"][-50:]

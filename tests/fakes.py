@@ -52,7 +52,7 @@ class FakeSpanReader(SpanReader):
         self.name, self.abstain_threshold, self.evidence_weight = "fake-span", None, 0.0
         self.read_passages: list[list[str]] = []
 
-    def read(self, question, passages):
+    def read(self, question, passages, per_passage=1):
         self.read_passages.append(passages)
         hits = [(n, p.find(self.answer)) for n, p in enumerate(passages) if self.answer in p]
         return [Span(self.answer, n, at, at + len(self.answer), self.score, self.null) for n, at in hits[:1]]

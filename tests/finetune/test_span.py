@@ -61,6 +61,15 @@ def test_the_best_passage_wins_across_passages(reader):
     assert spans[0].context == 1 and spans[0].text == "Larkspur"
 
 
+def test_a_passage_offers_its_best_few_spans_with_one_null_score(reader):
+    ctx = CONTEXTS["Beta"]
+    (best,) = reader.read("What is the code name of project Beta?", [ctx])
+    few = reader.read("What is the code name of project Beta?", [ctx], per_passage=3)
+    assert few[0] == best and len(few) == 3 and len({(s.start, s.end) for s in few}) == 3
+    assert [s.score for s in few] == sorted((s.score for s in few), reverse=True)
+    assert {s.null for s in few} == {best.null} and all(ctx[s.start : s.end] == s.text for s in few)
+
+
 def test_an_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
     folder = tmp_path / "reader"
     params = SpanParams(epochs=2, batch_size=3, learning_rate=1e-3, save_every=2, negatives=0.0)

@@ -236,6 +236,44 @@ def test_an_answer_the_reader_withholds_names_what_its_passage_leaves_out(demo_w
     assert named.abstained and named.reason.startswith("the reader rates")  # nothing missing: nothing named
 
 
+class _TwoSpans:
+    """A span reader whose passage offers "October" (the higher span score) and then "16:00"."""
+
+    evidence_weight, abstain_threshold = 0.0, None
+
+    def __init__(self, kind_weight: float):
+        self.kind_weight = kind_weight
+
+    def read(self, question, passages, per_passage=1):
+        from ragtune.models.span import Span
+
+        text = passages[0]
+        spans = [
+            Span(w, 0, text.index(w), text.index(w) + len(w), s, 1.0) for w, s in (("October", 6.0), ("16:00", 5.0))
+        ]
+        return spans[:per_passage]
+
+
+class _Fits:
+    """A retriever whose answer-fit model says a time fits "what time", a month does not."""
+
+    def answer_fit(self, question, answers):
+        return [0.97 if ":" in a else 0.04 for a in answers]
+
+
+@pytest.mark.parametrize(("kind_weight", "expected"), [(0.0, "October"), (2.0, "16:00")])
+def test_the_answer_fit_chooses_among_a_passages_spans_when_it_has_a_weight(kind_weight, expected):
+    from ragtune.config import AnswerConfig
+    from ragtune.generate.answer import Answerer
+    from ragtune.lock import ReadWriteLock
+
+    holder = _passage("From October, orders placed before 16:00 are delivered the next day.")
+    answerer = Answerer(_Fits(), llm=_TwoSpans(kind_weight), cfg=AnswerConfig(), guard=ReadWriteLock())
+    ans = answerer.read_spans("What's the cut-off time for next-day delivery?", [Evidence(holder.text, holder, 0.8)])
+    assert ans.raw == expected and not ans.abstained
+    assert ans.no_answer == 1.0 - 6.0  # the passage's null against its best span, whichever span answers
+
+
 def test_a_span_reader_with_no_span_abstains(demo_ws):
     from tests.fakes import FakeSpanReader
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.models.span import whole_words
+from ragtune.models.span import best_span, best_spans, whole_words
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,18 @@ def test_a_span_is_widened_to_whole_words_and_numbers(text, span, widened):
     a = text.index(span)
     a, b = whole_words(text, a, a + len(span))
     assert text[a:b] == widened
+
+
+def test_best_spans_are_the_highest_start_plus_end_logits_inside_the_context_best_first():
+    start = [9.0, 0.0, 3.0, 1.0, 2.0]  # token 0 is [CLS] (no context): never a span
+    end = [9.0, 0.0, 1.0, 4.0, 0.5]
+    offsets = [(0, 0), (0, 0), (0, 3), (4, 9), (10, 12)]
+    sequence_ids = [None, 0, 1, 1, 1]
+    found = best_spans(start, end, offsets, sequence_ids, 3)
+    assert found == [
+        (7.0, 0, 9),
+        (5.0, 4, 9),
+        (4.0, 0, 3),
+    ]  # tokens 2 → 3, 3 → 3, 2 → 2 (an end before its start: none)
+    assert best_span(start, end, offsets, sequence_ids) == found[0]
+    assert best_spans(start, end, offsets, [None, 0, 0, 0, 0], 3) == []

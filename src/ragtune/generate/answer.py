@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ragtune.errors import RagtuneError
 from ragtune.generate.reader import candidates, choose, complete, trim
 from ragtune.generate.support import best_span, new_information, overlap
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ABSTAIN", "NOT_FOUND", "Answer", "Answerer", "Citation", "ClosedBook", "Evidence", "declines"]
 
 ABSTAIN = "I could not find this in the indexed documents."
+SPANS_PER_PASSAGE = 3  # candidate spans a passage offers when the answer fit weighs in
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
@@ -36,6 +39,18 @@ _NOT_FOUND = re.compile(r"\b(not (found|mentioned|given|stated|in the)|unknown|n
 def declines(reply: str) -> bool:
     """Does the model's reply say it has no answer (or say nothing)?"""
     return not reply.strip() or bool(_NOT_FOUND.search(reply))
+
+
+@dataclass
+class Candidate:
+    """A span reader's candidate answer: its span, the sentence holding it, its text, its answer fit and its
+    passage's no-answer score."""
+
+    span: Span
+    evidence: Evidence
+    text: str
+    fit: float
+    no_answer: float
 
 
 @dataclass
@@ -393,24 +408,43 @@ class Answerer:
         return out
 
     def read_spans(self, question: str, evidence: list[Evidence]) -> Answer:
-        """The span reader's best span over the passages holding the best evidence (its score plus the reader's
-        `evidence_weight` times its sentence's evidence score), cited to its sentence; withheld when its no-answer
-        score is over the threshold."""
-        held = self.spans(question, evidence)
-        if not held:
+        """The span reader's best candidate over the passages holding the best evidence, cited to its sentence: the
+        highest span score plus the reader's `evidence_weight` times its sentence's evidence score plus its
+        `kind_weight` times the log of how well the span's value fits what the question asks for (answer fit);
+        withheld when the passage's no-answer score is over the threshold."""
+        found = self.candidates(question, evidence)
+        if not found:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
         weight = getattr(self.llm, "evidence_weight", 0.0)
-        best, ev = max(held, key=lambda h: h[0].score + weight * h[1].score)
-        ans = self.cite(complete(trim(best.text, question), ev.text), ev, raw=best.text)
+        kind = getattr(self.llm, "kind_weight", 0.0)
+        best = max(found, key=lambda c: c.span.score + weight * c.evidence.score + kind * np.log(max(c.fit, 1e-3)))
+        ans = self.cite(best.text, best.evidence, raw=best.span.text)
         ans.no_answer = round(best.no_answer, 3)
         if self.threshold is not None:
             self._withhold(ans, self.threshold)
         return ans
 
-    def spans(self, question: str, evidence: list[Evidence]) -> list[tuple[Span, Evidence]]:
-        """Each read passage's best span with the sentence holding it (the passages holding the best evidence)."""
+    def candidates(self, question: str, evidence: list[Evidence], per: int | None = None) -> list[Candidate]:
+        """The span reader's candidate answers: each read passage's best span, or with a `kind_weight` its best
+        few (or `per`), each with its sentence, its answer text, its answer fit (1 when only the best is read) and
+        its passage's no-answer score (the passage's null score against its best span, whichever span is chosen)."""
+        per = per or (SPANS_PER_PASSAGE if getattr(self.llm, "kind_weight", 0.0) else 1)
+        held = self.spans(question, evidence, per)
+        texts = [complete(trim(sp.text, question), ev.text) for sp, ev in held]
+        fits = self.retriever.answer_fit(question, texts) if per > 1 else [1.0] * len(held)
+        top: dict[int, float] = {}
+        for sp, _ in held:
+            top[sp.context] = max(sp.score, top.get(sp.context, -np.inf))
+        return [
+            Candidate(sp, ev, text, fit, sp.null - top[sp.context])
+            for (sp, ev), text, fit in zip(held, texts, fits, strict=True)
+        ]
+
+    def spans(self, question: str, evidence: list[Evidence], per_passage: int = 1) -> list[tuple[Span, Evidence]]:
+        """Each read passage's best span (or best `per_passage`) with the sentence holding it (the passages holding
+        the best evidence)."""
         passages = list({id(e.passage): e.passage for e in evidence}.values())[: self.cfg.span_passages]
-        spans = self.llm.read(question, [p.text for p in passages])
+        spans = self.llm.read(question, [p.text for p in passages], per_passage=per_passage)
         return [(sp, self._sentence_of(sp, passages[sp.context], evidence)) for sp in spans]
 
     @staticmethod

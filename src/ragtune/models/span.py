@@ -67,16 +67,19 @@ def encode(tokenizer, questions: list[str], contexts: list[str], padding: bool |
 
 def best_span(start, end, offsets: list, sequence_ids: list) -> tuple[float, int, int] | None:
     """The highest start + end logit over spans inside the context, as (score, first char, last char)."""
+    found = best_spans(start, end, offsets, sequence_ids, 1)
+    return found[0] if found else None
+
+
+def best_spans(start, end, offsets: list, sequence_ids: list, k: int) -> list[tuple[float, int, int]]:
+    """The `k` highest start + end logits over spans inside the context, as (score, first char, last char)."""
     ctx = [k for k, s in enumerate(sequence_ids) if s == 1]
     if not ctx:
-        return None
+        return []
     starts = sorted(ctx, key=lambda k: -float(start[k]))[:TOP_TOKENS]
     ends = sorted(ctx, key=lambda k: -float(end[k]))[:TOP_TOKENS]
     pairs = [(float(start[a] + end[b]), a, b) for a in starts for b in ends if 0 <= b - a < MAX_ANSWER_TOKENS]
-    if not pairs:
-        return None
-    score, a, b = max(pairs)
-    return score, offsets[a][0], offsets[b][1]
+    return [(score, offsets[a][0], offsets[b][1]) for score, a, b in sorted(pairs, reverse=True)[:k]]
 
 
 def whole_words(text: str, a: int, b: int) -> tuple[int, int]:
@@ -125,8 +128,10 @@ class SpanReader:
         self.abstain_threshold = json.loads(fitted.read_text())["threshold"] if fitted.exists() else None
         records = folder / "records.json"  # the threshold when it reads a table row (bench/fit_abstain_dev.py)
         self.record_threshold = json.loads(records.read_text())["threshold"] if records.exists() else None
-        rank = folder / "rank.json"  # bench/fit_span.py: how much the evidence score counts beside the span's
-        self.evidence_weight = json.loads(rank.read_text())["evidence_weight"] if rank.exists() else 0.0
+        rank = folder / "rank.json"  # bench/fit_span.py: how much the evidence score and the answer fit count
+        weights = json.loads(rank.read_text()) if rank.exists() else {}
+        self.evidence_weight = weights.get("evidence_weight", 0.0)
+        self.kind_weight = weights.get("kind_weight", 0.0)
 
     def _fit(self, question: str) -> str:
         """A question too long to leave room for a passage is cut to its last MAX_QUESTION tokens (where a long
@@ -134,8 +139,9 @@ class SpanReader:
         ids = self.words.encode(question, add_special_tokens=False).ids
         return question if len(ids) <= MAX_QUESTION else self.words.decode(ids[-MAX_QUESTION:])
 
-    def read(self, question: str, passages: list[str]) -> list[Span]:
-        """The best span of each passage (passages without one are left out), best first."""
+    def read(self, question: str, passages: list[str], per_passage: int = 1) -> list[Span]:
+        """The best span of each passage (passages without one are left out), best first; with `per_passage` > 1,
+        that many different spans of each passage."""
         if not passages:
             return []
         with self._lock:
@@ -148,21 +154,22 @@ class SpanReader:
             ]
             start = [row for out in outs for row in out[0]]
             end = [row for out in outs for row in out[1]]
-        found: dict[int, Span] = {}
+        found: dict[int, dict[tuple[int, int], float]] = {}
+        nulls: dict[int, float] = {}
         for row, (p, window) in enumerate(rows):
             s, e = start[row], end[row]
-            null = float(s[0] + e[0])
-            best = best_span(s, e, window.offsets, window.sequence_ids)
-            if best is None:
-                continue
-            score, a, b = best
-            a, b = whole_words(passages[p], a, b)
-            old = found.get(p)
-            if old is None or score > old.score:
-                found[p] = Span(passages[p][a:b], p, a, b, score, min(null, old.null) if old else null)
-            else:
-                old.null = min(old.null, null)
-        return sorted(found.values(), key=lambda sp: -sp.score)
+            best = best_spans(s, e, window.offsets, window.sequence_ids, 4 * per_passage)
+            if best:
+                nulls[p] = min(nulls.get(p, np.inf), float(s[0] + e[0]))
+            for score, a, b in best:
+                a, b = whole_words(passages[p], a, b)
+                spans = found.setdefault(p, {})
+                spans[(a, b)] = max(score, spans.get((a, b), -np.inf))
+        out = []
+        for p, spans in found.items():
+            ranked = sorted(spans.items(), key=lambda kv: -kv[1])[:per_passage]
+            out += [Span(passages[p][a:b], p, a, b, score, nulls[p]) for (a, b), score in ranked]
+        return sorted(out, key=lambda sp: -sp.score)
 
 
 Logits = Callable[[dict[str, np.ndarray]], tuple[np.ndarray, np.ndarray]]

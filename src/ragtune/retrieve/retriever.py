@@ -226,6 +226,15 @@ class Retriever:
         fit = round(float(model.probability(q, said[0])[0]), 3) if model and model.serves(self.embedder) else 1.0
         return ev.Coverage(missing_names, elsewhere, unseen, similarity, round(weakest, 3), rivals, fit, answer)
 
+    def answer_fit(self, question: str, answers: list[str]) -> list[float]:
+        """How well each answer's value fits what the question asks for (retrieve/answerfit.py); 1.0 each where
+        no fitted model reads this embedder's vectors."""
+        model = answerfit.shipped()
+        if not answers or not model or not model.serves(self.embedder):
+            return [1.0] * len(answers)
+        q, *said = self.embedder.embed([question, *answers])
+        return [round(float(p), 3) for p in model.probability(np.repeat(q[None, :], len(said), 0), np.array(said))]
+
     def _likeness(self, word: str, have: list[str]) -> float:
         """1 for the same word (stem, a shared start, an abbreviation: "ext" of "extension"), else the embedder's
         best cosine to a word of the support."""
