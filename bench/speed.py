@@ -4,6 +4,7 @@
     python bench/speed.py --only cold         # cold `ragtune search` / `ask` / `--help` on the demo store
     python bench/speed.py --only ingest       # ingest against plain sentence-transformers on the same texts
     python bench/speed.py --only quality      # SQuAD dev retrieval: ONNX fp32 (and int8) against PyTorch
+    python bench/speed.py --only answer       # a warm answer: spans ranked by answer fit against the best span alone
 
 1. **cold**: `ragtune --help`, `ragtune search` and `ragtune ask` (the span reader) as new processes on a demo
    store, median wall time and peak RSS of 5 runs each (warm disk cache), and which heavy libraries each
@@ -15,6 +16,9 @@
 3. **quality**: hit@1 and MRR@10 of hybrid and dense search on the SQuAD dev file (Super Bowl 50), with the
    store embedded by PyTorch, by the ONNX export, and by its int8 twin (`minilm+int8`), with each embedder's
    paragraphs/s on the same corpus (whole paragraphs: the long end of what an ingest embeds).
+4. **answer**: one warm `ask` at a time with the span reader on the same file's questions, its three best spans
+   per passage ranked by answer fit (as shipped) against the best span of each alone (`kind_weight` 0), the two
+   interleaved question by question in one process; median and p95 ms and their ratio.
 
 Writes bench/results/speed.json (sections run now replace those in the file).
 """
@@ -232,9 +236,37 @@ def quality(root: Path, embedders: list[str]) -> list[dict]:
     return rows
 
 
+def answer(root: Path, n: int) -> dict:
+    """Warm answer latency with spans ranked by answer fit (shipped) and without (the reference), interleaved."""
+    paragraphs, questions = squad.load("super-bowl-50")
+    squad.write_corpus(paragraphs, root / "corpus")
+    ws = Workspace(Settings(store=root / "store"))
+    ws.ingest([root / "corpus"])
+    answerer = ws.answerer()
+    reader, shipped = answerer.llm, answerer.llm.kind_weight
+    asked = [q["question"] for q in questions if not q["impossible"]][:n]
+    answerer.ask_many(asked[:5])  # loaded and warm before the timing
+    times: dict[float, list[float]] = {shipped: [], 0.0: []}
+    for i, question in enumerate(asked):
+        for weight in (shipped, 0.0) if i % 2 else (0.0, shipped):
+            reader.kind_weight = weight
+            t = time.perf_counter()
+            answerer.ask_many([question])
+            times[weight].append(1000 * (time.perf_counter() - t))
+    reader.kind_weight = shipped
+
+    def pct(xs: list[float], q: float) -> float:
+        return round(sorted(xs)[min(len(xs) - 1, int(q * len(xs)))], 1)
+
+    row = {"questions": len(asked), "kind_weight": shipped}
+    row |= {"ranked p50 ms": pct(times[shipped], 0.5), "ranked p95 ms": pct(times[shipped], 0.95)}
+    row |= {"best span p50 ms": pct(times[0.0], 0.5), "best span p95 ms": pct(times[0.0], 0.95)}
+    return row | {"ratio p50": round(row["ranked p50 ms"] / row["best span p50 ms"], 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", choices=["cold", "ingest", "quality"], action="append")
+    ap.add_argument("--only", choices=["cold", "ingest", "quality", "answer"], action="append")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--paragraphs", type=int, default=173)
     ap.add_argument("--store", type=Path, help="a demo store for the cold runs (default: one built here)")
@@ -246,7 +278,7 @@ def main() -> None:
         return ingest_child(*args.child_ingest)
     if args.child_library:
         return library_child(args.child_library)
-    only = set(args.only or ["cold", "ingest", "quality"])
+    only = set(args.only or ["cold", "ingest", "quality", "answer"])
     path = RESULTS / "speed.json"
     out = json.loads(path.read_text()) if path.exists() else {}
     root = Path(tempfile.mkdtemp(prefix="ragtune-speed-"))
@@ -263,6 +295,9 @@ def main() -> None:
             specs = ["torch:minilm", "minilm", *([] if args.no_int8 else ["minilm+int8"])]
             out["quality"] = quality(root / "quality", specs)
             print(table(out["quality"], list(out["quality"][0])))
+        if "answer" in only:
+            out["answer"] = answer(root / "answer", 120)
+            print(table([out["answer"]], list(out["answer"])))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
