@@ -92,3 +92,13 @@ def test_tied_hits_fuse_the_same_whatever_order_the_store_returns_them(tmp_path)
     store.dense = lambda *a, **k: dense(*a, **k)[::-1]  # ties in another order, as LanceDB returns them under load
     store.bm25 = lambda *a, **k: bm25(*a, **k)[::-1]
     assert [p.id for p in ws.search("lantern depot", top_k=6).passages] == first
+
+
+def test_answer_fit_scores_each_answer_by_what_the_question_asks_for(demo_ws):
+    late, time = demo_ws.retriever.answer_fit("What's the cut-off time for next-day delivery?", ["October", "16:00"])
+    assert time > 0.5 > late
+    assert demo_ws.retriever.answer_fit("What's the cut-off time?", []) == []
+
+
+def test_answer_fit_is_one_where_the_model_does_not_read_the_embedders_vectors(ws):
+    assert ws.retriever.answer_fit("What's the cut-off time?", ["October", "16:00"]) == [1.0, 1.0]
