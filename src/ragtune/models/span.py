@@ -73,11 +73,11 @@ def best_span(start, end, offsets: list, sequence_ids: list) -> tuple[float, int
 
 def best_spans(start, end, offsets: list, sequence_ids: list, k: int) -> list[tuple[float, int, int]]:
     """The `k` highest start + end logits over spans inside the context, as (score, first char, last char)."""
-    ctx = [k for k, s in enumerate(sequence_ids) if s == 1]
+    ctx = [t for t, s in enumerate(sequence_ids) if s == 1]
     if not ctx:
         return []
-    starts = sorted(ctx, key=lambda k: -float(start[k]))[:TOP_TOKENS]
-    ends = sorted(ctx, key=lambda k: -float(end[k]))[:TOP_TOKENS]
+    starts = sorted(ctx, key=lambda t: -float(start[t]))[:TOP_TOKENS]
+    ends = sorted(ctx, key=lambda t: -float(end[t]))[:TOP_TOKENS]
     pairs = [(float(start[a] + end[b]), a, b) for a in starts for b in ends if 0 <= b - a < MAX_ANSWER_TOKENS]
     return [(score, offsets[a][0], offsets[b][1]) for score, a, b in sorted(pairs, reverse=True)[:k]]
 
