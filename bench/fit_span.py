@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 from pathlib import Path
@@ -28,28 +27,27 @@ from readers import DATA, FILES, READERS, tag, variant
 
 from ragtune.console import quiet_libraries
 from ragtune.evaluate.metrics import f1
-from ragtune.generate.answer import SPANS_PER_PASSAGE
+from ragtune.generate.answer import SPANS_PER_PASSAGE, Candidate
 
 GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 KIND_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
-def candidates(ws, questions: list) -> list[list[tuple[float, float, float, float]]]:
-    """Per question, each read passage's best few spans as (span score, evidence score, answer fit, F1 against
-    the gold)."""
+def candidates(ws, questions: list) -> list[list[tuple[Candidate, float]]]:
+    """Per question, each read passage's best few spans as candidates, each with its F1 against the gold."""
     answerer, retriever = ws.answerer(), ws.retriever
     vectors = ws.embedder.embed([q.question for q in questions])
     out = []
     for q, v in zip(questions, vectors, strict=True):
         evidence = retriever.evidence(retriever.search(q.question, vector=v), v)
         found = answerer.candidates(q.question, evidence, per=SPANS_PER_PASSAGE)
-        out.append([(c.span.score, c.evidence.score, c.fit, f1(c.text, q.answers)) for c in found])
+        out.append([(c, f1(c.text, q.answers)) for c in found])
     return out
 
 
 def pick(held: list, w: float, u: float) -> float:
-    """Mean F1 of the candidates ranked by span score + w * evidence score + u * log(answer fit)."""
-    picks = [max(h, key=lambda c: c[0] + w * c[1] + u * math.log(max(c[2], 1e-3)))[3] if h else 0.0 for h in held]
+    """Mean F1 of the candidates the answerer would choose with evidence weight `w` and kind weight `u`."""
+    picks = [max(h, key=lambda pair: pair[0].score(w, u))[1] if h else 0.0 for h in held]
     return round(sum(picks) / len(picks), 4)
 
 

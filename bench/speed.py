@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
-from common import RESULTS, machine, table
+from common import RESULTS, machine, percentile, table
 from ingest import Recorder  # keeps each batch of texts an embedder is asked for
 
 from ragtune import Settings, Workspace
@@ -254,13 +254,9 @@ def answer(root: Path, n: int) -> dict:
             answerer.ask_many([question])
             times[weight].append(1000 * (time.perf_counter() - t))
     reader.kind_weight = shipped
-
-    def pct(xs: list[float], q: float) -> float:
-        return round(sorted(xs)[min(len(xs) - 1, int(q * len(xs)))], 1)
-
     row = {"questions": len(asked), "kind_weight": shipped}
-    row |= {"ranked p50 ms": pct(times[shipped], 0.5), "ranked p95 ms": pct(times[shipped], 0.95)}
-    row |= {"best span p50 ms": pct(times[0.0], 0.5), "best span p95 ms": pct(times[0.0], 0.95)}
+    for name, weight in (("ranked", shipped), ("best span", 0.0)):
+        row |= {f"{name} p{q} ms": round(percentile(times[weight], q), 1) for q in (50, 95)}
     return row | {"ratio p50": round(row["ranked p50 ms"] / row["best span p50 ms"], 2)}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragtune.models.span import best_span, best_spans, whole_words
+from ragtune.models.span import best_spans, whole_words
 
 
 @pytest.mark.parametrize(
@@ -37,5 +37,5 @@ def test_best_spans_are_the_highest_start_plus_end_logits_inside_the_context_bes
         (5.0, 4, 9),
         (4.0, 0, 3),
     ]  # tokens 2 → 3, 3 → 3, 2 → 2 (an end before its start: none)
-    assert best_span(start, end, offsets, sequence_ids) == found[0]
+    assert best_spans(start, end, offsets, sequence_ids, 1) == found[:1]
     assert best_spans(start, end, offsets, [None, 0, 0, 0, 0], 3) == []

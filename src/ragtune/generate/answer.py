@@ -52,6 +52,10 @@ class Candidate:
     fit: float
     no_answer: float
 
+    def score(self, evidence_weight: float, kind_weight: float) -> float:
+        """Span score + `evidence_weight` × its sentence's evidence score + `kind_weight` × log(answer fit)."""
+        return self.span.score + evidence_weight * self.evidence.score + kind_weight * np.log(max(self.fit, 1e-3))
+
 
 @dataclass
 class Citation:
@@ -415,9 +419,8 @@ class Answerer:
         found = self.candidates(question, evidence)
         if not found:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
-        weight = getattr(self.llm, "evidence_weight", 0.0)
-        kind = getattr(self.llm, "kind_weight", 0.0)
-        best = max(found, key=lambda c: c.span.score + weight * c.evidence.score + kind * np.log(max(c.fit, 1e-3)))
+        weights = getattr(self.llm, "evidence_weight", 0.0), getattr(self.llm, "kind_weight", 0.0)
+        best = max(found, key=lambda c: c.score(*weights))
         ans = self.cite(best.text, best.evidence, raw=best.span.text)
         ans.no_answer = round(best.no_answer, 3)
         if self.threshold is not None:

@@ -65,12 +65,6 @@ def encode(tokenizer, questions: list[str], contexts: list[str], padding: bool |
     )
 
 
-def best_span(start, end, offsets: list, sequence_ids: list) -> tuple[float, int, int] | None:
-    """The highest start + end logit over spans inside the context, as (score, first char, last char)."""
-    found = best_spans(start, end, offsets, sequence_ids, 1)
-    return found[0] if found else None
-
-
 def best_spans(start, end, offsets: list, sequence_ids: list, k: int) -> list[tuple[float, int, int]]:
     """The `k` highest start + end logits over spans inside the context, as (score, first char, last char)."""
     ctx = [t for t, s in enumerate(sequence_ids) if s == 1]
