@@ -111,6 +111,10 @@ def print_comparison(doc: dict) -> None:
             f"{arm:<8}{right[0]:>12}{right[1]:>12}{right[2]:>10}{chrf:>7}{pct(phr.get('term_recall')):>7}"
             f"{fresh.get('new', '–'):>5}{fresh.get('stale', '–'):>6}{p50:>7.2f}"
         )
+    alone = doc["cost"].get("serving") or {}
+    if alone:
+        each = [f"{a} {m['peak_rss_mb']:.0f} MB, first answer in {m['cold_s']:.1f} s" for a, m in alone.items()]
+        click.echo("  each arm served alone in a fresh process: " + "; ".join(each))
     for arm, w in (doc.get("written") or {}).items():
         click.echo(
             f"  {arm} wrote its answer: kept {w['kept']}, fell back to the span {w['fell back']}, "

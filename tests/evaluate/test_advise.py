@@ -138,6 +138,17 @@ def test_the_verdict_quotes_the_measured_numbers():
     assert "chrF" in text and "cites the right document for 95%" in text
 
 
+def test_the_cost_names_each_arms_memory_served_alone_else_the_runs_peak():
+    from ragtune.evaluate.advise import from_comparison
+
+    doc = comparison()
+    assert "peak memory 2000 MB (every arm at once)" in from_comparison(doc).text()
+    alone = {"rag": {"peak_rss_mb": 610.4, "cold_s": 3.1}, "ft": {"peak_rss_mb": 1480.0, "cold_s": 9.0}}
+    doc["cost"]["serving"] = alone
+    text = from_comparison(doc).text()
+    assert "memory to serve it alone RAG 610 MB, fine-tuning 1480 MB" in text and "every arm at once" not in text
+
+
 def test_changing_documents_mean_rag_and_house_phrasing_means_both():
     from ragtune.evaluate.advise import from_comparison
 

@@ -19,6 +19,13 @@ def test_a_comparison_without_a_log_or_a_change_leaves_those_sections_out():
     assert 'alt="learning curve"' in page and 'alt="staleness"' not in page and 'alt="phrasing"' not in page
 
 
+def test_a_comparison_shows_each_arm_served_alone_when_measured():
+    doc = comparison()
+    assert "Cost of serving" not in report.comparison_html(doc)
+    doc["cost"]["serving"] = {"rag": {"peak_rss_mb": 1610.4, "cold_s": 3.14}}
+    assert "<tr><td>rag</td><td>0.200</td><td>3.1</td><td>1,610</td></tr>" in report.comparison_html(doc)
+
+
 def _abstaining(curves: dict) -> dict:
     arm = {"abstention": {"precision": 0.5, "recall": 1.0, "f1": 0.67}, "has_ans_f1": 0.8}
     return {"unanswerable": 3, "arms": {"rag": arm}, "abstention_curve": curves}

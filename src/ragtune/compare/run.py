@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ragtune.compare import footprint
 from ragtune.errors import RagtuneError
 from ragtune.evaluate import change, phrasing, testset
 from ragtune.evaluate.advise import access_summary
@@ -49,6 +50,7 @@ class Options:
     max_steps: int = -1  # at most this many steps per adapter (-1: the epochs decide)
     questions: Path | None = None  # a reviewed test set (questions.jsonl of an earlier run)
     seed: int = 0
+    footprint: bool = True  # serve each arm alone in a fresh process for its memory and cold start
     asserted: dict = field(default_factory=dict)  # the user's flags: what cannot be measured here
 
 
@@ -127,6 +129,12 @@ def _compare(ws: Workspace, docs: list[Path], out: Path, log: Path | None, opts:
         Arm("ft+rag", True, full["name"]),
     ]
     results = work.evaluate([_question(i) for i in test], arms)
+    asked = next((i.question for i in test if i.answers), None)  # an answerable one: every model is used
+    serving: dict[str, dict] = {}
+    if opts.footprint and asked:
+        step("   serving each arm alone in a fresh process: its memory and cold start")
+        work.tables.close()  # the child processes open the table file; this one reopens it when next asked
+        serving = footprint.measure_all(work.settings, arms[1:], asked)  # the base model serves no one
     curve = _curve(work, adapters, test, results)
 
     step(f"6/6 changing {opts.changes} facts in the copy, re-ingesting, asking about them")
@@ -139,7 +147,7 @@ def _compare(ws: Workspace, docs: list[Path], out: Path, log: Path | None, opts:
         "written": _written(results),
         "learning_curve": curve,
         "change": staleness | {"train_s": full["train_s"]},
-        "cost": _cost(results, full),
+        "cost": _cost(results, full, serving),
         "results": results,
         "asserted": opts.asserted,
         "access": access_summary(ws.catalog.documents()),
@@ -368,13 +376,15 @@ def _staleness(work: Workspace, test: list[testset.Item], corpus: Path, arms: li
     return {"k": len(changes), "reingest_s": round(reingest_s, 1), "arms": per_arm, "detail": detail}
 
 
-def _cost(results: dict, full: dict) -> dict:
-    """Latency per question, peak memory, training time and adapter size."""
+def _cost(results: dict, full: dict, serving: dict[str, dict]) -> dict:
+    """Latency per question; each arm's memory and cold start when served alone (`footprint`), and the peak of
+    this run, which held every arm at once; training time and adapter size."""
     arms = results["arms"]
     return {
         "latency_p50_s": {a: m["latency_p50_s"] for a, m in arms.items()},
         "latency_p95_s": {a: m["latency_p95_s"] for a, m in arms.items()},
-        "peak_rss_mb": max(m.get("peak_rss_mb") or 0 for m in arms.values()),
+        "serving": serving,
+        "peak_rss_mb": results.get("peak_rss_mb"),
         "train_s": full["train_s"],
         "train_peak_memory_mb": full["peak_memory_mb"],
         "adapter_mb": full["adapter_mb"],

@@ -311,7 +311,10 @@ def _cost(doc: dict, verdict: str) -> str:
     c = doc["cost"]
     p50 = c["latency_p50_s"]
     lat = ", ".join(f"{NAMES[a]} {p50[a]:.2f} s" for a in ("rag", "ft", "ft+rag") if a in p50)
+    alone = c.get("serving") or {}
+    mem = ", ".join(f"{NAMES[a]} {alone[a]['peak_rss_mb']:.0f} MB" for a in ("rag", "ft", "ft+rag") if a in alone)
+    mem = f"memory to serve it alone {mem}" if mem else f"peak memory {c['peak_rss_mb']:.0f} MB (every arm at once)"
     return (
         f"cost: median seconds per answer {lat}; training {c['train_s'] / 60:.1f} min, "
-        f"adapter {c['adapter_mb']:.1f} MB, peak memory {c['peak_rss_mb']:.0f} MB"
+        f"adapter {c['adapter_mb']:.1f} MB, {mem}"
     )

@@ -154,7 +154,6 @@ def write(results: dict, folder: Path, advice: str | None = None, extra: str = "
         "latency_p50_s",
         "latency_p95_s",
         "throughput_qps",
-        "peak_rss_mb",
         "train_s",
         "judged",
     ]
@@ -173,6 +172,8 @@ def write(results: dict, folder: Path, advice: str | None = None, extra: str = "
         if ret
         else ""
     )
+    peak = results.get("peak_rss_mb")
+    ret_html += f"<p>Peak memory of this run, every arm loaded in one process: {peak:,.0f} MB</p>" if peak else ""
     verdict = f"<h2>Recommendation</h2><pre>{html.escape(advice)}</pre>" if advice else ""
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ragtune eval</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -273,9 +274,26 @@ def phrasing_plot(scores: dict[str, dict]) -> str:
     return _png(fig)
 
 
+def _serving_html(cost: dict) -> str:
+    """Each arm served alone: its process's peak memory and its cold start to the first answer."""
+    if not cost.get("serving"):
+        return ""
+    p50 = cost.get("latency_p50_s", {})
+    rows = "".join(
+        f"<tr><td>{html.escape(a)}</td><td>{_fmt(p50.get(a))}</td><td>{s['cold_s']:.1f}</td>"
+        f"<td>{s['peak_rss_mb']:,.0f}</td></tr>"
+        for a, s in cost["serving"].items()
+    )
+    return (
+        "<h2>Cost of serving each arm alone</h2><table><tr><th>arm</th><th>median s per answer</th>"
+        f"<th>cold start to first answer, s</th><th>peak memory, MB</th></tr>{rows}</table>"
+        "<p>Each arm in a fresh process of its own: it loads its models and answers one question.</p>"
+    )
+
+
 def comparison_html(doc: dict) -> str:
     """The sections a `ragtune compare` run adds to the report."""
-    parts = []
+    parts = [_serving_html(doc.get("cost") or {})]
     if curve := doc.get("learning_curve"):
         parts.append(f'<h2>Criterion 3: how much data</h2><img alt="learning curve" src="{learning_plot(curve)}">')
     change = doc.get("change") or {}

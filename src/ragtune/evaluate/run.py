@@ -230,7 +230,6 @@ def evaluate(
         extra = {
             "wall_s": round(wall, 1),
             "throughput_qps": round(len(questions) / wall, 3),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         if arm.name.startswith("ft"):
             extra["train_s"] = about.get("train_s")
@@ -248,6 +247,7 @@ def evaluate(
         "model": about.get("model"),
         "adapter": about.get("adapter"),
         "arms": summary,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # every arm at once
         "retrieval": retrieval_quality(retriever, questions) if retrieves else None,
         "by_type": breakdown(rows, lambda r: r.type),
         "by_source": breakdown(rows, lambda r: sources[r.id]),
