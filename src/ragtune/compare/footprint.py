@@ -9,16 +9,15 @@ times it from start to answer: the cold start a user of that arm waits through.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 from ragtune.config import Settings
 from ragtune.errors import RagtuneError
 from ragtune.generate.arms import Arm
+from ragtune.memory import peak_rss_mb
 
 
 def measure(settings: Settings, arm: Arm, question: str, timeout: float = 600.0) -> dict:
@@ -54,18 +53,7 @@ def serve_one(job: dict) -> dict:
 
     ws = Workspace(Settings(**job["settings"]))
     ans = ws.answerer(Arm(**job["arm"])).ask(job["question"])
-    return {"peak_rss_mb": round(peak_rss_mb(), 1), "abstained": ans.abstained}
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started its program. Linux's `VmHWM`: `ru_maxrss` keeps the
-    peak of the process it was forked from (a child of a 3 GB parent reports 3 GB)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # where there is no /proc: bytes on macOS
-        return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+    return {"peak_rss_mb": peak_rss_mb(), "abstained": ans.abstained}
 
 
 if __name__ == "__main__":

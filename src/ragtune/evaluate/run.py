@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import statistics
 import time
 from dataclasses import asdict, dataclass
@@ -25,6 +24,7 @@ from ragtune.evaluate.metrics import (
 from ragtune.evaluate.questions import Question, question_type
 from ragtune.generate.answer import Answer
 from ragtune.generate.arms import Arm
+from ragtune.memory import peak_rss_mb
 from ragtune.retrieve.base import Passage
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def evaluate(
         "model": about.get("model"),
         "adapter": about.get("adapter"),
         "arms": summary,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),  # every arm at once
+        "peak_rss_mb": peak_rss_mb(),  # every arm at once
         "retrieval": retrieval_quality(retriever, questions) if retrieves else None,
         "by_type": breakdown(rows, lambda r: r.type),
         "by_source": breakdown(rows, lambda r: sources[r.id]),

@@ -22,6 +22,7 @@ from transformers import TrainerCallback
 from ragtune.console import progress as progress_bar
 from ragtune.errors import RagtuneError
 from ragtune.files import write_atomic
+from ragtune.memory import peak_rss_mb, reset_peak
 from ragtune.prompts import render
 
 if TYPE_CHECKING:
@@ -161,9 +162,8 @@ def finetune(
 
     Under `accelerate launch` every process runs this (data parallel: each trains on its shard, gradients are
     averaged); only the main process saves the adapter, and the others return an empty record."""
-    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers.trainer_callback import PrinterCallback
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
     from ragtune.models.bundled import resolve
     from ragtune.models.hf import pick_device
@@ -185,16 +185,9 @@ def finetune(
     run = {"data": version, "base": base, "parent": parent, "params": asdict(params)}
     write_atomic(work / "run.json", json.dumps(run, indent=2))
 
-    rows = datasets.rows(version)
+    rows, lineage_data = _with_replay(datasets, version, parent_rec, params)
     inherited = set(datasets.labels(version)) | set(parent_rec["groups"] if parent_rec else [])
     run["groups"] = sorted(inherited)  # who may use the adapter: whoever may see every document it learnt from
-    lineage_data = [version]
-    if parent_rec:
-        earlier = json.loads(parent_rec["data"])
-        pool = [r for v in earlier for r in datasets.rows(v)]
-        random.Random(params.seed).shuffle(pool)
-        rows = rows + pool[: int(len(rows) * params.replay)]
-        lineage_data = [*earlier, version]
     device = pick_device(adapters.device)
     model, tokenizer = _load_base(resolve(base, adapters.home), device, params.qlora)
     evidence = params.raft or params.write  # examples over retrieved evidence: chat-formatted, as answering is
@@ -205,22 +198,71 @@ def finetune(
         raise RagtuneError(
             f"dataset {version} gives no training examples" + (" with contexts for RAFT" if params.raft else "")
         )
-    if parent_rec:
-        model = PeftModel.from_pretrained(model, parent_rec["path"], is_trainable=True)
-    else:
-        lora = LoraConfig(
-            r=params.r,
-            lora_alpha=params.alpha,
-            lora_dropout=params.dropout,
-            target_modules=_targets(model, params),
-            layers_to_transform=_layers(model, params),
-            task_type="CAUSAL_LM",
-        )
-        model = get_peft_model(model, lora)
+    model = _adapted(model, parent_rec, params)
 
     from datasets import Dataset
 
-    config = SFTConfig(
+    config = _sft_config(work, params, device)
+    trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(train), processing_class=tokenizer)
+    trainer.remove_callback(PrinterCallback)  # no raw {'loss': ...} dict per step: one bar with the loss instead
+    checkpoint = last_complete_checkpoint(work / "checkpoints") if resume else None
+    t0 = time.perf_counter()
+    reset_peak()
+    main_process = trainer.is_world_process_zero()  # under `accelerate launch`, one of several
+    with progress_bar(quiet or not main_process) as bar:
+        trainer.add_callback(LossBar(bar, name))
+        result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    seconds = time.perf_counter() - t0
+    losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
+    metrics = {
+        "train_seconds": round(seconds, 1),
+        "steps": result.global_step,
+        "examples": len(train),
+        "final_loss": losses[-1]["loss"] if losses else None,
+        "device": device,
+        "peak_memory_mb": _peak_memory_mb(device),
+        "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None,
+        "processes": config.world_size,
+    }
+    if not main_process:
+        return {}  # the main process saves and records the adapter
+    return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
+
+
+def _with_replay(datasets: Datasets, version: str, parent: dict | None, params: TrainParams) -> tuple[list, list]:
+    """The rows to train on (the version's, plus a `replay` share of the parent's earlier data, so that what it
+    learnt stays) and the data versions the adapter's lineage records."""
+    rows = datasets.rows(version)
+    if not parent:
+        return rows, [version]
+    earlier = json.loads(parent["data"])
+    pool = [r for v in earlier for r in datasets.rows(v)]
+    random.Random(params.seed).shuffle(pool)
+    return rows + pool[: int(len(rows) * params.replay)], [*earlier, version]
+
+
+def _adapted(model, parent: dict | None, params: TrainParams):
+    """The base model with trainable LoRA weights: the parent adapter's, to continue it, else new ones."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    if parent:
+        return PeftModel.from_pretrained(model, parent["path"], is_trainable=True)
+    lora = LoraConfig(
+        r=params.r,
+        lora_alpha=params.alpha,
+        lora_dropout=params.dropout,
+        target_modules=_targets(model, params),
+        layers_to_transform=_layers(model, params),
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, lora)
+
+
+def _sft_config(work: Path, params: TrainParams, device: str):
+    """TRL's settings for one run: checkpoints in `work`, the loss on the answer tokens only."""
+    from trl import SFTConfig
+
+    return SFTConfig(
         output_dir=str(work / "checkpoints"),
         per_device_train_batch_size=params.batch_size,
         gradient_accumulation_steps=params.grad_accum,
@@ -242,29 +284,6 @@ def finetune(
         save_only_model=False,
         disable_tqdm=True,
     )
-    trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(train), processing_class=tokenizer)
-    trainer.remove_callback(PrinterCallback)  # no raw {'loss': ...} dict per step: one bar with the loss instead
-    checkpoint = last_complete_checkpoint(work / "checkpoints") if resume else None
-    t0 = time.perf_counter()
-    main_process = trainer.is_world_process_zero()  # under `accelerate launch`, one of several
-    with progress_bar(quiet or not main_process) as bar:
-        trainer.add_callback(LossBar(bar, name))
-        result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    seconds = time.perf_counter() - t0
-    losses = [{"step": h["step"], "loss": h["loss"]} for h in trainer.state.log_history if "loss" in h]
-    metrics = {
-        "train_seconds": round(seconds, 1),
-        "steps": result.global_step,
-        "examples": len(train),
-        "final_loss": losses[-1]["loss"] if losses else None,
-        "device": device,
-        "peak_memory_mb": _peak_memory_mb(device),
-        "resumed_from_step": int(checkpoint.name.split("-")[1]) if checkpoint else None,
-        "processes": config.world_size,
-    }
-    if not main_process:
-        return {}  # the main process saves and records the adapter
-    return adapters.finish(name, work, model, run | {"data": lineage_data}, metrics, losses)
 
 
 class LossBar(TrainerCallback):
@@ -302,8 +321,8 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
 
 
 def _peak_memory_mb(device: str) -> float:
+    """The training's peak: GPU memory allocated, or on a CPU this process's resident memory since training began
+    (`reset_peak`; the models a comparison loaded earlier stay in it, the peaks of its earlier steps do not)."""
     if device == "cuda":
         return round(torch.cuda.max_memory_allocated() / 2**20, 1)
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return peak_rss_mb()
