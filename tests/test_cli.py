@@ -219,3 +219,18 @@ def test_help_search_documents_and_ask_import_no_torch(embedder, tmp_path):
         assert done.stderr.startswith("0 "), done.stderr
         assert done.stdout.strip() == "[]", f"ragtune {' '.join(argv)} imported {done.stdout.strip()}"
     assert "27 days" in done.stderr
+
+
+@pytest.mark.parametrize(("flag", "wanted"), [([], True), (["--no-footprint"], False)])
+def test_compare_serves_each_arm_alone_unless_told_not_to(run, monkeypatch, flag, wanted):
+    import ragtune.compare.run as compare_run
+
+    seen = {}
+
+    def fake(ws, docs, out, log, opts, say):
+        seen["footprint"] = opts.footprint
+        raise SystemExit(0)  # the options are what is tested, not the run
+
+    monkeypatch.setattr(compare_run, "compare", fake)
+    run("compare", *flag)
+    assert seen == {"footprint": wanted}

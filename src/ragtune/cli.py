@@ -760,10 +760,29 @@ def eval_(ctx, questions: Path, arms: str, adapter, report_dir, ingest_contexts:
 )
 @click.option("--needs-citations", is_flag=True, help="Asserted: answers must point to their sources.")
 @click.option("--terminology", is_flag=True, help="Asserted: the house terminology matters.")
+@click.option(
+    "--footprint/--no-footprint",
+    default=True,
+    show_default=True,
+    help="Serve each arm alone in a fresh process: its memory and cold start (seconds each).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison document.")
 @click.pass_context
 def compare(
-    ctx, docs, log, out, questions, changes, shares, facts, epochs, data_changes, needs_citations, terminology, as_json
+    ctx,
+    docs,
+    log,
+    out,
+    questions,
+    changes,
+    shares,
+    facts,
+    epochs,
+    data_changes,
+    needs_citations,
+    terminology,
+    footprint,
+    as_json,
 ) -> None:
     """Measure RAG, fine-tuning and both on DOCS (or the store's documents) and recommend one, with reasons."""
     import time
@@ -784,7 +803,7 @@ def compare(
         for k, v in (("data_changes", data_changes), ("needs_citations", needs_citations), ("terminology", terminology))
         if v
     }
-    opts = Options(parts, changes, facts, epochs, questions=questions, asserted=asserted)
+    opts = Options(parts, changes, facts, epochs, questions=questions, footprint=footprint, asserted=asserted)
     say = (lambda m: click.echo(m, err=True)) if as_json else click.echo
     doc = run(ws, list(docs), out, log, opts, say)
     if as_json:
