@@ -5,6 +5,7 @@
     python bench/speed.py --only ingest       # ingest against plain sentence-transformers on the same texts
     python bench/speed.py --only quality      # SQuAD dev retrieval: ONNX fp32 (and int8) against PyTorch
     python bench/speed.py --only answer       # a warm answer: spans ranked by answer fit against the best span alone
+    python bench/speed.py --only check        # a warm answer with the Qwen check (answer.check) against without
 
 1. **cold**: `ragtune --help`, `ragtune search` and `ragtune ask` (the span reader) as new processes on a demo
    store, median wall time and peak RSS of 5 runs each (warm disk cache), and which heavy libraries each
@@ -260,9 +261,40 @@ def answer(root: Path, n: int) -> dict:
     return row | {"ratio p50": round(row["ranked p50 ms"] / row["best span p50 ms"], 2)}
 
 
+def check(root: Path, n: int, model: str = "qwen2.5-coder-1.5b") -> dict:
+    """Warm answer latency with the check (generate/check.py) and without, interleaved, and the memory it adds."""
+    from ragtune.memory import peak_rss_mb
+
+    paragraphs, questions = squad.load("super-bowl-50")
+    squad.write_corpus(paragraphs, root / "corpus")
+    ws = Workspace(Settings(store=root / "store"))
+    ws.ingest([root / "corpus"])
+    answerer = ws.answerer()
+    asked = [q["question"] for q in questions if not q["impossible"]][:n]
+    answerer.ask_many(asked[:3])
+    without = peak_rss_mb()
+    checker = Workspace(Settings(store=root / "store", answer={"check": model})).checker
+    answerer.check = checker
+    answerer.ask_many(asked[:3])  # loaded and warm before the timing
+    times: dict[str, list[float]] = {"check": [], "none": []}
+    checked = 0
+    for i, question in enumerate(asked):
+        for name in ("check", "none") if i % 2 else ("none", "check"):
+            answerer.check = checker if name == "check" else None
+            t = time.perf_counter()
+            (ans,) = answerer.ask_many([question])
+            times[name].append(1000 * (time.perf_counter() - t))
+            checked += name == "check" and "doubt" in ans.coverage
+    row = {"questions": len(asked), "model": model, "checked": checked}
+    for name in ("check", "none"):
+        row |= {f"{name} p{q} ms": round(percentile(times[name], q), 1) for q in (50, 95)}
+    row |= {"ratio p50": round(row["check p50 ms"] / row["none p50 ms"], 2)}
+    return row | {"peak_mb_without": without, "peak_mb_with": peak_rss_mb()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", choices=["cold", "ingest", "quality", "answer"], action="append")
+    ap.add_argument("--only", choices=["cold", "ingest", "quality", "answer", "check"], action="append")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--paragraphs", type=int, default=173)
     ap.add_argument("--store", type=Path, help="a demo store for the cold runs (default: one built here)")
@@ -294,6 +326,9 @@ def main() -> None:
         if "answer" in only:
             out["answer"] = answer(root / "answer", 120)
             print(table([out["answer"]], list(out["answer"])))
+        if "check" in only:  # not by default: it needs the Qwen wheels (scripts/install.sh --qwen2.5-coder-1.5b)
+            out["check"] = check(root / "check", 40)
+            print(table([out["check"]], list(out["check"])))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ abbreviated snake_case, a clinics JSON in camelCase, a library SQLite). The ques
 `Workspace.ask` (routing included) with the bundled models.
 
     python bench/structured.py            # prints the table, writes bench/results/structured.json
+    RAGTUNE_ANSWER__CHECK=qwen2.5-coder-1.5b python bench/structured.py --tag check   # with the check
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def correct(q: dict, ans) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--llm", default="smollm2")
+    ap.add_argument("--tag", default="", help="suffix of the results file (structured-TAG.json)")
     args = ap.parse_args()
     quiet_libraries()
     root = Path(tempfile.mkdtemp(prefix="ragtune-structured-"))
@@ -174,10 +176,11 @@ def main() -> None:
                 f"(gold {r['gold']}, {r['route']})"
             )
     path = save(
-        "structured",
+        "structured" + (f"-{args.tag}" if args.tag else ""),
         {
-            "command": "python bench/structured.py",
+            "command": "python bench/structured.py" + (f" --tag {args.tag}" if args.tag else ""),
             "llm": args.llm,
+            "check": ws.settings.answer.check,  # RAGTUNE_ANSWER__CHECK: a second reading (generate/check.py)
             "ingest": report.line(),
             "questions": len(rows),
             "seconds": round(time.perf_counter() - t, 1),

@@ -10,6 +10,7 @@ moved to dev and the hotel group, written in the tenth session before any change
 
     python bench/wording.py --part dev       # bench/results/wording-dev.json
     python bench/wording.py --part test      # bench/results/wording-test.json (final changes only)
+    RAGTUNE_ANSWER__CHECK=qwen2.5-coder-1.5b python bench/wording.py --part dev --tag check   # with the check
 
 Scores, over each part: answerable questions right *and* cited to the gold file; near misses abstained;
 answerable questions wrongly abstained; follow-up (second) turns right (answered and cited, or abstained
@@ -189,6 +190,7 @@ def main() -> None:
         {
             "command": command,
             "llm": args.llm,
+            "check": Settings().answer.check,  # RAGTUNE_ANSWER__CHECK: a second reading (generate/check.py)
             "orgs": orgs,
             "seconds": seconds,
             "summary": summary,

@@ -65,6 +65,11 @@ class AnswerConfig(BaseModel):
     # model: abstain when the evidence leaves out the question's specific terms (the fitted near-miss model in
     # retrieve/nearmiss.json); off: record what it leaves out (`Answer.coverage`) but answer all the same
     near_miss: Literal["model", "off"] = "model"
+    # a second reading (generate/check.py): this model says whether the evidence answers exactly the question, and
+    # its doubt decides whether a prose or table-row answer stands, in place of the span reader's threshold; "none":
+    # no check. The bundled qwen2.5-coder-1.5b has a threshold fitted on the wording bench's dev part.
+    check: str = "none"
+    check_threshold: float | None = None  # doubt (log P(no) - log P(yes)) above which to abstain; None: the fitted
 
 
 class EndpointConfig(BaseModel):

@@ -244,7 +244,22 @@ class Workspace:
             sql = self.llm if is_endpoint(self.settings.llm) else None
         labels = self.labels(principal)
         retriever, tables = self.retriever.scoped(labels), self.table_reader.scoped(self._ids(labels))
-        return Answerer(retriever, llm, self.settings.answer, self.guard, tables, sql, writer)
+        return Answerer(retriever, llm, self.settings.answer, self.guard, tables, sql, writer, self.checker)
+
+    @cached_property
+    def checker(self):
+        """The second reading that `answer.check` names (generate/check.py), or None."""
+        spec = self.settings.answer.check
+        if spec == "none":
+            return None
+        from ragtune.errors import RagtuneError
+        from ragtune.generate.check import EvidenceCheck
+        from ragtune.models.factory import create_llm
+
+        llm = self.llm if spec == self.settings.llm else create_llm(spec, self.settings)
+        if not hasattr(llm, "score"):
+            raise RagtuneError(f"answer.check: model {spec} cannot score a yes or no reply; use a local model")
+        return EvidenceCheck(llm, self.settings.answer.check_threshold)
 
     def answerer(self, arm: Arm | None = None, principal: Principal = ADMIN):
         """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's
@@ -324,6 +339,7 @@ class Workspace:
 
         adapter = next((a.adapter for a in arm_list if a.adapter), None)
         about = {"model": redact(self.settings.llm), "adapter": adapter, "train_s": None}
+        about["check"] = self.settings.answer.check  # a second reading of each answer (generate/check.py)
         if adapter:
             about["train_s"] = json.loads(self.adapters.get(adapter)["metrics"])["train_seconds"]
         elif any(a.model == arms.READER for a in arm_list):

@@ -38,3 +38,9 @@ def test_the_abstention_curve_is_drawn_only_where_the_threshold_moves_recall():
     moving = [{"recall": 0.3, "precision": 0.9}, {"recall": 1.0, "precision": 0.4}]
     page = report._abstention_html(_abstaining({"rag": flat, "ft+rag": moving}))
     assert 'alt="abstention precision and recall" src="data:image/png;base64,' in page and "No curve" not in page
+
+
+def test_the_report_says_when_a_second_model_checked_each_answer():
+    said = report._checked({"check": "qwen2.5-coder-1.5b"})
+    assert said == ", each answer checked by <code>qwen2.5-coder-1.5b</code>"
+    assert report._checked({"check": "none"}) == report._checked({}) == ""

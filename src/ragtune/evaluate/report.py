@@ -183,7 +183,7 @@ img{{max-width:100%;margin:1em 0}}pre{{background:#f7fafc;padding:1em;white-spac
 <h1>ragtune: base vs RAG vs fine-tuned vs both</h1>
 <p>{results["questions"]} questions ({results["unanswerable"]} unanswerable),
 model <code>{html.escape(str(results["model"]))}</code>,
-adapter <code>{html.escape(str(results.get("adapter")))}</code>.</p>
+adapter <code>{html.escape(str(results.get("adapter")))}</code>{_checked(results)}.</p>
 {verdict}
 <h2>Results</h2><div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{ret_html}
 {abst}
@@ -272,6 +272,12 @@ def phrasing_plot(scores: dict[str, dict]) -> str:
     ax.set_title("Closeness to the house phrasing (held-out log)")
     ax.legend(fontsize=8)
     return _png(fig)
+
+
+def _checked(results: dict) -> str:
+    """ ", checked by <model>" when a second model read each answer again (generate/check.py)."""
+    check = results.get("check") or "none"
+    return "" if check == "none" else f", each answer checked by <code>{html.escape(check)}</code>"
 
 
 def _serving_html(cost: dict) -> str:

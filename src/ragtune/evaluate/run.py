@@ -246,6 +246,7 @@ def evaluate(
         "unanswerable": sum(q.impossible for q in questions),
         "model": about.get("model"),
         "adapter": about.get("adapter"),
+        "check": about.get("check", "none"),
         "arms": summary,
         "peak_rss_mb": peak_rss_mb(),  # every arm at once
         "retrieval": retrieval_quality(retriever, questions) if retrieves else None,

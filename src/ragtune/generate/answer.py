@@ -23,6 +23,7 @@ from ragtune.text import sentences
 
 if TYPE_CHECKING:
     from ragtune.config import AnswerConfig
+    from ragtune.generate.check import EvidenceCheck
     from ragtune.lock import ReadWriteLock
     from ragtune.retrieve.retriever import Retriever
 
@@ -30,6 +31,7 @@ __all__ = ["ABSTAIN", "NOT_FOUND", "Answer", "Answerer", "Citation", "ClosedBook
 
 ABSTAIN = "I could not find this in the indexed documents."
 SPANS_PER_PASSAGE = 3  # candidate spans a passage offers when the answer fit weighs in
+CHECKED = ("prose", "records")  # the routes a check reads again (an SQL answer is a query's result, not a text's)
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
@@ -175,11 +177,13 @@ class Answerer:
         tables: TableReader | None = None,
         base=None,
         writer=None,
+        check: EvidenceCheck | None = None,
     ):
         self.retriever, self.llm, self.cfg, self.guard = retriever, llm, cfg, guard
         self.tables = tables
         self.base = base
         self.writer = writer  # a fine-tuned model that writes the answer in its words, verified against the evidence
+        self.check = check  # a larger model's second reading: its doubt decides whether an answer stands
 
     def ask(self, question: str, top_k: int | None = None, filters: dict | None = None) -> Answer:
         return self.ask_many([question], top_k=top_k, filters=filters)[0]
@@ -213,6 +217,8 @@ class Answerer:
                 self.check_coverage(questions[i], ans, found[i])
             elif ans.withheld and ans.route == "prose":
                 self.name_missing(questions[i], ans, found[i])
+            if self.check is not None and not ans.abstained and ans.route in CHECKED:
+                self.double_check(questions[i], ans, found[i])
         if self.writer is not None:
             self.write([questions[i] for i in answers], list(answers.values()), [found[i] for i in answers])
         t2 = time.perf_counter()
@@ -262,6 +268,17 @@ class Answerer:
         model = NearMiss.shipped() if self.cfg.near_miss == "model" else None
         why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
         if why:
+            quote = ans.citations[0].quote if ans.citations else ""
+            ans.withheld = ans.text
+            ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
+            ans.reason = f"{why}; the evidence found: {_fence(quote)[:160]}"
+
+    def double_check(self, question: str, ans: Answer, found) -> None:
+        """The check's second reading of what the answer stands on (`support`): withheld, with the check's reason,
+        when its doubt is over its threshold; the doubt is kept in `coverage`."""
+        doubt = self.check.doubt(question, self.support(ans, found))
+        ans.coverage = {**ans.coverage, "doubt": doubt}
+        if why := self.check.why(doubt):
             quote = ans.citations[0].quote if ans.citations else ""
             ans.withheld = ans.text
             ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
@@ -423,7 +440,7 @@ class Answerer:
         best = max(found, key=lambda c: c.score(*weights))
         ans = self.cite(best.text, best.evidence, raw=best.span.text)
         ans.no_answer = round(best.no_answer, 3)
-        if self.threshold is not None:
+        if self.threshold is not None and self.check is None:  # a check's doubt decides instead (`double_check`)
             self._withhold(ans, self.threshold)
         return ans
 

@@ -165,9 +165,10 @@ class HFModel:
         for i, t in enumerate(ids):
             x[i, : len(t)] = torch.tensor(t)
             mask[i, plen : plen + len(t)] = 1
-        cache = out.past_key_values
+        name = "cache" if "cache" in out else "past_key_values"  # transformers 5.25 renamed it `cache`
+        cache = out[name]
         cache.batch_repeat_interleave(n)
-        logits = self.model(x.to(self.device), attention_mask=mask.to(self.device), past_key_values=cache).logits
+        logits = self.model(x.to(self.device), attention_mask=mask.to(self.device), **{name: cache}).logits
         logp = torch.log_softmax(logits.float(), -1)
         scores = []
         for i, t in enumerate(ids):

@@ -1,0 +1,63 @@
+"""The check: a second model's yes or no on whether the evidence answers exactly the question asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragtune.config import Settings
+from ragtune.errors import RagtuneError
+from ragtune.generate.check import DEFAULT_THRESHOLD, EvidenceCheck, fitted_threshold
+from tests.fakes import FakeSpanReader
+
+
+class _Judge:
+    """A check model that says "no" (doubt +4) to prompts holding `doubted`, else "yes" (doubt -4)."""
+
+    name = "judge"
+
+    def __init__(self, doubted: str):
+        self.doubted, self.prompts = doubted, []
+
+    def score(self, prompt: str, options: list[str], chat: bool = False) -> list[tuple[float, int]]:
+        assert chat and options == ["yes", "Yes", "no", "No"]
+        self.prompts.append(prompt)
+        likely, unlikely = -1.0, -5.0
+        yes, no = (unlikely, likely) if self.doubted in prompt else (likely, unlikely)
+        return [(yes, 1), (yes, 1), (no, 1), (no, 1)]
+
+
+def test_the_doubt_is_the_replys_no_over_its_yes_and_the_prompt_holds_both_texts():
+    judge = _Judge("Oslo")
+    check = EvidenceCheck(judge, threshold=0.0)
+    assert check.doubt("Where is the shop?", "The shop is in Bergen.") == -4.0
+    assert check.doubt("Where is the shop in Oslo?", "The shop is in Bergen.") == 4.0
+    assert "The shop is in Bergen." in judge.prompts[0] and "Where is the shop?" in judge.prompts[0]
+    assert check.why(-4.0) == "" and check.why(4.0).startswith("judge reads the evidence as not answering")
+
+
+def test_a_model_without_a_fitted_threshold_doubts_at_even_odds():
+    assert fitted_threshold("no-such-model") == DEFAULT_THRESHOLD == 0.0
+    assert EvidenceCheck(_Judge("x"), threshold=1.5).threshold == 1.5
+
+
+def test_with_a_check_its_doubt_decides_in_place_of_the_readers_threshold(demo_ws):
+    reader = FakeSpanReader("5 to 8 working days", score=5.0, null=20.0)  # the reader alone would withhold both
+    reader.abstain_threshold = 2.0
+    answerer = demo_ws.reading_with(reader)
+    answerer.check = EvidenceCheck(_Judge("take by sea?"), threshold=0.0)
+    sure, doubted = answerer.ask_many(
+        ["How long does delivery to Iceland take?", "How long does delivery to Iceland take by sea?"]
+    )
+    assert not sure.abstained and "5 to 8 working days" in sure.answer and sure.coverage["doubt"] == -4.0
+    assert doubted.abstained and doubted.withheld == "5 to 8 working days" and doubted.citations == []
+    assert doubted.reason.startswith("judge reads the evidence as not answering this question (doubt 4.00 > 0.00)")
+
+
+def test_a_check_by_a_model_that_cannot_score_is_one_clear_error(tmp_path):
+    from ragtune import Workspace
+
+    spec = "openai:m@http://127.0.0.1:9/v1"
+    ws = Workspace(Settings(store=tmp_path / "s", answer={"check": spec}))
+    assert Workspace(Settings(store=tmp_path / "t")).checker is None
+    with pytest.raises(RagtuneError, match="cannot score a yes or no reply"):
+        _ = ws.checker
