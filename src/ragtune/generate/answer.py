@@ -130,6 +130,14 @@ def _support(texts: list[str], passages: list[Passage], summaries: list[dict], s
     return " ".join([*texts, *headings, *titles, *names])
 
 
+def _withhold_for(ans: Answer, why: str) -> None:
+    """Abstain, keeping the answer as `withheld` and saying `why`, with the evidence it stood on."""
+    quote = ans.citations[0].quote if ans.citations else ""
+    ans.withheld = ans.text
+    ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
+    ans.reason = f"{why}; the evidence found: {_fence(quote)[:160]}"
+
+
 def _around(found) -> str:
     """What was retrieved at all, as text (a name the question gives is covered when any passage gives it)."""
     return " ".join(p.text for p in found.passages if not p.records)
@@ -268,10 +276,7 @@ class Answerer:
         model = NearMiss.shipped() if self.cfg.near_miss == "model" else None
         why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
         if why:
-            quote = ans.citations[0].quote if ans.citations else ""
-            ans.withheld = ans.text
-            ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
-            ans.reason = f"{why}; the evidence found: {_fence(quote)[:160]}"
+            _withhold_for(ans, why)
 
     def double_check(self, question: str, ans: Answer, found) -> None:
         """The check's second reading of what the answer stands on (`support`): withheld, with the check's reason,
@@ -279,10 +284,7 @@ class Answerer:
         doubt = self.check.doubt(question, self.support(ans, found))
         ans.coverage = {**ans.coverage, "doubt": doubt}
         if why := self.check.why(doubt):
-            quote = ans.citations[0].quote if ans.citations else ""
-            ans.withheld = ans.text
-            ans.answer, ans.abstained, ans.citations = ABSTAIN, True, []
-            ans.reason = f"{why}; the evidence found: {_fence(quote)[:160]}"
+            _withhold_for(ans, why)
 
     def name_missing(self, question: str, ans: Answer, found) -> None:
         """Name, in the reason of an answer the reader's no-answer score withheld, the question's terms that the
