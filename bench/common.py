@@ -17,6 +17,7 @@ import squad
 from readers import machine
 
 from ragtune import Settings, Workspace
+from ragtune.memory import peak_rss_mb  # noqa: F401  (the benches' one measure of it)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WORDING_PARTS = {"dev": ["clinic", "municipality", "logistics"], "test": ["hotels"]}  # bench/wording.py's organisations
@@ -80,14 +81,6 @@ def start_process(cmd: list[str], ready_url: str, timeout_s: float, env: dict[st
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0–100), interpolated."""
     return float(np.percentile(values, q))
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def save(name: str, payload: dict) -> Path:

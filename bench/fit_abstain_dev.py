@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from common import RESULTS, TEST_ORGS, machine, table
@@ -32,22 +33,32 @@ GRIDS = {"prose": [x / 2 for x in range(-8, 61)], "records": [x / 2 for x in ran
 FILES = {"prose": "abstain.json", "records": "records.json"}
 
 
-def right(row: dict, threshold: float, route: str = "prose") -> bool:
-    """Is this first turn right once answers of the route scoring above `threshold` are withheld?"""
-    value = row["no_answer"] if row["no_answer"] is not None else -1e9
-    withheld = row["route"] == route and not row["abstained"] and value > threshold
-    return row["kind"] != "answer" if withheld else row["right"]
+def tally(rows: list[dict], withheld: Callable[[dict], bool]) -> dict:
+    """First turns right (answerable ones answered right, near misses abstained) once the answers that `withheld`
+    picks are withheld too; and the share of answerable ones abstained."""
+
+    def right(r: dict) -> bool:
+        return r["kind"] != "answer" if withheld(r) else r["right"]
+
+    answerable = [r for r in rows if r["kind"] == "answer"]
+    misses = [r for r in rows if r["kind"] != "answer"]
+    abstained = sum(r["abstained"] or withheld(r) for r in answerable)
+    return {
+        "right": sum(map(right, rows)),
+        "answered": round(sum(map(right, answerable)) / len(answerable), 3),
+        "near_misses": round(sum(map(right, misses)) / len(misses), 3),
+        "wrongly_abstained": round(abstained / len(answerable), 3),
+    }
 
 
 def score(rows: list[dict], threshold: float, route: str = "prose") -> dict:
-    answerable = [r for r in rows if r["kind"] == "answer"]
-    misses = [r for r in rows if r["kind"] != "answer"]
-    return {
-        "threshold": threshold,
-        "right": sum(right(r, threshold, route) for r in rows),
-        "answered": round(sum(right(r, threshold, route) for r in answerable) / len(answerable), 3),
-        "near_misses": round(sum(right(r, threshold, route) for r in misses) / len(misses), 3),
-    }
+    """`tally` once answers of the route whose no-answer score is above `threshold` are withheld."""
+
+    def withheld(row: dict) -> bool:
+        value = row["no_answer"] if row["no_answer"] is not None else -1e9
+        return row["route"] == route and not row["abstained"] and value > threshold
+
+    return {"threshold": threshold} | tally(rows, withheld)
 
 
 def best(rows: list[dict], route: str = "prose") -> float:

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from common import RESULTS, TEST_ORGS, machine, table
+from fit_abstain_dev import tally
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "ragtune" / "generate" / "check.json"
 GRID = [x / 4 for x in range(-24, 41)]  # -6 … 10
@@ -34,20 +35,7 @@ def withheld(row: dict, t: float, reader: bool) -> bool:
 
 
 def score(rows: list[dict], t: float, reader: bool = False) -> dict:
-    def right(r):
-        return r["kind"] != "answer" if withheld(r, t, reader) else r["right"]
-
-    answerable = [r for r in rows if r["kind"] == "answer"]
-    misses = [r for r in rows if r["kind"] != "answer"]
-    return {
-        "threshold": t,
-        "right": sum(map(right, rows)),
-        "answered": round(sum(map(right, answerable)) / len(answerable), 3),
-        "near_misses": round(sum(map(right, misses)) / len(misses), 3),
-        "wrongly_abstained": round(
-            sum(r["abstained"] or withheld(r, t, reader) for r in answerable) / len(answerable), 3
-        ),
-    }
+    return {"threshold": t} | tally(rows, lambda r: withheld(r, t, reader))
 
 
 def best(rows: list[dict], reader: bool = False) -> float:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import squad
-from common import RESULTS, machine, percentile, table
+from common import RESULTS, machine, peak_rss_mb, percentile, table
 from ingest import Recorder  # keeps each batch of texts an embedder is asked for
 
 from ragtune import Settings, Workspace
@@ -263,8 +263,6 @@ def answer(root: Path, n: int) -> dict:
 
 def check(root: Path, n: int, model: str = "qwen2.5-coder-1.5b") -> dict:
     """Warm answer latency with the check (generate/check.py) and without, interleaved, and the memory it adds."""
-    from ragtune.memory import peak_rss_mb
-
     paragraphs, questions = squad.load("super-bowl-50")
     squad.write_corpus(paragraphs, root / "corpus")
     ws = Workspace(Settings(store=root / "store"))

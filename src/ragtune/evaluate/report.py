@@ -173,7 +173,7 @@ def write(results: dict, folder: Path, advice: str | None = None, extra: str = "
         else ""
     )
     peak = results.get("peak_rss_mb")
-    ret_html += f"<p>Peak memory of this run, every arm loaded in one process: {peak:,.0f} MB</p>" if peak else ""
+    peak_html = f"<p>Peak memory of this run, every arm loaded in one process: {peak:,.0f} MB</p>" if peak else ""
     verdict = f"<h2>Recommendation</h2><pre>{html.escape(advice)}</pre>" if advice else ""
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ragtune eval</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -185,7 +185,7 @@ img{{max-width:100%;margin:1em 0}}pre{{background:#f7fafc;padding:1em;white-spac
 model <code>{html.escape(str(results["model"]))}</code>,
 adapter <code>{html.escape(str(results.get("adapter")))}</code>{_checked(results)}.</p>
 {verdict}
-<h2>Results</h2><div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{ret_html}
+<h2>Results</h2><div style="overflow-x:auto"><table><tr>{head}</tr>{body}</table></div>{ret_html}{peak_html}
 {abst}
 {extra}
 <img alt="accuracy per arm" src="{accuracy_plot(arms)}">
