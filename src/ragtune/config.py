@@ -52,7 +52,12 @@ class AnswerConfig(BaseModel):
     span_passages: int = Field(3, ge=1, le=50)  # passages a span reader reads (those holding the best evidence)
     candidates: int = Field(32, ge=1, le=1000)
     max_new_tokens: int = Field(48, ge=1, le=4096)
-    min_relevance: float = Field(0.5, ge=-1.0, le=2.0)  # below this best evidence score: abstain
+    # below this best evidence score, abstain before reading: only for evidence barely about the question (at
+    # 0.5, paraphrases lost their answers: "when does the malt contract expire" scored 0.46 on its sentence)
+    min_relevance: float = Field(0.3, ge=-1.0, le=2.0)
+    # a retrieved row or sentence steers the route (a row read for its field, a sentence that answers better than
+    # SQL) only from this evidence score up: below it, an unanswerable table question found a row to answer
+    route_relevance: float = Field(0.5, ge=-1.0, le=2.0)
     min_support: float = Field(0.5, ge=0.0, le=1.0)  # share of answer content words found in the cited evidence
     adapter: str = "bundled"  # the reader: bundled (the package's trained reader for the model) | none | store name
     abstain_threshold: float | None = None  # no-answer score above which to abstain; None: the reader's fitted one

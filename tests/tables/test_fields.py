@@ -30,7 +30,8 @@ def test_field_names(column, words, unit):
 def test_values_are_formatted_with_the_unit_their_field_implies():
     assert format_value(118, "EUR") == "118 EUR"
     assert format_value(4.5, "years") == "4.5 years"
-    assert format_value(2483.3333, None) == "2483.33"
+    assert format_value(2483.3333, None) == "2483.33"  # a computed average
+    assert [format_value(1.095), format_value(4.60)] == ["1.095", "4.6"]  # values as stored, not rounded away
     assert format_value(12.0, "%") == "12%"
     assert [format_value(1, "days"), format_value(1.0, "years")] == ["1 day", "1 year"]  # one, not "1 days"
     assert format_value(2, "days") == "2 days"

@@ -200,3 +200,63 @@ def test_a_given_row_threshold_overrides_the_fitted_one_and_the_answer_keeps_the
     given = TableReader(fitted.store, fitted.matcher, reader, threshold=4.0)
     found = given.answer("How deep can the Reefline Sonar go?")
     assert found.text == "300 m" and found.read == 3.0  # the answer rests on the reader alone: its score kept
+
+
+def _tours_over(tmp_path, reader):
+    """A tour table whose tour names repeat (one tour runs on two days): no text column but the start time is
+    unique."""
+    from ragtune.tables.base import Table
+    from ragtune.tables.fields import FieldMatcher
+    from ragtune.tables.reader import TableReader
+    from ragtune.tables.store import TableStore
+    from tests.fakes import FakeEmbedder
+
+    rows = [
+        {"tour": "Brewhouse tour", "start_time": "13:00", "price_gbp": 15, "max_guests": 20},
+        {"tour": "Brewhouse tour", "start_time": "17:30", "price_gbp": 15, "max_guests": 20},
+        {"tour": "Hop walk", "start_time": "10:30", "price_gbp": 30, "max_guests": 12},
+    ]
+    types = ["text", "text", "integer", "integer"]
+    table = Table("tours", list(rows[0]), types, 3, [(f"row {i}", r) for i, r in enumerate(rows, 2)])
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = TableStore(tmp_path / "tables.duckdb")
+    store.replace([("d1", "tours.csv", [table])])
+    return TableReader(store, FieldMatcher(FakeEmbedder()), reader)
+
+
+def test_an_arg_max_names_its_row_by_a_column_of_words_before_a_unique_time(tmp_path):
+    found = _tours_over(tmp_path, None).answer("Which tour has the highest price?")
+    assert found.route == "sql" and found.text == "Hop walk"
+
+
+def test_a_value_only_one_row_holds_names_that_row_when_the_reader_is_sure_of_a_field(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    sure = FakeSpanReader("12", score=6.0, null=0.0)
+    sure.record_threshold = 1.0
+    found = _tours_over(tmp_path, sure).answer("How many people can go on the Hop walk?")
+    assert found.route == "records" and found.text == "12" and "Hop walk" in found.rows[0].quote
+    unsure = FakeSpanReader("12", score=0.0, null=6.0)
+    unsure.record_threshold = 1.0
+    counted = _tours_over(tmp_path / "u", unsure).answer("How many people can go on the Hop walk?")
+    assert counted.route == "sql" and counted.text == "1"  # the reader found no field: the question counts rows
+
+
+def test_between_two_fields_the_question_names_equally_a_sure_reader_chooses(tmp_path):
+    from ragtune.tables.base import Table
+    from ragtune.tables.fields import FieldMatcher
+    from ragtune.tables.reader import TableReader
+    from ragtune.tables.store import TableStore
+    from tests.fakes import FakeEmbedder, FakeSpanReader
+
+    row = {"batch": "B-1", "brewed_on": "2026-08-20", "original_gravity": 1.095}
+    table = Table("batches", list(row), ["text", "text", "real"], 1, [("row 2", row)])
+    store = TableStore(tmp_path / "tables.duckdb")
+    store.replace([("d1", "batches.csv", [table])])
+    question = "What was the original gravity of the B-1 brew?"  # "brew" names brewed_on as well as the gravity
+    sure = FakeSpanReader("1.095", score=6.0, null=0.0)
+    sure.record_threshold = 1.0
+    found = TableReader(store, FieldMatcher(FakeEmbedder()), sure).answer(question)
+    assert found.text == "1.095"  # as stored, not rounded to 1.09
+    words_only = TableReader(store, FieldMatcher(FakeEmbedder()), None).answer(question)
+    assert words_only.text == "2026-08-20"  # the word match alone takes the first of the two

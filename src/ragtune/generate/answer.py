@@ -316,7 +316,8 @@ class Answerer:
             return None
         doc_ids = {e.passage.doc_id for e in evidence}
         found = self.tables.answer(question, self.base, doc_ids)
-        top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.min_relevance
+        top_is_row = bool(evidence) and evidence[0].is_row and evidence[0].score >= self.cfg.route_relevance
+        no_prose = not evidence or evidence[0].score < self.cfg.route_relevance  # no sentence to answer instead
         if found is not None and found.text is not None:
             why = self.prose_answers_better(question, evidence, found)
             if why:
@@ -325,7 +326,7 @@ class Answerer:
             marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
             text = f"{found.text} {marks}".strip()
             return Answer(text, False, cites, raw=found.value, route=found.route, sql=found.sql, no_answer=found.read)
-        if found is not None and (found.route == "sql" or top_is_row):
+        if found is not None and (found.route == "sql" or top_is_row or no_prose):
             return Answer(ABSTAIN, True, reason=found.reason, route=found.route, sql=found.sql)
         if top_is_row:
             read = self.tables.read_rows(question, self._rows(evidence))
@@ -349,7 +350,7 @@ class Answerer:
         terms that the table (its name, columns and the rows the SQL used) leaves out, against those the best
         sentence leaves out. "What's the deepest a diver without a permit may go?" maps onto a depth column by its
         superlative alone; the policy sentence about divers and permits covers it better."""
-        prose = next((e for e in evidence if not e.is_row and e.score >= self.cfg.min_relevance), None)
+        prose = next((e for e in evidence if not e.is_row and e.score >= self.cfg.route_relevance), None)
         if prose is None:
             return ""
         table = " ".join([*(r.quote for r in found.rows), found.sql])
@@ -364,7 +365,7 @@ class Answerer:
         """The retrieved table rows, best first: (source, locator, table, record)."""
         out = []
         for e in evidence:
-            if not e.is_row or e.score < self.cfg.min_relevance:
+            if not e.is_row or e.score < self.cfg.route_relevance:
                 continue
             table = e.passage.heading.split(" — ")[0]
             record = next((r for r in e.passage.records if row_quote(table, r) == e.text), None)

@@ -173,11 +173,20 @@ class FieldMatcher:
 
 
 def format_value(value, unit: str | None = None) -> str:
-    """118 → "118", 4.50 → "4.5", 2483.3333 → "2483.33"; with the unit when the field name implies one."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    """118 → "118", 4.50 → "4.5", 1.095 → "1.095" (a value as stored), 2483.3333 → "2483.33" (a computed one, past
+    three decimals); with the unit when the field name implies one."""
+    text = _decimal(value) if isinstance(value, float) else str(value)
     if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
         if unit == "%":
             return f"{text}%"
         one = value == 1 and unit.endswith("s") and unit.isalpha() and unit.islower() and len(unit) > 3
         return f"{text} {unit[:-1] if one else unit}"  # "1 day", not "1 days"; never "1 kg" from "kgs"
     return text
+
+
+def _decimal(value: float) -> str:
+    """A float as written: its shortest form up to three decimals (a gravity of 1.095), else rounded to two."""
+    short = repr(value)
+    if "e" not in short and len(short.partition(".")[2]) <= 3:
+        return short.removesuffix(".0")
+    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -4,7 +4,9 @@ The rule, in order (`TableReader.answer`):
 1. **records** — the question names a row by a value of a column whose values are all different (a
    product name, a store's city, a book title): the answer is the value of the field of that row that
    matches the question, with the unit its name implies, cited to the row. A named row with no matching
-   field is a table abstention, not an aggregate.
+   field is a table abstention, not an aggregate. A value that only one row holds, in a column that repeats
+   (a tour's name, run on two days by another tour), names that row too when the field reader is sure of a
+   field in it ("how many people can go on <the tour>" is its max_guests, not a count of one row).
 2. **sql** — the question asks for a count, a total, an average, a minimum/maximum or the row with the
    highest/lowest value ("how many …", "average …", "which … has the most …"): a deterministic parser maps
    it onto one table (values it names become filters, "more than 3 years" a comparison, a value found
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from ragtune.tables.store import TableStore
 
 FIELD_MIN = 0.5  # a column must score this much to be "the field the question asks about"
-NAMED_FIELD = 0.9  # a column whose name the question says outright ("the price eur of …") needs no reading
+NAMED_FIELD = 0.9  # a column whose name the question says outright ("the price eur of …") needs no reading; between
+# two named as well ("the original gravity of the … brew" names `brewed_on` by "brew"), a sure reader chooses
 NOUN_MIN = 0.5
 MAX_TABLES = 20  # above this many tables, only likely ones are searched for the values a question names
 _COUNT = re.compile(r"^\W*how many\b", re.I)
@@ -155,6 +158,10 @@ class TableReader:
             looked_up = self.lookup(question, entities)
             if looked_up is not None:
                 return looked_up
+        once = [m for m in matches if m.count == 1 and not self._unique(m)]  # a row named by a value no other has
+        read = self._by_reading(question, once) if once and self.reader is not None else None
+        if read is not None and read[0] <= self.reader_threshold:  # "how many people can go on <a tour>": its field
+            return self._field(read[1], read[2], read[0])
         plan = self.parse(question, tables, matches)  # "how many vehicles are based at <a depot>" counts rows
         if entities and plan is None:
             names = ", ".join(sorted({e.value for e in entities}))
@@ -189,21 +196,30 @@ class TableReader:
     # -- lookups --------------------------------------------------------------------------------------------
     def lookup(self, question: str, entities: list[Match]) -> TableAnswer | None:
         """The field of the named row that answers the question: read by the field reader (a span reader trained
-        on records) over the row as `field: value` lines, with the word match of the field names as a second
-        opinion. None when neither finds a field that answers (a table abstention)."""
+        on records) over the row as `field: value` lines, unless the question says a field's name outright (then
+        the reader, when sure, only chooses between fields named equally well); the word match of the field names
+        when the reader is unsure and does not contradict it. None when neither finds a field (a table
+        abstention)."""
         by_words = self._by_words(question, entities)
         read = self._by_reading(question, entities) if self.reader is not None else None
         words_agree = by_words is not None and by_words[0] >= FIELD_MIN and (read is None or read[2] == by_words[2])
         score = None  # the reader's score, when the answer rests on it alone
+        sure = read is not None and read[0] <= self.reader_threshold
         if by_words is not None and by_words[0] >= NAMED_FIELD:  # the question names the field outright
-            _, e, column = by_words
-        elif read is not None and read[0] <= self.reader_threshold:
+            _, e, column, tied = by_words
+            if sure and read[1] is e and read[2] in tied:  # …or two ("the original gravity of the … brew")
+                column = read[2]
+        elif sure:
             _, e, column = read
             score = None if words_agree else read[0]
         elif words_agree:
-            _, e, column = by_words
+            _, e, column, _ = by_words
         else:
             return None
+        return self._field(e, column, score)
+
+    def _field(self, e: Match, column: str, score: float | None) -> TableAnswer:
+        """The value of `column` in the row `e` names, with its unit, cited to that row."""
         t = e.table
         sql = f"SELECT {quote(t.sql_column(column))}, * FROM {quote(t.sql_name)} WHERE {_named_row(e)}"
         result = self.store.query(sql)
@@ -235,9 +251,10 @@ class TableReader:
         why = f"read {column} of the retrieved row"
         return TableAnswer("records", text, cited, value=str(value), reason=why, read=round(best[0], 3))
 
-    def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str] | None:
-        """The field whose name best matches the question's other words: (score, entity, column)."""
-        best: tuple[float, Match, str] | None = None
+    def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str, set[str]] | None:
+        """The field whose name best matches the question's other words: (score, entity, column, the columns
+        named as well as it)."""
+        best: tuple[float, Match, str, set[str]] | None = None
         for e in entities:
             rest = question[: e.start] + question[e.end :]
             named = {m.column for m in entities if m.table is e.table}
@@ -248,9 +265,10 @@ class TableReader:
             if not ranked:
                 continue
             score, prof = ranked[0]
+            tied = {p.column for s, p in ranked if s >= score - 1e-6}
             score += 0.1 * self._table_match(all_words, e.table)
             if best is None or score > best[0]:
-                best = (score, e, prof.column)
+                best = (score, e, prof.column, tied)
         return best
 
     def _by_reading(self, question: str, entities: list[Match]) -> tuple[float, Match, str] | None:

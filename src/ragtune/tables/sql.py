@@ -59,11 +59,15 @@ class Columns:
         return shared[0] if shared else None
 
     def label(self, table: TableInfo) -> str:
-        """The column that names a row: a unique name/title/model column, else the first unique text column."""
-        profiles = [p for p in self.profiles(table) if p.kind == "text" and p.unique]
+        """The column that names a row: a unique name/title/model column, else the first unique text column of
+        words, else the first text column of words (a tour's name, repeated on two days, names it better than its
+        unique start time), else the first unique text column."""
+        texts = [p for p in self.profiles(table) if p.kind == "text"]
+        profiles = [p for p in texts if p.unique]
         named = [p for p in profiles if _LABEL_WORDS & set(field_name(p.column).words)]
-        worded = [p for p in profiles if any(re.search(r"[a-z]{3}", v) for v in p.sample[:5])]
-        return (named or worded or profiles or self.profiles(table))[0].column
+        worded = [p for p in texts if any(re.search(r"[a-z]{3}", v) for v in p.sample[:5])]
+        unique_worded = [p for p in worded if p.unique]
+        return (named or unique_worded or worded or profiles or self.profiles(table))[0].column
 
 
 def write(plan: Plan, columns: Columns) -> tuple[str, str]:
