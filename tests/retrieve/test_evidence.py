@@ -94,7 +94,14 @@ def test_a_name_that_no_row_of_an_sql_answer_holds_withholds_by_rule():
     unknown = {"names": ["Jansen Textiles"], "elsewhere": [], "unseen": [], "similarity": 0.2}
     assert model.why(unknown, "sql", None) == "the tables hold no row for 'Jansen Textiles'"
     assert model.why(unknown | {"names": []}, "sql", None) == ""
-    assert model.why(unknown, "records", None) == ""  # a row answer cites the row it names: the model decides
+    assert model.why(unknown, "prose", None) == ""  # prose paraphrases: the model decides
+
+
+def test_a_name_that_the_row_of_a_table_answer_lacks_withholds_by_rule():
+    model = ev.NearMiss(weights=[0.0] * 11, bias=-10.0)  # the model alone would never withhold
+    other = {"names": ["B-2620"], "elsewhere": [], "unseen": [], "similarity": 0.5}
+    assert model.why(other, "records", -14.0) == "the row found is not about 'B-2620'"
+    assert model.why(other | {"names": []}, "records", -14.0) == ""
 
 
 @pytest.mark.parametrize(

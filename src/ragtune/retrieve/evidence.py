@@ -161,7 +161,8 @@ class NearMiss:
     withholds an answer only when the evidence also lacks a name the question gives: without that, it withheld
     a third of the SQuAD Super Bowl answers, whose questions paraphrase their sentences. A rival value
     (`rivals`) withholds by rule, on any route, before the model is asked; so does a name that no row of an
-    SQL answer holds ("how many pallets does <a customer not in the table> ship"); so does a table field that the
+    SQL answer holds ("how many pallets does <a customer not in the table> ship") or that the row of a table
+    answer lacks ("when was batch <a code no row has> brewed"); so does a table field that the
     answer-fit model (retrieve/answerfit.py) says is not of the kind the question asks for ("email" → `site`)."""
 
     weights: list[float]
@@ -195,6 +196,8 @@ class NearMiss:
             return f"the evidence is about {found!r}, not {asked!r}"
         if route == "sql" and cov.get("names"):  # a rule: a query over the tables never read the row it names
             return f"the tables hold no row for {cov['names'][0]!r}"
+        if route == "records" and cov.get("names"):  # a rule: a row holds its own names (on dev, every row answer
+            return f"the row found is not about {cov['names'][0]!r}"  # missing one was a near miss, 5 of 5)
         fitted = answerfit.shipped() if route == "records" else None
         if fitted and cov.get("fit", 1.0) < fitted.floor:  # learned; its floor is not dev's
             said, fit = cov.get("said", ""), cov["fit"]
