@@ -5,6 +5,7 @@
     python bench/train_span.py --records 8000 --prose 6000 --prepare plan.json   # here: the examples only
     python bench/train_span.py --from plan.json --out DIR                        # there (a GPU): train them
     python bench/train_span.py --from plan.json --init DIR --epochs 2 --lr 2e-4  # continue a reader (lineage: parent)
+    bash scripts/wordnet.sh && python bench/train_span.py --paraphrase 3000 ...   # + questions said with synonyms
 
 The same split as bench/train_reader.py: squad1-train-notre-dame.json and squad2-train-10-articles.json, minus the
 held-out article (bench/abstain.py measures abstention on it), minus every seventh paragraph's questions
@@ -25,6 +26,7 @@ import json
 import random
 import sys
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,6 +61,46 @@ def examples(data: dict) -> tuple[list[SpanExample], list[str]]:
     return out, calibration
 
 
+def wordnet_synonyms(root: Path):
+    """Single-word synonyms of a word's usual sense (most tagged, ≥ 60 % of its tags) in WordNet, in nltk's
+    layout under `root` (scripts/wordnet.sh writes it). Only uninflected words have any."""
+    import nltk
+
+    nltk.data.path.append(str(root))
+    from nltk.corpus import wordnet as wn
+
+    @cache
+    def synonyms(word: str) -> list[str]:
+        own = [lemma for lemma in wn.lemmas(word) if lemma.name().lower() == word and lemma.count() >= 2]
+        if not own:
+            return []
+        best = max(own, key=lambda lemma: lemma.count())
+        if best.count() < 0.6 * sum(lemma.count() for lemma in own):
+            return []  # no sense clearly the word's usual one
+        return sorted(
+            {n.lower() for lemma in best.synset().lemmas() if (n := lemma.name()).isalpha() and lemma.count() >= 1}
+            - {word}
+        )
+
+    return synonyms
+
+
+def paraphrases(train: list[SpanExample], n: int, wordnet: Path) -> list[SpanExample]:
+    """Up to `n` answerable copies of training examples with one question word said by a WordNet synonym."""
+    from ragtune.finetune.span_examples import paraphrased
+
+    rng, synonyms = random.Random(4), wordnet_synonyms(wordnet)
+    pool = [ex for ex in train if ex.answer is not None]
+    rng.shuffle(pool)
+    out = []
+    for ex in pool:
+        if len(out) >= n:
+            break
+        if (copy := paraphrased(ex, rng, synonyms)) is not None:
+            out.append(copy)
+    return out
+
+
 def build(args) -> dict:
     """The training plan: SQuAD examples, synthetic ones and the split, from the data files (here)."""
     from common import confusable_attributes
@@ -68,12 +110,14 @@ def build(args) -> dict:
     from ragtune.finetune.record_examples import record_examples
 
     train, calibration = examples(training_set(args.hold_out))
+    said_otherwise = paraphrases(train, args.paraphrase, args.wordnet) if args.paraphrase else []
     if args.squad_share < 1.0:
         train = random.Random(0).sample(train, int(len(train) * args.squad_share))
     near = confusable_attributes(args.confusable)
     extra = record_examples(args.records, seed=1, near=near) if args.records else []
     extra += prose_examples(args.prose, seed=2) if args.prose else []
     extra += prose_examples(args.facts, seed=3, focus="fact") if args.facts else []
+    extra += said_otherwise
     return {
         "argv": sys.argv[1:],
         "hold_out": args.hold_out,
@@ -98,6 +142,8 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=0, help="synthetic table-row examples to add (record_examples.py)")
     ap.add_argument("--prose", type=int, default=0, help="synthetic qualified-value paragraphs (prose_examples.py)")
     ap.add_argument("--facts", type=int, default=0, help="paragraphs asking a table attribute stated in prose")
+    ap.add_argument("--paraphrase", type=int, default=0, help="answerable copies with a word said by a synonym")
+    ap.add_argument("--wordnet", type=Path, default=Path("/tmp/wn"), help="nltk data folder holding WordNet")
     ap.add_argument("--squad-share", type=float, default=1.0, help="share of the SQuAD examples to train on")
     ap.add_argument("--init", type=Path, help="continue training this span reader's adapter")
     ap.add_argument("--confusable", type=int, default=0, help="record misses asked like one of K near attributes")

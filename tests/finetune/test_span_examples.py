@@ -6,7 +6,15 @@ import random
 
 import pytest
 
-from ragtune.finetune.span_examples import SpanExample, span_examples, swapped, terms, with_negatives, without_answer
+from ragtune.finetune.span_examples import (
+    SpanExample,
+    paraphrased,
+    span_examples,
+    swapped,
+    terms,
+    with_negatives,
+    without_answer,
+)
 
 CTX = (
     "Project Beta was started in Oslo in 2021 by Ingrid Solheim. Its code name is Kestrel. "
@@ -85,3 +93,17 @@ def test_negatives_add_a_no_answer_copy_of_a_share_of_the_answerable_examples():
     assert all(e.context == CTX and e.question not in {x.question for x in examples} for e in swaps)
     with pytest.raises(ValueError, match="unknown kind"):
         with_negatives(examples, 1.0, "shuffle")
+
+
+def test_a_paraphrase_says_a_context_word_by_a_synonym_the_context_lacks_and_keeps_the_answer():
+    ex = SpanExample("When is the waste collected?", "The waste is collected on Tuesday.", "Tuesday", 28)
+    synonyms = {"collected": ["collected", "gathered"], "waste": ["refuse"]}.get
+    copy = paraphrased(ex, random.Random(0), lambda w: synonyms(w) or [])
+    assert copy is not None and (copy.answer, copy.start, copy.context) == ("Tuesday", 28, ex.context)
+    assert copy.question in ("When is the waste gathered?", "When is the refuse collected?")
+
+
+def test_no_paraphrase_without_a_synonym_or_for_an_unanswerable_example():
+    ex = SpanExample("When is the waste collected?", "The waste is collected on Tuesday.", "Tuesday", 28)
+    assert paraphrased(ex, random.Random(0), lambda w: []) is None
+    assert paraphrased(SpanExample("Who?", "Text."), random.Random(0), lambda w: ["x"]) is None

@@ -6,12 +6,17 @@ ones, `with_negatives` makes them from answerable examples, in one of two kinds:
   et al., 2018: entity swap, antonym, negation, a changed number) while the context stays the same, so the
   topic is still there and the answer is not;
 - `without_answer`: the question stays and the sentences holding its answer are cut from the context.
+
+`paraphrased` makes answerable copies the other way round: a question word that the context also holds is said
+with a synonym the context lacks, so that the reader does not learn that every question word must be the
+document's ("picked up" for "collected"). The synonyms come from the caller (bench/train_span.py: WordNet).
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ragtune.text import STOPWORDS, normalize, sentences, stem, tokens
@@ -180,6 +185,27 @@ def without_answer(ex: SpanExample) -> SpanExample | None:
     if not rest or normalize(ex.answer) in normalize(rest):
         return None
     return SpanExample(ex.question, rest)
+
+
+def paraphrased(ex: SpanExample, rng: random.Random, synonyms: Callable[[str], list[str]]) -> SpanExample | None:
+    """An answerable copy of `ex` whose question says one word that the context holds with a synonym the context
+    lacks (not a word of the answer). None when no such word has one."""
+    if ex.answer is None:
+        return None
+    held, taken = {stem(w) for w in tokens(ex.context)}, {stem(w) for w in tokens(ex.answer)}
+    spots = [
+        m
+        for m in _WORD.finditer(ex.question)
+        if m.group().isalpha() and m.group().islower() and m.group() not in STOPWORDS and len(m.group()) >= 3
+    ]
+    spots = [m for m in spots if stem(m.group()) in held and stem(m.group()) not in taken]
+    rng.shuffle(spots)
+    for m in spots:
+        options = [w for w in synonyms(m.group()) if not {stem(t) for t in tokens(w)} & (held | {stem(m.group())})]
+        if options:
+            question = ex.question[: m.start()] + rng.choice(options) + ex.question[m.end() :]
+            return SpanExample(question, ex.context, ex.answer, ex.start)
+    return None
 
 
 KINDS = {"swap": swapped, "cut": lambda ex, rng: without_answer(ex)}
