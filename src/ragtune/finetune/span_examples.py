@@ -192,16 +192,16 @@ def paraphrased(ex: SpanExample, rng: random.Random, synonyms: Callable[[str], l
     lacks (not a word of the answer). None when no such word has one."""
     if ex.answer is None:
         return None
-    held, taken = {stem(w) for w in tokens(ex.context)}, {stem(w) for w in tokens(ex.answer)}
+    held = {stem(w) for w in tokens(ex.context)}
+    askable = held - {stem(w) for w in tokens(ex.answer)}
     spots = [
         m
         for m in _WORD.finditer(ex.question)
-        if m.group().isalpha() and m.group().islower() and m.group() not in STOPWORDS and len(m.group()) >= 3
+        if (w := m.group()).isalpha() and w.islower() and w not in STOPWORDS and len(w) >= 3 and stem(w) in askable
     ]
-    spots = [m for m in spots if stem(m.group()) in held and stem(m.group()) not in taken]
     rng.shuffle(spots)
-    for m in spots:
-        options = [w for w in synonyms(m.group()) if not {stem(t) for t in tokens(w)} & (held | {stem(m.group())})]
+    for m in spots:  # a spot's own stem is held, so no option repeats it
+        options = [w for w in synonyms(m.group()) if not {stem(t) for t in tokens(w)} & held]
         if options:
             question = ex.question[: m.start()] + rng.choice(options) + ex.question[m.end() :]
             return SpanExample(question, ex.context, ex.answer, ex.start)
