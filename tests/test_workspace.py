@@ -55,3 +55,12 @@ def test_ingest_then_ask_with_fakes(ws, tmp_path):
     ws.settings.answer.min_relevance = -1.0  # the fake embedder's scores are not MiniLM's
     ans = ws.ask("How many days of annual leave do employees get?")
     assert not ans.abstained and ans.text == "27 days" and ans.citations[0].source.endswith("leave.md")
+
+
+def test_with_a_check_its_model_chooses_table_fields_beside_the_span_reader(ws):
+    reader, check = FakeSpanReader("300"), object()
+    ws.__dict__["field_reader"] = reader
+    assert ws.table_reader.chooser is None and ws.table_reader.reader is reader  # no check: no chooser
+    del ws.__dict__["table_reader"]
+    ws.__dict__["checker"] = check
+    assert ws.table_reader.chooser is check and ws.table_reader.reader is reader

@@ -212,12 +212,13 @@ class Workspace:
 
     @cached_property
     def table_reader(self):
-        """Answers table questions; keeps what it learnt of the tables' columns until the next ingest."""
+        """Answers table questions; keeps what it learnt of the tables' columns until the next ingest. With a
+        check (`answer.check`), its model chooses a row's field where the words and the span reader find none."""
         from ragtune.tables.fields import FieldMatcher
         from ragtune.tables.reader import TableReader
 
         threshold = self.settings.answer.record_threshold
-        return TableReader(self.tables, FieldMatcher(self.embedder), self.field_reader, threshold)
+        return TableReader(self.tables, FieldMatcher(self.embedder), self.field_reader, threshold, self.checker)
 
     @cached_property
     def field_reader(self):

@@ -35,6 +35,32 @@ def test_the_doubt_is_the_replys_no_over_its_yes_and_the_prompt_holds_both_texts
     assert check.why(-4.0) == "" and check.why(4.0).startswith("judge reads the evidence as not answering")
 
 
+class _Chooser:
+    """A model whose reply names `field` with log-probability `logp`, and any other field with -8."""
+
+    name = "chooser"
+
+    def __init__(self, field: str, logp: float):
+        self.field, self.logp, self.calls = field, logp, []
+
+    def score(self, prompt: str, options: list[str], chat: bool = False) -> list[tuple[float, int]]:
+        self.calls.append((prompt, options))
+        return [(self.logp if o == self.field else -8.0, 1) for o in options]
+
+
+def test_the_chosen_field_is_the_likeliest_name_and_its_doubt_is_its_reply_probability():
+    model = _Chooser("abv_pct", -0.1)
+    check = EvidenceCheck(model, threshold=0.0)
+    record = {"beer": "Night Heron", "style": "Stout", "abv_pct": 5.6, "notes": ""}
+    assert check.choose("How strong is Night Heron?", "beers", record) == (0.1, "abv_pct")
+    prompt, options = model.calls[0]
+    assert options == ["beer", "style", "abv_pct"]  # an empty field is no choice
+    assert 'table "beers"' in prompt and "abv_pct: 5.6" in prompt and "How strong is Night Heron?" in prompt
+    unsure = EvidenceCheck(_Chooser("style", -1.5), threshold=0.0).choose("Is it vegan?", "beers", record)
+    assert unsure == (1.5, "style") and unsure[0] > check.field_doubt  # under half its probability: unsure
+    assert check.choose("Anything?", "beers", {"notes": ""}) is None
+
+
 def test_a_model_without_a_fitted_threshold_doubts_at_even_odds():
     assert fitted_threshold("no-such-model") == DEFAULT_THRESHOLD == 0.0
     assert EvidenceCheck(_Judge("x"), threshold=1.5).threshold == 1.5

@@ -149,7 +149,7 @@ def test_a_large_store_searches_only_likely_tables(tables_ws, monkeypatch):
 
 
 # -- the learned field choice, on a tiny table with a fake reader (fast) ------------------------------------
-def _reader_over(tmp_path, reader):
+def _reader_over(tmp_path, reader, chooser=None):
     from ragtune.tables.base import Table
     from ragtune.tables.fields import FieldMatcher
     from ragtune.tables.reader import TableReader
@@ -166,7 +166,70 @@ def _reader_over(tmp_path, reader):
     tmp_path.mkdir(parents=True, exist_ok=True)
     store = TableStore(tmp_path / "tables.duckdb")
     store.replace([("d1", "gear.csv", [table])])
-    return TableReader(store, FieldMatcher(FakeEmbedder()), reader)
+    return TableReader(store, FieldMatcher(FakeEmbedder()), reader, chooser=chooser)
+
+
+class _Chooser:
+    """A field chooser that names `field` with −log P = `doubt` (a check model's `choose`), recording its calls."""
+
+    name, field_doubt = "chooser", 0.7
+
+    def __init__(self, field: str, doubt: float):
+        self.field, self.doubt, self.asked = field, doubt, []
+
+    def choose(self, question: str, table: str, record: dict) -> tuple[float, str]:
+        self.asked.append((question, table, record))
+        return self.doubt, self.field
+
+
+def test_where_the_span_reader_finds_no_field_a_sure_chooser_names_it(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    unsure = FakeSpanReader("1450", score=0.0, null=6.0)  # "no answer" far above its best span
+    unsure.record_threshold = 1.0
+    chooser = _Chooser("depth_rating_m", 0.1)
+    found = _reader_over(tmp_path, unsure, chooser).answer("How deep can the Reefline Sonar go?")
+    assert found.route == "records" and found.text == "300 m" and "Reefline Sonar" in found.rows[0].quote
+    assert found.reason == "chooser chose depth_rating_m of the row (probability 0.90)" and found.read is None
+    _, table, record = chooser.asked[0]
+    assert table == "gear" and record["model"] == "Reefline Sonar" and record["depth_rating_m"] == "300"
+    doubtful = _reader_over(tmp_path / "d", unsure, _Chooser("price_usd", 1.5)).answer("Is the Reefline Sonar blue?")
+    assert doubtful.text is None and "Reefline Sonar" in doubtful.reason  # under half its probability: no field
+    named = _reader_over(tmp_path / "n", unsure, _Chooser("model", 0.1)).answer("Is the Reefline Sonar blue?")
+    assert named.text is None  # the row's own name is what the question gave, not what it asks
+
+
+def test_a_retrieved_row_that_the_span_reader_finds_nothing_in_gets_the_choosers_field(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    unsure = FakeSpanReader("1450", score=0.0, null=6.0)
+    unsure.record_threshold = 1.0
+    record = {"model": "Reefline Sonar", "depth_rating_m": "300", "price_usd": "1450"}
+    row = ("gear.csv", "row 2", "gear", record)
+    tables = _reader_over(tmp_path, unsure, _Chooser("depth_rating_m", 0.2))
+    found = tables.read_rows("How far down can the Reefline go?", [row])
+    assert found.text == "300 m" and found.rows[0].locator == "row 2" and "chose depth_rating_m" in found.reason
+    assert _reader_over(tmp_path / "w", unsure).read_rows("How far down can the Reefline go?", [row]) is None
+
+
+def test_a_count_after_a_named_row_is_counted_before_a_chooser_is_asked(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    unsure = FakeSpanReader("1450", score=0.0, null=6.0)
+    unsure.record_threshold = 1.0
+    chooser = _Chooser("price_usd", 0.1)
+    found = _reader_over(tmp_path, unsure, chooser).answer("How many gear items are Reefline Sonar?")
+    assert found.route == "sql" and found.text == "1" and chooser.asked == []
+
+
+def test_a_sure_span_reader_is_not_second_guessed_by_the_chooser(tmp_path):
+    from tests.fakes import FakeSpanReader
+
+    chooser = _Chooser("price_usd", 0.1)
+    found = _reader_over(tmp_path, FakeSpanReader("300", score=6.0, null=0.0), chooser).answer(
+        "How deep can the Reefline Sonar go?"
+    )
+    assert found.text == "300 m" and chooser.asked == []
 
 
 def test_the_reader_picks_the_field_that_no_word_of_the_question_names(tmp_path):

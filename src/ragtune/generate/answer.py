@@ -325,7 +325,16 @@ class Answerer:
             cites = [Citation(r.source, r.locator, r.quote, 1.0) for r in found.rows]
             marks = "".join(f"[{n}]" for n in range(1, len(cites) + 1))
             text = f"{found.text} {marks}".strip()
-            return Answer(text, False, cites, raw=found.value, route=found.route, sql=found.sql, no_answer=found.read)
+            return Answer(
+                text,
+                False,
+                cites,
+                raw=found.value,
+                route=found.route,
+                sql=found.sql,
+                no_answer=found.read,
+                reason=found.reason,  # how a chooser chose the field; "" otherwise
+            )
         if found is not None and (found.route == "sql" or top_is_row or no_prose):
             return Answer(ABSTAIN, True, reason=found.reason, route=found.route, sql=found.sql)
         if top_is_row:

@@ -7,11 +7,16 @@ model asked, yes or no, whether the text states the answer to exactly this quest
 questions with an AUC of 0.96, the span reader's no-answer score 0.74). With a check, its doubt decides whether a
 prose or table-row answer stands, in place of the span reader's no-answer threshold; the other near-miss rules
 stay. It costs a forward pass of that model per answer and its memory (docs/answers.md), so it is opt-in.
+
+The same model also chooses a table row's field (`choose`): the span reader reads `abv_pct: 5.6` as words and
+finds nothing in it for "How strong is Night Heron?"; asked which field of the row holds the answer, the model
+names `abv_pct`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -20,20 +25,41 @@ from ragtune.prompts import render
 
 FITTED = Path(__file__).with_name("check.json")  # per model: the threshold bench/fit_check.py fitted on dev
 DEFAULT_THRESHOLD = 0.0  # a model with no fitted threshold: withhold when it says "no" more than "yes"
+FIELD_DOUBT = math.log(2)  # −log P(field) over which a chosen field is unsure: the model gave it less than half
 
 
 class EvidenceCheck:
     """`doubt(question, evidence)`: log P(no) − log P(yes) of `llm`'s reply; over `threshold`, the answer is
-    withheld (`why` says so)."""
+    withheld (`why` says so). `choose(question, table, record)`: the field the model names; over `field_doubt`,
+    it is unsure."""
+
+    field_doubt = FIELD_DOUBT
 
     def __init__(self, llm, threshold: float | None = None):
         self.llm = llm
         self.threshold = fitted_threshold(llm.name) if threshold is None else threshold
 
+    @property
+    def name(self) -> str:
+        return self.llm.name
+
     def doubt(self, question: str, evidence: str) -> float:
         prompt = render("check", evidence=evidence.strip(), question=question.strip())
         (yes, _), (cap_yes, _), (no, _), (cap_no, _) = self.llm.score(prompt, ["yes", "Yes", "no", "No"], chat=True)
         return round(float(np.logaddexp(no, cap_no) - np.logaddexp(yes, cap_yes)), 3)
+
+    def choose(self, question: str, table: str, record: dict) -> tuple[float, str] | None:
+        """The field of `record` that the model names as holding the answer, as (−log P(the reply is its name),
+        field); None for a record without fields. The reply's probability is over every reply, so a question that
+        no field answers leaves it low."""
+        fields = [k for k, v in record.items() if v not in (None, "")]
+        if not fields:
+            return None
+        row = " | ".join(f"{k}: {record[k]}" for k in fields)
+        prompt = render("choose", table=table, row=row, question=question.strip())
+        logp = [s for s, _ in self.llm.score(prompt, fields, chat=True)]
+        best = int(np.argmax(logp))
+        return round(-float(logp[best]), 3), fields[best]
 
     def why(self, doubt: float) -> str:
         """ "" when the answer stands, else the reason."""

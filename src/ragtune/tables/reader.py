@@ -4,9 +4,11 @@ The rule, in order (`TableReader.answer`):
 1. **records** — the question names a row by a value of a column whose values are all different (a
    product name, a store's city, a book title): the answer is the value of the field of that row that
    matches the question, with the unit its name implies, cited to the row. A named row with no matching
-   field is a table abstention, not an aggregate. A value that only one row holds, in a column that repeats
-   (a tour's name, run on two days by another tour), names that row too when the field reader is sure of a
-   field in it ("how many people can go on <the tour>" is its max_guests, not a count of one row).
+   field, no field the reader reads and no count over it is a table abstention, not an aggregate, unless a
+   chooser (a larger model, with `answer.check`) names a field with at least half its probability. A value
+   that only one row holds, in a column that repeats (a tour's name, run on two days by another tour), names
+   that row too when the field reader is sure of a field in it ("how many people can go on <the tour>" is its
+   max_guests, not a count of one row).
 2. **sql** — the question asks for a count, a total, an average, a minimum/maximum or the row with the
    highest/lowest value ("how many …", "average …", "which … has the most …"): a deterministic parser maps
    it onto one table (values it names become filters, "more than 3 years" a comparison, a value found
@@ -19,6 +21,7 @@ The rule, in order (`TableReader.answer`):
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -96,9 +99,12 @@ class TableReader:
     """Answers table questions over a table store, matching fields with `matcher`; keeps what it learnt of the
     tables' columns until the store changes."""
 
-    def __init__(self, store: TableStore, matcher: FieldMatcher, reader=None, threshold: float | None = None):
+    def __init__(
+        self, store: TableStore, matcher: FieldMatcher, reader=None, threshold: float | None = None, chooser=None
+    ):
         self.store, self.matcher, self.reader = store, matcher, reader
         self.threshold = threshold
+        self.chooser = chooser  # a larger model asked which field holds the answer where the others find none
         self.columns = Columns(store)
 
     @property
@@ -163,7 +169,10 @@ class TableReader:
         if read is not None and read[0] <= self.reader_threshold:  # "how many people can go on <a tour>": its field
             return self._field(read[1], read[2], read[0])
         plan = self.parse(question, tables, matches)  # "how many vehicles are based at <a depot>" counts rows
-        if entities and plan is None:
+        if entities and plan is None:  # last, a chooser: a count after a named row is not that row's field
+            chosen = self._by_choosing(question, entities)
+            if chosen is not None:
+                return chosen
             names = ", ".join(sorted({e.value for e in entities}))
             return TableAnswer("records", None, reason=f"a table row names {names}, but no field of it matches")
         if plan is not None:
@@ -218,6 +227,29 @@ class TableReader:
             return None
         return self._field(e, column, score)
 
+    def _by_choosing(self, question: str, entities: list[Match]) -> TableAnswer | None:
+        """The field the chooser names in the first named row ("How strong is Night Heron?" → `abv_pct`, which
+        neither the words nor the span reader find), when it is sure; None without a chooser or when unsure."""
+        if self.chooser is None:
+            return None
+        e = entities[0]
+        record = self._record(e)
+        chosen = self._choose(question, e.table.name, record, {e.column}) if record else None
+        if chosen is None:
+            return None
+        found = self._field(e, chosen[1], None)
+        found.reason = found.reason or chosen[2]
+        return found
+
+    def _choose(self, question: str, table: str, record: dict, given: set[str]) -> tuple[float, str, str] | None:
+        """The chooser's field of `record` (−log P, field, why), None when it is unsure or names a field in `given`
+        (the row's name: what the question gave, not what it asks)."""
+        chosen = self.chooser.choose(question, table, record)
+        if chosen is None or chosen[0] > self.chooser.field_doubt or chosen[1] in given:
+            return None
+        doubt, column = chosen
+        return doubt, column, f"{self.chooser.name} chose {column} of the row (probability {math.exp(-doubt):.2f})"
+
     def _field(self, e: Match, column: str, score: float | None) -> TableAnswer:
         """The value of `column` in the row `e` names, with its unit, cited to that row."""
         t = e.table
@@ -242,7 +274,7 @@ class TableReader:
             if read is not None and (best is None or read[0] < best[0]):
                 best = (read[0], k, read[1])
         if best is None or best[0] > self.reader_threshold:
-            return None
+            return self._choose_row(question, rows[0])
         _, k, column = best
         source, locator, table, record = rows[k]
         value = record[column]
@@ -250,6 +282,23 @@ class TableReader:
         cited = [CitedRow(source, locator, row_quote(table, record))]
         why = f"read {column} of the retrieved row"
         return TableAnswer("records", text, cited, value=str(value), reason=why, read=round(best[0], 3))
+
+    def _choose_row(self, question: str, row: tuple[str, str, str, dict]) -> TableAnswer | None:
+        """The chooser's field of the best retrieved row, when it is sure; None without a chooser."""
+        source, locator, table, record = row
+        record = {c: v for c, v in record.items() if v not in (None, "")}
+        if self.chooser is None or not record:
+            return None
+        info = next((t for t in self.store.catalog() if t.name == table), None)
+        keys = {p.column for p in self.columns.profiles(info) if p.key} if info else set()
+        chosen = self._choose(question, table, record, keys)
+        if chosen is None:
+            return None
+        _, column, why = chosen
+        value = record[column]
+        text = format_value(_number(value), field_name(column).unit)
+        cited = [CitedRow(source, locator, row_quote(table, record))]
+        return TableAnswer("records", text, cited, value=str(value), reason=why)
 
     def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str, set[str]] | None:
         """The field whose name best matches the question's other words: (score, entity, column, the columns
@@ -277,14 +326,9 @@ class TableReader:
         best: tuple[float, Match, str] | None = None
         for e in entities:
             t = e.table
-            result = self.store.query(f"SELECT * FROM {quote(t.sql_name)} WHERE {_named_row(e)} LIMIT 1")
-            if not result.rows:
+            record = self._record(e)
+            if record is None:
                 continue
-            rec = dict(zip(result.columns, result.rows[0], strict=False))
-            record = {
-                c: format_value(rec[s]) if rec[s] not in (None, "") else None
-                for c, s in zip(t.columns, t.sql_columns, strict=True)
-            }
             read = self._read_field(question, record)
             keys = {p.column for p in self.columns.profiles(t) if p.key}
             if read is None or read[1] == e.column or read[1] in keys:
@@ -292,6 +336,18 @@ class TableReader:
             if best is None or read[0] < best[0]:
                 best = (read[0], e, read[1])
         return best
+
+    def _record(self, e: Match) -> dict | None:
+        """The row `e` names as {column: formatted value} (None for an empty field); None when there is none."""
+        t = e.table
+        result = self.store.query(f"SELECT * FROM {quote(t.sql_name)} WHERE {_named_row(e)} LIMIT 1")
+        if not result.rows:
+            return None
+        rec = dict(zip(result.columns, result.rows[0], strict=False))
+        return {
+            c: format_value(rec[s]) if rec[s] not in (None, "") else None
+            for c, s in zip(t.columns, t.sql_columns, strict=True)
+        }
 
     def _read_field(self, question: str, record: dict) -> tuple[float, str] | None:
         """The reader over one row as `field: value` lines: (its no-answer score, the field its best span lies
