@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ragtune.prompts import render
+from ragtune.tables.base import record_text
 
 FITTED = Path(__file__).with_name("check.json")  # per model: the threshold bench/fit_check.py fitted on dev
 DEFAULT_THRESHOLD = 0.0  # a model with no fitted threshold: withhold when it says "no" more than "yes"
@@ -55,8 +56,7 @@ class EvidenceCheck:
         fields = [k for k, v in record.items() if v not in (None, "")]
         if not fields:
             return None
-        row = " | ".join(f"{k}: {record[k]}" for k in fields)
-        prompt = render("choose", table=table, row=row, question=question.strip())
+        prompt = render("choose", table=table, row=record_text(record), question=question.strip())
         logp = [s for s, _ in self.llm.score(prompt, fields, chat=True)]
         best = int(np.argmax(logp))
         return round(-float(logp[best]), 3), fields[best]

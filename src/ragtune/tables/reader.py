@@ -275,30 +275,18 @@ class TableReader:
                 best = (read[0], k, read[1])
         if best is None or best[0] > self.reader_threshold:
             return self._choose_row(question, rows[0])
-        _, k, column = best
-        source, locator, table, record = rows[k]
-        value = record[column]
-        text = format_value(_number(value), field_name(column).unit)
-        cited = [CitedRow(source, locator, row_quote(table, record))]
-        why = f"read {column} of the retrieved row"
-        return TableAnswer("records", text, cited, value=str(value), reason=why, read=round(best[0], 3))
+        score, k, column = best
+        return _row_answer(rows[k], column, f"read {column} of the retrieved row", round(score, 3))
 
     def _choose_row(self, question: str, row: tuple[str, str, str, dict]) -> TableAnswer | None:
         """The chooser's field of the best retrieved row, when it is sure; None without a chooser."""
-        source, locator, table, record = row
-        record = {c: v for c, v in record.items() if v not in (None, "")}
-        if self.chooser is None or not record:
+        if self.chooser is None:
             return None
-        info = next((t for t in self.store.catalog() if t.name == table), None)
+        source, _, table, record = row
+        info = next((t for t in self.store.catalog() if t.source == source and t.name == table), None)
         keys = {p.column for p in self.columns.profiles(info) if p.key} if info else set()
         chosen = self._choose(question, table, record, keys)
-        if chosen is None:
-            return None
-        _, column, why = chosen
-        value = record[column]
-        text = format_value(_number(value), field_name(column).unit)
-        cited = [CitedRow(source, locator, row_quote(table, record))]
-        return TableAnswer("records", text, cited, value=str(value), reason=why)
+        return _row_answer(row, chosen[1], chosen[2]) if chosen else None
 
     def _by_words(self, question: str, entities: list[Match]) -> tuple[float, Match, str, set[str]] | None:
         """The field whose name best matches the question's other words: (score, entity, column, the columns
@@ -553,6 +541,15 @@ class TableReader:
         used = [t for t in tables if re.search(rf"\b{re.escape(t.sql_name)}\b", result.sql)]
         cited = [CitedRow(t.source, f"table {t.name}", t.schema_line()) for t in used]
         return TableAnswer("sql", format_value(result.rows[0][0]), cited, result.sql)
+
+
+def _row_answer(row: tuple[str, str, str, dict], column: str, why: str, read: float | None = None) -> TableAnswer:
+    """The answer `column` gives in a retrieved row (source, locator, table, record), with its unit, cited to it."""
+    source, locator, table, record = row
+    value = record[column]
+    text = format_value(_number(value), field_name(column).unit)
+    cited = [CitedRow(source, locator, row_quote(table, record))]
+    return TableAnswer("records", text, cited, value=str(value), reason=why, read=read)
 
 
 def _number(value):
