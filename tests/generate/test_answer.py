@@ -274,6 +274,69 @@ def test_the_answer_fit_chooses_among_a_passages_spans_when_it_has_a_weight(kind
     assert ans.no_answer == 1.0 - 6.0  # the passage's null against its best span, whichever span answers
 
 
+class _Picker:
+    """A check whose model gives `picked` as its reply; `asked` records the text and the options it was shown."""
+
+    name = "picker"
+
+    def __init__(self, picked: str):
+        self.picked, self.asked = picked, []
+
+    def pick(self, question, text, options):
+        self.asked.append((text, options))
+        return (0.9, options.index(self.picked)) if self.picked in options else None
+
+
+class _NestedSpans:
+    """A span reader whose best span is the end of a phone number, then the whole number, then a time."""
+
+    evidence_weight, kind_weight, abstain_threshold = 0.0, 0.0, None
+
+    def read(self, question, passages, per_passage=1):
+        from ragtune.models.span import Span
+
+        text = passages[0]
+        spans = [("0142", 6.0), ("+31 10 555 0142", 5.0), ("07:00", 4.0)]
+        return [Span(w, 0, text.index(w), text.index(w) + len(w), s, 1.0) for w, s in spans][:per_passage]
+
+
+def _asked(picker, passage: str):
+    from ragtune.config import AnswerConfig
+    from ragtune.generate.answer import Answerer
+    from ragtune.lock import ReadWriteLock
+
+    holder = _passage(passage)
+    answerer = Answerer(_Fits(), _NestedSpans(), AnswerConfig(), ReadWriteLock(), check=picker)
+    return answerer.read_spans("What is the support number?", [Evidence(holder.text, holder, 0.8)])
+
+
+@pytest.mark.parametrize("picked", ["0142", "+31 10 555 0142"])
+def test_with_a_check_its_model_picks_how_much_of_the_readers_span_answers(picked):
+    picker = _Picker(picked)
+    ans = _asked(picker, "Support answers on +31 10 555 0142 from 07:00.")
+    assert ans.raw == picked and not ans.abstained
+    assert ans.reason == f"picker picked {picked!r} of 2 spans (probability 0.90)"
+    ((text, options),) = picker.asked
+    assert text == "Support answers on +31 10 555 0142 from 07:00."
+    assert options == ["0142", "+31 10 555 0142"]  # the reader's order; "07:00" does not overlap its best span
+
+
+def test_with_a_check_that_picks_nothing_the_readers_best_span_answers():
+    ans = _asked(_Picker("Monday"), "Support answers on +31 10 555 0142 from 07:00.")
+    assert ans.raw == "0142" and ans.reason == ""
+
+
+def test_without_a_check_the_readers_best_span_answers():
+    from ragtune.config import AnswerConfig
+    from ragtune.generate.answer import Answerer
+    from ragtune.lock import ReadWriteLock
+
+    holder = _passage("Support answers on +31 10 555 0142 from 07:00.")
+    answerer = Answerer(_Fits(), _NestedSpans(), AnswerConfig(), ReadWriteLock())
+    ans = answerer.read_spans("What is the support number?", [Evidence(holder.text, holder, 0.8)])
+    assert ans.raw == "0142" and ans.reason == ""
+
+
 def test_a_span_reader_with_no_span_abstains(demo_ws):
     from tests.fakes import FakeSpanReader
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ragtune.config import Settings
@@ -87,3 +88,31 @@ def test_a_check_by_a_model_that_cannot_score_is_one_clear_error(tmp_path):
     assert Workspace(Settings(store=tmp_path / "t")).checker is None
     with pytest.raises(RagtuneError, match="cannot score a yes or no reply"):
         _ = ws.checker
+
+
+class _Replier:
+    """A model whose whole reply (ending in its end token) is `reply` with log-probability -0.2, else -3.0."""
+
+    name = "replier"
+
+    class tokenizer:
+        eos_token = "<end>"
+
+    def __init__(self, reply: str):
+        self.reply, self.calls = reply, []
+
+    def score(self, prompt: str, options: list[str], chat: bool = False) -> list[tuple[float, int]]:
+        self.calls.append((prompt, options))
+        return [(-0.2 if o == self.reply + "<end>" else -3.0, 1) for o in options]
+
+
+def test_the_picked_span_is_the_likeliest_whole_reply_with_its_share_of_the_probability():
+    model = _Replier("+31 10 555 0142")
+    check = EvidenceCheck(model, threshold=0.0)
+    text = "Customer service answers on +31 10 555 0142."
+    share, best = check.pick("What is the phone number?", text, ["0142", "+31 10 555 0142"])
+    assert best == 1 and share == pytest.approx(1 / (1 + np.exp(-2.8)), abs=1e-3)
+    prompt, options = model.calls[0]
+    assert options == ["0142<end>", "+31 10 555 0142<end>"]  # scored to the end of the reply: a part is not whole
+    assert text in prompt and "What is the phone number?" in prompt
+    assert check.pick("What is the phone number?", text, []) is None

@@ -31,6 +31,7 @@ __all__ = ["ABSTAIN", "NOT_FOUND", "Answer", "Answerer", "Citation", "ClosedBook
 
 ABSTAIN = "I could not find this in the indexed documents."
 SPANS_PER_PASSAGE = 3  # candidate spans a passage offers when the answer fit weighs in
+PICK_SPANS = 5  # candidate spans a passage offers a check's model to pick from (`Answerer.picked`)
 CHECKED = ("prose", "records")  # the routes a check reads again (an SQL answer is a query's result, not a text's)
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
 _CITE = re.compile(r"\s*\[(\d+)\]")
@@ -444,17 +445,37 @@ class Answerer:
         """The span reader's best candidate over the passages holding the best evidence, cited to its sentence: the
         highest span score plus the reader's `evidence_weight` times its sentence's evidence score plus its
         `kind_weight` times the log of how well the span's value fits what the question asks for (answer fit);
-        withheld when the passage's no-answer score is over the threshold."""
-        found = self.candidates(question, evidence)
+        withheld when the passage's no-answer score is over the threshold. With a check, its model picks how much
+        of the sentence answers (`picked`), and its doubt decides instead of the threshold."""
+        found = self.candidates(question, evidence, PICK_SPANS if self.check is not None else None)
         if not found:
             return Answer(ABSTAIN, True, reason="no answer-like span in the retrieved text")
         weights = getattr(self.llm, "evidence_weight", 0.0), getattr(self.llm, "kind_weight", 0.0)
-        best = max(found, key=lambda c: c.score(*weights))
+        found.sort(key=lambda c: -c.score(*weights))
+        best, why = self.picked(question, found) if self.check is not None else (found[0], "")
         ans = self.cite(best.text, best.evidence, raw=best.span.text)
-        ans.no_answer = round(best.no_answer, 3)
+        ans.no_answer, ans.reason = round(best.no_answer, 3), why
         if self.threshold is not None and self.check is None:  # a check's doubt decides instead (`double_check`)
             self._withhold(ans, self.threshold)
         return ans
+
+    def picked(self, question: str, found: list[Candidate]) -> tuple[Candidate, str]:
+        """Of the spans that overlap the reader's best (first in `found`), the one the check's model gives
+        likeliest as its whole reply to the question over their sentence, and why: the reader finds the answer,
+        the larger model how much of the sentence it is ("+31 10 555 0142", not "0142"). The best when there is
+        nothing to choose."""
+        best = found[0].span
+        options: dict[str, Candidate] = {}
+        for c in found:
+            if c.span.context == best.context and c.span.start < best.end and best.start < c.span.end:
+                options.setdefault(c.text.strip().rstrip(".,;:"), c)
+        text = found[0].evidence.text
+        got = self.check.pick(question, text, list(options)) if len(options) > 1 else None
+        if got is None:
+            return found[0], ""
+        share, i = got
+        name, chosen = list(options.items())[i]
+        return chosen, f"{self.check.name} picked {name!r} of {len(options)} spans (probability {share:.2f})"
 
     def candidates(self, question: str, evidence: list[Evidence], per: int | None = None) -> list[Candidate]:
         """The span reader's candidate answers: each read passage's best span, or with a `kind_weight` its best

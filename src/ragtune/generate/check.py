@@ -10,7 +10,9 @@ stay. It costs a forward pass of that model per answer and its memory (docs/answ
 
 The same model also chooses a table row's field (`choose`): the span reader reads `abv_pct: 5.6` as words and
 finds nothing in it for "How strong is Night Heron?"; asked which field of the row holds the answer, the model
-names `abv_pct`.
+names `abv_pct`. And it picks how much of a sentence answers (`pick`): the span reader's best span is often part
+of the answer ("0142" of a phone number, "Germany" of three countries); the model, scoring each of the spans
+that overlap it as its whole reply, prefers the answer whole.
 """
 
 from __future__ import annotations
@@ -60,6 +62,19 @@ class EvidenceCheck:
         logp = [s for s, _ in self.llm.score(prompt, fields, chat=True)]
         best = int(np.argmax(logp))
         return round(-float(logp[best]), 3), fields[best]
+
+    def pick(self, question: str, text: str, options: list[str]) -> tuple[float, int] | None:
+        """Which of `options` (spans of `text`) the model gives as its whole reply to the question over `text`:
+        (its share of the probability the model gives all of them, its index); None without options. Each option is
+        scored up to the end of the reply, so a part of an answer ("0142" of "+31 10 555 0142") does not win by being
+        short."""
+        if not options:
+            return None
+        end = getattr(getattr(self.llm, "tokenizer", None), "eos_token", None) or ""
+        prompt = render("pick", text=text.strip(), question=question.strip())
+        logp = np.array([s for s, _ in self.llm.score(prompt, [o + end for o in options], chat=True)])
+        best = int(np.argmax(logp))
+        return round(float(np.exp(logp[best] - np.logaddexp.reduce(logp))), 3), best
 
     def why(self, doubt: float) -> str:
         """ "" when the answer stands, else the reason."""
