@@ -327,13 +327,7 @@ def test_with_a_check_that_picks_nothing_the_readers_best_span_answers():
 
 
 def test_without_a_check_the_readers_best_span_answers():
-    from ragtune.config import AnswerConfig
-    from ragtune.generate.answer import Answerer
-    from ragtune.lock import ReadWriteLock
-
-    holder = _passage("Support answers on +31 10 555 0142 from 07:00.")
-    answerer = Answerer(_Fits(), _NestedSpans(), AnswerConfig(), ReadWriteLock())
-    ans = answerer.read_spans("What is the support number?", [Evidence(holder.text, holder, 0.8)])
+    ans = _asked(None, "Support answers on +31 10 555 0142 from 07:00.")
     assert ans.raw == "0142" and ans.reason == ""
 
 

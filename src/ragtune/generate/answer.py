@@ -467,7 +467,7 @@ class Answerer:
         best = found[0].span
         options: dict[str, Candidate] = {}
         for c in found:
-            if c.span.context == best.context and c.span.start < best.end and best.start < c.span.end:
+            if c.span.overlaps(best):
                 options.setdefault(c.text.strip().rstrip(".,;:"), c)
         text = found[0].evidence.text
         got = self.check.pick(question, text, list(options)) if len(options) > 1 else None

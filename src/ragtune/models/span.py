@@ -46,6 +46,10 @@ class Span:
     def no_answer(self) -> float:
         return self.null - self.score
 
+    def overlaps(self, other: Span) -> bool:
+        """Do the two spans share characters of the same passage?"""
+        return self.context == other.context and self.start < other.end and other.start < self.end
+
 
 def is_span_folder(folder: Path) -> bool:
     return (folder / MARKER).is_file()
