@@ -91,6 +91,14 @@ def save(name: str, payload: dict) -> Path:
     return path
 
 
+def wilson(k: int, n: int) -> list[float]:
+    """The 95 % Wilson score interval of k successes in n trials (scipy), rounded to 3 places."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return [round(float(ci.low), 3), round(float(ci.high), 3)]
+
+
 def table(rows: list[dict], columns: list[str]) -> str:
     """A plain-text table."""
     cells = [[f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in columns] for r in rows]

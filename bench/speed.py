@@ -262,7 +262,11 @@ def answer(root: Path, n: int) -> dict:
 
 
 def check(root: Path, n: int, model: str = "qwen2.5-coder-1.5b") -> dict:
-    """Warm answer latency with the check (generate/check.py) and without, interleaved, and the memory it adds."""
+    """Warm answer latency with the check (generate/check.py) in its default precision, in float32, and without,
+    interleaved in one process; and the memory the default adds (measured before the float32 copy is loaded): the
+    peak, which counts the fp32 weights' file pages that a bfloat16 load reads through, and what stays resident."""
+    import psutil
+
     paragraphs, questions = squad.load("super-bowl-50")
     squad.write_corpus(paragraphs, root / "corpus")
     ws = Workspace(Settings(store=root / "store"))
@@ -271,23 +275,31 @@ def check(root: Path, n: int, model: str = "qwen2.5-coder-1.5b") -> dict:
     asked = [q["question"] for q in questions if not q["impossible"]][:n]
     answerer.ask_many(asked[:3])
     without = peak_rss_mb()
-    checker = Workspace(Settings(store=root / "store", answer={"check": model})).checker
-    answerer.check = checker
-    answerer.ask_many(asked[:3])  # loaded and warm before the timing
-    times: dict[str, list[float]] = {"check": [], "none": []}
+    checkers, peaks, resident = {"none": None}, {}, {"none": round(psutil.Process().memory_info().rss / 2**20, 1)}
+    for name, precision in (("check", "auto"), ("check float32", "float32")):
+        settings = Settings(store=root / "store", answer={"check": model, "check_precision": precision})
+        checkers[name] = answerer.check = Workspace(settings).checker
+        answerer.ask_many(asked[:3])  # loaded and warm before the timing
+        peaks[name] = peak_rss_mb()
+        resident[name] = round(psutil.Process().memory_info().rss / 2**20, 1)
+    times: dict[str, list[float]] = {name: [] for name in checkers}
     checked = 0
     for i, question in enumerate(asked):
-        for name in ("check", "none") if i % 2 else ("none", "check"):
-            answerer.check = checker if name == "check" else None
+        order = list(checkers)[i % 3 :] + list(checkers)[: i % 3]
+        for name in order:
+            answerer.check = checkers[name]
             t = time.perf_counter()
             (ans,) = answerer.ask_many([question])
             times[name].append(1000 * (time.perf_counter() - t))
             checked += name == "check" and "doubt" in ans.coverage
-    row = {"questions": len(asked), "model": model, "checked": checked}
-    for name in ("check", "none"):
+    precision = str(checkers["check"].llm.model.dtype).removeprefix("torch.")
+    row = {"questions": len(asked), "model": model, "precision": precision, "checked": checked}
+    for name in checkers:
         row |= {f"{name} p{q} ms": round(percentile(times[name], q), 1) for q in (50, 95)}
     row |= {"ratio p50": round(row["check p50 ms"] / row["none p50 ms"], 2)}
-    return row | {"peak_mb_without": without, "peak_mb_with": peak_rss_mb()}
+    row |= {"float32 / default p50": round(row["check float32 p50 ms"] / row["check p50 ms"], 2)}
+    row |= {"peak_mb_without": without, "peak_mb_with": peaks["check"], "peak_mb_with_float32_too": peak_rss_mb()}
+    return row | {f"rss_mb_{k.replace(' ', '_')}": v for k, v in resident.items()}
 
 
 def main() -> None:

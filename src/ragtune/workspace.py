@@ -257,7 +257,8 @@ class Workspace:
         from ragtune.generate.check import EvidenceCheck
         from ragtune.models.factory import create_llm
 
-        llm = self.llm if spec == self.settings.llm else create_llm(spec, self.settings)
+        bf16 = self.settings.answer.check_precision == "auto"
+        llm = self.llm if spec == self.settings.llm else create_llm(spec, self.settings, cpu_bf16=bf16)
         if not hasattr(llm, "score"):
             raise RagtuneError(f"answer.check: model {spec} cannot score a yes or no reply; use a local model")
         return EvidenceCheck(llm, self.settings.answer.check_threshold)

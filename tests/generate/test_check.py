@@ -90,6 +90,19 @@ def test_a_check_by_a_model_that_cannot_score_is_one_clear_error(tmp_path):
         _ = ws.checker
 
 
+@pytest.mark.parametrize(("precision", "bf16"), [("auto", True), ("float32", False)])
+def test_the_check_model_is_made_in_the_precision_the_settings_name(tmp_path, monkeypatch, precision, bf16):
+    from ragtune import Workspace
+    from ragtune.models import factory
+
+    made = {}
+    monkeypatch.setattr(
+        factory, "create_llm", lambda spec, settings, cpu_bf16=False: made.update(bf16=cpu_bf16) or _Judge("x")
+    )
+    ws = Workspace(Settings(store=tmp_path / "s", answer={"check": "qwen2.5-coder-1.5b", "check_precision": precision}))
+    assert ws.checker.name == "judge" and made == {"bf16": bf16}
+
+
 class _Replier:
     """A model whose whole reply (ending in its end token) is `reply` with log-probability -0.2, else -3.0."""
 

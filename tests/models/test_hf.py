@@ -177,3 +177,38 @@ def test_the_readers_windows_are_the_ones_it_was_trained_on():
     for row, w in enumerate(windows):
         assert w.ids == hf["input_ids"][row] and w.sequence_ids == hf.sequence_ids(row)
         assert [tuple(o) for o in w.offsets] == [tuple(o) for o in hf["offset_mapping"][row]]
+
+
+def test_bfloat16_on_a_cpu_only_when_asked_and_native(monkeypatch):
+    import torch
+
+    from ragtune.models import hf
+
+    monkeypatch.setattr(hf, "native_bf16", lambda: True)
+    assert hf.pick_dtype("cpu", cpu_bf16=True) is torch.bfloat16
+    assert hf.pick_dtype("cpu") is torch.float32  # not asked: as before
+    assert hf.pick_dtype("cuda") is torch.bfloat16
+    monkeypatch.setattr(hf, "native_bf16", lambda: False)
+    assert hf.pick_dtype("cpu", cpu_bf16=True) is torch.float32  # no native support: float32, as before
+
+
+def _native_bf16() -> bool:
+    from ragtune.models.hf import native_bf16
+
+    return native_bf16()
+
+
+@pytest.mark.skipif(not _native_bf16(), reason="this CPU has no native bfloat16")
+def test_a_bfloat16_model_scores_as_the_float32_one_does():
+    import torch
+
+    from ragtune.models.hf import HFModel
+
+    path = resolve("smollm2", Settings().home)
+    half, full = HFModel(path, "smollm2", "cpu", cpu_bf16=True), HFModel(path, "smollm2", "cpu")
+    assert half.model.dtype is torch.bfloat16 and full.model.dtype is torch.float32
+    prefix = "Text: Chilled goods are kept at 2 to 8 degrees.\nQuestion: How cold are chilled goods kept?\nAnswer:"
+    options = ["2 to 8 degrees", "minus 18 degrees"]
+    a, b = half.score(prefix, options), full.score(prefix, options)
+    assert [x for x, _ in a] == pytest.approx([x for x, _ in b], abs=0.5)
+    assert (a[0][0] > a[1][0]) == (b[0][0] > b[1][0])

@@ -13,8 +13,9 @@ from ragtune.errors import RagtuneError
 from ragtune.models.base import LLM
 
 
-def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM:
-    """`smollm2` (bundled), a hub id, a folder, a `.gguf` file, or `openai:MODEL@BASE_URL`."""
+def create_llm(spec: str, settings: Settings, adapter: str | None = None, cpu_bf16: bool = False) -> LLM:
+    """`smollm2` (bundled), a hub id, a folder, a `.gguf` file, or `openai:MODEL@BASE_URL`. With `cpu_bf16`, a local
+    model runs in bfloat16 on a CPU that computes it natively (`hf.pick_dtype`)."""
     if spec.startswith("openai:"):
         from ragtune.models.openai import OpenAIChat
 
@@ -24,7 +25,7 @@ def create_llm(spec: str, settings: Settings, adapter: str | None = None) -> LLM
     from ragtune.models.bundled import resolve
     from ragtune.models.hf import HFModel
 
-    return HFModel(resolve(spec, settings.home), spec, settings.device, adapter)
+    return HFModel(resolve(spec, settings.home), spec, settings.device, adapter, cpu_bf16)
 
 
 def default_reader(settings: Settings) -> Path | None:
