@@ -13,6 +13,7 @@ that day before anything was changed (wording-dev-brewery-first.json) and joined
     python bench/wording.py --part dev       # bench/results/wording-dev.json
     python bench/wording.py --part test      # bench/results/wording-test.json (final changes only)
     RAGTUNE_ANSWER__CHECK=qwen2.5-coder-1.5b python bench/wording.py --part dev --tag check   # with the check
+    python bench/wording.py --rescore wording-test-check   # a file's summary again, with intervals; runs nothing
 
 Scores, over each part: answerable questions right *and* cited to the gold file; near misses abstained;
 answerable questions wrongly abstained; follow-up (second) turns right (answered and cited, or abstained
