@@ -1,14 +1,17 @@
-"""Answers on wording nobody tuned to: five invented organisations, questions in people's own words.
+"""Answers on wording nobody tuned to: six invented organisations, questions in people's own words.
 
 Each organisation (bench/wording/orgs/) has a corpus in every supported format and ~110 questions
 (bench/wording/questions/): answerable ones, near misses (a real entity asked about an attribute it lacks, a
 similar entity that does not exist, a qualifier or a second party the documents do not cover) and two-turn
-conversations whose second turn is a follow-up. The **dev** part (clinic, municipality, logistics) is for designing
-and fitting; the **test** part (hotels) is run only when a change is final, and nothing fitted reads it. The
+conversations whose second turn is a follow-up. The **dev** part (clinic, municipality, logistics, brewery) is for
+designing and fitting; the **test** part (hotels, arts) is run only when a change is final, and nothing fitted reads
+it. The
 logistics firm was the test part until the ninth session; every session had read its failures by then, so it
 moved to dev and the hotel group, written in the tenth session before any change was measured on it, took its place.
 The brewery, written in the sixteenth session in wording further from its documents, was run once on the code of
-that day before anything was changed (wording-dev-brewery-first.json) and joined the dev part after.
+that day before anything was changed (wording-dev-brewery-first.json) and joined the dev part after. The arts
+centre, written in the twenty-second session after that session's code was final, joined the test part: one
+organisation's 30 near misses left the targets' 95 % intervals too wide to judge.
 
     python bench/wording.py --part dev       # bench/results/wording-dev.json
     python bench/wording.py --part test      # bench/results/wording-test.json (final changes only)
