@@ -267,6 +267,9 @@ def check(root: Path, n: int, model: str = "qwen2.5-coder-1.5b") -> dict:
     peak, which counts the fp32 weights' file pages that a bfloat16 load reads through, and what stays resident."""
     import psutil
 
+    def resident_mb() -> float:
+        return round(psutil.Process().memory_info().rss / 2**20, 1)
+
     paragraphs, questions = squad.load("super-bowl-50")
     squad.write_corpus(paragraphs, root / "corpus")
     ws = Workspace(Settings(store=root / "store"))
@@ -275,13 +278,13 @@ def check(root: Path, n: int, model: str = "qwen2.5-coder-1.5b") -> dict:
     asked = [q["question"] for q in questions if not q["impossible"]][:n]
     answerer.ask_many(asked[:3])
     without = peak_rss_mb()
-    checkers, peaks, resident = {"none": None}, {}, {"none": round(psutil.Process().memory_info().rss / 2**20, 1)}
+    checkers, peaks, resident = {"none": None}, {}, {"none": resident_mb()}
     for name, precision in (("check", "auto"), ("check float32", "float32")):
         settings = Settings(store=root / "store", answer={"check": model, "check_precision": precision})
         checkers[name] = answerer.check = Workspace(settings).checker
         answerer.ask_many(asked[:3])  # loaded and warm before the timing
         peaks[name] = peak_rss_mb()
-        resident[name] = round(psutil.Process().memory_info().rss / 2**20, 1)
+        resident[name] = resident_mb()
     times: dict[str, list[float]] = {name: [] for name in checkers}
     checked = 0
     for i, question in enumerate(asked):

@@ -5,9 +5,9 @@ Each organisation (bench/wording/orgs/) has a corpus in every supported format a
 similar entity that does not exist, a qualifier or a second party the documents do not cover) and two-turn
 conversations whose second turn is a follow-up. The **dev** part (clinic, municipality, logistics, brewery) is for
 designing and fitting; the **test** part (hotels, arts) is run only when a change is final, and nothing fitted reads
-it. The
-logistics firm was the test part until the ninth session; every session had read its failures by then, so it
-moved to dev and the hotel group, written in the tenth session before any change was measured on it, took its place.
+it. The logistics firm was the test part until the ninth session; every session had read its failures by then, so
+it moved to dev and the hotel group, written in the tenth session before any change was measured on it, took its
+place.
 The brewery, written in the sixteenth session in wording further from its documents, was run once on the code of
 that day before anything was changed (wording-dev-brewery-first.json) and joined the dev part after. The arts
 centre, written in the twenty-second session after that session's code was final, joined the test part: one
