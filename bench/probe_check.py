@@ -10,8 +10,13 @@ check answers (near misses against right answers; `wording-dev-check-off.json`),
 
     python bench/probe_check.py            # ~30 min on 2 cores: one forward pass per pair
     python bench/probe_check.py --cache D  # keep/reuse the hidden states in D
+    python bench/probe_check.py --fit-on dev  # ~4 min: the probe fitted on dev, one organisation left out in turn
 
-Writes bench/results/probe-check.json: ROC AUC per layer and regularisation, the reply's doubt beside it.
+Writes bench/results/probe-check.json: ROC AUC per layer and regularisation, the reply's doubt beside it. With
+`--fit-on dev` (session 24; the model in bfloat16, as the check runs it), the probe and the doubt together are
+fitted on three dev organisations and scored on the fourth, in turn; beside the AUC, the decision it would make:
+near misses caught and right answers withheld, at a threshold chosen on the three organisations' own
+left-out scores (nested), against the doubt's fitted threshold. Writes bench/results/probe-check-dev.json.
 """
 
 from __future__ import annotations
@@ -78,7 +83,8 @@ def dev_pairs() -> list[dict]:
         if r["abstained"] or doubt is None or not r.get("quote") or (r["kind"] == "answer" and not r["right"]):
             continue
         q = r["standalone"] or r["question"]
-        out.append({"question": q, "evidence": r["quote"], "label": int(r["kind"] != "answer"), "route": r["route"]})
+        label = int(r["kind"] != "answer")
+        out.append({"question": q, "evidence": r["quote"], "label": label, "route": r["route"], "org": r["org"]})
     return out
 
 
@@ -113,19 +119,81 @@ def features(llm, rows: list[dict], cache: Path | None, name: str) -> tuple[np.n
     return d, h
 
 
-def main() -> None:
+def probe(c: float):
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import GroupKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000, class_weight="balanced"))
+
+
+def best_threshold(score: np.ndarray, y: np.ndarray) -> float:
+    """The threshold over which withholding catches the most near misses less right answers withheld."""
+    ts = np.unique(score)
+    return float(ts[int(np.argmax([((score > t) & (y == 1)).sum() - ((score > t) & (y == 0)).sum() for t in ts]))])
+
+
+def left_out(x: np.ndarray, y: np.ndarray, org: np.ndarray, c: float) -> np.ndarray:
+    """Each organisation's scores from a probe fitted on the others."""
+    s = np.zeros(len(y))
+    for o in sorted(set(org)):
+        s[org == o] = probe(c).fit(x[org != o], y[org != o]).decision_function(x[org == o])
+    return s
+
+
+def decisions(x: np.ndarray, y: np.ndarray, org: np.ndarray, c: float | None) -> tuple[int, int]:
+    """(near misses caught, right answers withheld) over the left-out organisations, each at the threshold chosen
+    on the other three's own left-out scores. `c` None: the raw signal `x[:, -1]` (the doubt), no probe."""
+    caught = lost = 0
+    for o in sorted(set(org)):
+        tr, te = org != o, org == o
+        if c is None:
+            inner, score = x[tr, -1], x[te, -1]
+        else:
+            inner = left_out(x[tr], y[tr], org[tr], c)
+            score = probe(c).fit(x[tr], y[tr]).decision_function(x[te])
+        hit = score > best_threshold(inner, y[tr])
+        caught, lost = caught + int((hit & (y[te] == 1)).sum()), lost + int((hit & (y[te] == 0)).sum())
+    return caught, lost
+
+
+def fit_on_dev(llm, cache: Path | None) -> None:
+    """The probe (with the doubt) fitted on three dev organisations, scored on the fourth."""
+    from sklearn.metrics import roc_auc_score
+
+    dev = dev_pairs()
+    dd, hd = features(llm, dev, cache, "dev-bf16")
+    y, org = np.array([r["label"] for r in dev]), np.array([r["org"] for r in dev])
+    auc = lambda s: round(float(roc_auc_score(y, s)), 3)  # noqa: E731
+    caught, lost = decisions(dd[:, None], y, org, None)
+    rows = [{"signal": "reply's doubt", "layer": "", "C": "", "auc": auc(dd), "caught": caught, "withheld": lost}]
+    rows[0] |= {"at_0.25": [int(((dd > 0.25) & (y == 1)).sum()), int(((dd > 0.25) & (y == 0)).sum())]}
+    for k, layer in enumerate(LAYERS):
+        x = np.column_stack([hd[:, k], dd])
+        for c in (0.001, 0.01, 0.1):
+            caught, lost = decisions(x, y, org, c)
+            row = {"signal": "probe + doubt", "layer": layer, "C": c, "auc": auc(left_out(x, y, org, c))}
+            rows.append(row | {"caught": caught, "withheld": lost})
+            print(rows[-1], flush=True)
+    body = {"command": "python bench/probe_check.py --fit-on dev", "dev_pairs": len(dev), "rows": rows}
+    print(f"wrote {save('probe-check-dev', body | {'dev_near_misses': int(y.sum())})}")
+
+
+def main() -> None:
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold, cross_val_predict
 
     from ragtune.models.factory import create_llm
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, help="a folder for the hidden states, reused when present")
+    ap.add_argument("--fit-on", choices=["squad", "dev"], default="squad", help="what the probe is fitted on")
     args = ap.parse_args()
-    llm = create_llm("qwen2.5-coder-1.5b", Settings(store=Path("/tmp/ragtune-probe")))
+    settings = Settings(store=Path("/tmp/ragtune-probe"))
+    if args.fit_on == "dev":
+        LAYERS[:] = [12, 16, 20, 24, 28]
+        return fit_on_dev(create_llm("qwen2.5-coder-1.5b", settings, cpu_bf16=True), args.cache)
+    llm = create_llm("qwen2.5-coder-1.5b", settings)
     train, dev = squad_pairs(), dev_pairs()
     dt, ht = features(llm, train, args.cache, "squad")
     dd, hd = features(llm, dev, args.cache, "dev")
@@ -135,7 +203,7 @@ def main() -> None:
     rows = [{"signal": "reply's doubt", "layer": "", "C": "", "squad_loo": auc(yt, dt), "dev": auc(yd, dd)}]
     for k, layer in enumerate(LAYERS):
         for c in CS:
-            model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
+            model = probe(c)
             loo = cross_val_predict(model, ht[:, k], yt, groups=groups, cv=GroupKFold(2), method="decision_function")
             s = model.fit(ht[:, k], yt).decision_function(hd[:, k])
             both = s / s.std() + dd / dd.std()

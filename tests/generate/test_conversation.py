@@ -17,8 +17,8 @@ def names(text: str) -> list[tuple[int, int]]:
 
 
 def closest(word: str, words: list[str]) -> int | None:
-    """Word likeness as an embedder would give it, for the two words these tests need."""
-    alike = {"pensioner": "adult"}
+    """Word likeness as an embedder would give it, for the words these tests need."""
+    alike = {"pensioner": "adult", "Mondays": "Sundays", "hours": "phone"}
     return words.index(alike[word]) if alike.get(word) in words else None
 
 
@@ -66,6 +66,35 @@ def test_a_follow_up_carries_the_entity_or_the_attribute_over(rewriter, first, f
 )
 def test_a_question_that_stands_alone_is_left_as_it_is(rewriter, question):
     assert rewriter.standalone(question, [Turn("What does a hull pressure test cost?")]) == question
+
+
+@pytest.mark.parametrize(
+    ("answer", "standalone"),
+    [
+        ("Dunmore Engineering", "How often do Dunmore Engineering visit?"),  # a name: "they" is who answered
+        ("Dunmore Engineering [1]", "How often do Dunmore Engineering visit?"),  # its citation mark dropped
+        ("I could not find this in the documents.", None),  # no name: the previous question's topic
+    ],
+)
+def test_after_a_who_question_a_person_is_its_answer(rewriter, answer, standalone):
+    first = "Who repairs our forklifts?"
+    topic = f"How often do {rewriter.topic(first)} visit?"
+    assert rewriter.standalone("How often do they visit?", [Turn(first, answer)]) == (standalone or topic)
+
+
+def test_a_time_is_no_name_of_the_follow_ups_own(rewriter):
+    history = [Turn("When does the Bodø warehouse open?")]
+    assert rewriter.standalone("Is it open after 6pm?", history) == "Is Bodø warehouse open after 6pm?"
+
+
+def test_a_name_stands_for_the_likest_of_the_previous_names(rewriter):
+    history = [Turn("When does the Harbour Museum open on Sundays?")]
+    assert rewriter.standalone("And on Mondays?", history) == "When does the Harbour Museum open on Mondays?"
+
+
+def test_an_attribute_replaces_as_many_words_as_it_has(rewriter):
+    history = [Turn("What's the phone number of the Bodø depot?")]
+    assert rewriter.standalone("And its opening hours?", history) == "What's the opening hours of the Bodø depot?"
 
 
 def test_without_history_the_question_is_only_trimmed(rewriter):

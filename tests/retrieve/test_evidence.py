@@ -74,6 +74,7 @@ def test_the_near_miss_model_names_what_the_evidence_leaves_out():
     why = model.why(missed, "records", 0.0)
     assert "'abroad'" in why and "'conferences'" in why and why.startswith("the evidence does not cover")
     assert model.why(covered, "records", 0.0) == ""
+    assert model.why(missed, "records", 0.0, checked=True) == ""  # a check model reads the row instead
     assert model.why(missed, "prose", 0.0) == ""  # prose paraphrases: words alone do not withhold it
     party = {"names": ["Tromsø Steel"], "elsewhere": [], "unseen": [], "similarity": 0.1}
     assert model.why(party, "prose", 0.0).startswith("the evidence does not cover 'Tromsø Steel'")

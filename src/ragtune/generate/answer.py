@@ -275,7 +275,8 @@ class Answerer:
         support = self.support(ans, found)
         ans.coverage = self.retriever.coverage(question, support, _around(found), answered(ans)).as_dict()
         model = NearMiss.shipped() if self.cfg.near_miss == "model" else None
-        why = model.why(ans.coverage, ans.route, ans.no_answer) if model else ""
+        checked = self.check is not None and ans.route in CHECKED
+        why = model.why(ans.coverage, ans.route, ans.no_answer, checked) if model else ""
         if why:
             _withhold_for(ans, why)
 

@@ -9,7 +9,8 @@ take?". With a small model there is no rewriting model to ask, so the entity and
   capitalised words), else the words X shares its head word with, else the previous question's word most like X's
   head (by the embedder);
 - a **reference** ("it", "its", "they", "that department", "the one") in a question of its own is replaced by the
-  previous question's topic: its name, else its longest run of content words.
+  previous question's topic: its name, else its longest run of content words; after a who-question, a person
+  ("they", "she") is its answer when that is a name ("Who supplies our paper?" → "Harlow Office Supplies").
 
 A question with nothing to resolve is left as it is. The previous question is itself first made standalone, so
 that a third turn follows the second.
@@ -36,6 +37,22 @@ _REFERENCE = re.compile(
 _DUMMY_IT = re.compile(r"\bit (takes?|took|is|was|costs?) [\w\s]{0,30}\bto \w+ \w+ \w+|\bis it (true|possible)\b", re.I)
 _BARE_VERB_AUX = re.compile(r"\b(do|does|did|will|can|could|would|should|may|might|must)\b", re.I)
 _QUESTION_WORDS = frozenset("who whom whose what which when where why how much many long often".split())
+_QUANTITY = re.compile(r"[\d.,:]+\s*(am|pm|h|hrs?|kg|km|cm|mm|m|ml|l|%|st|nd|rd|th|s)?", re.I)  # "6pm", "18:30"
+_PERSONAL = re.compile(r"they|them|their|theirs|he|him|his|she|her|hers", re.I)
+_WHO = re.compile(r"\W*(who|whom)\b", re.I)
+
+
+def _length(span: Span) -> int:
+    return span[1] - span[0]
+
+
+def _named_answer(answer: str) -> str:
+    """The answer to a who-question when it is a name ("Dunmore Engineering", "Professor Ana Ruiz"): what "they"
+    or "she" then refers to. "" for a sentence, an abstention or nothing."""
+    answer = re.sub(r"\s*\[[^\]]*\]", "", answer).strip(" .")  # citation marks
+    words = answer.split()
+    capital = all(w[:1].isupper() or w.lower() in STOPWORDS for w in words)
+    return answer if 0 < len(words) <= 5 and capital and not re.search(r"[,;:!?]", answer) else ""
 
 
 @dataclass
@@ -77,14 +94,15 @@ class Rewriter:
         if not history:
             return question.strip()
         previous = self.standalone(history[-1].question, history[:-1])
-        return self.resolve(question.strip(), previous)
+        return self.resolve(question.strip(), previous, history[-1].answer)
 
-    def resolve(self, question: str, previous: str) -> str:
+    def resolve(self, question: str, previous: str, answer: str = "") -> str:
         rest = LEAD.sub("", question).strip()
         if self.fragment(rest) and rest:
             return self.fill(previous, rest.rstrip(" ?.!"))
         if (ref := self.reference(rest)) is not None:
-            topic = self.topic(previous)
+            person = _PERSONAL.fullmatch(rest[ref[0] : ref[1]]) and _WHO.match(previous)
+            topic = (person and _named_answer(answer)) or self.topic(previous)
             if topic:
                 a, b, possessive = ref
                 said = topic + ("'s" if possessive else "")
@@ -100,7 +118,7 @@ class Rewriter:
 
     def reference(self, text: str) -> tuple[int, int, bool] | None:
         """Where the question refers back (start, end, possessive), unless it names things of its own."""
-        if _DUMMY_IT.search(text) or self.names(text):
+        if _DUMMY_IT.search(text) or any(not _QUANTITY.fullmatch(text[a:b]) for a, b in self.names(text)):
             return None
         m = _REFERENCE.search(text)
         if m is None:
@@ -122,6 +140,12 @@ class Rewriter:
         return merged
 
     # -- what carries over ----------------------------------------------------------------------------------
+    def likest(self, name: str, previous: str, theirs: list[Span]) -> Span:
+        """The name of `previous` that `name` stands for: the one most like it by the embedder ("Mondays" for
+        "Sundays", not "Harbour Museum"), else the longest."""
+        k = self.closest(name, [previous[a:b] for a, b in theirs]) if len(theirs) > 1 else None
+        return theirs[k] if k is not None else max(theirs, key=_length)
+
     def topic(self, question: str) -> str:
         """What the question is about: its (longest) name, else its longest run of content words (less a final
         verb-like word: "the waiting room refurbishment" of "… the waiting room refurbishment cost?")."""
@@ -129,7 +153,7 @@ class Rewriter:
         named = self.names(question)
         runs = _content_runs(question)
         if named:
-            a, b = max(named, key=lambda s: s[1] - s[0])
+            a, b = max(named, key=_length)
             if question[a].isupper():  # a proper name with the noun it modifies: "the Skolevej roadworks"
                 run = next((r for r in runs if r[0].start() <= a < r[-1].end()), [])
                 after = [m for m in run if m.start() >= b]
@@ -157,8 +181,8 @@ class Rewriter:
         runs = _content_runs(previous)
         modifier = bool(own) and words[-1].start() >= max(b for _, b in own)  # "NHS patients": a name, then a noun
         if own and theirs and not modifier:  # a name for a name: "And Dr Tom Ellery?", "And the one in Venlo?"
-            a, b = max(theirs, key=lambda s: s[1] - s[0])
-            fa, fb = max(own, key=lambda s: s[1] - s[0])
+            fa, fb = max(own, key=_length)
+            a, b = self.likest(fragment[fa:fb], previous, theirs) if len(own) == 1 else max(theirs, key=_length)
             return _sentence(_join(previous[:a], _after_preposition(previous, a, fragment[fa:fb]), previous[b:]))
         for run in runs:  # the run ending in the same head word: "nursery place" → "kindergarten place"
             for k, m in enumerate(run):
@@ -166,17 +190,20 @@ class Rewriter:
                     start = run[0].start()
                     return _sentence(_join(previous[:start], phrase, previous[run[k].end() :]))
         if own and theirs:
-            a, b = max(theirs, key=lambda s: s[1] - s[0])
+            a, b = max(theirs, key=_length)
             return _sentence(_join(previous[:a], phrase, previous[b:]))
         candidates = [m for run in runs for m in run]
         k = self.closest(head, [m.group() for m in candidates]) if candidates else None
         if k is not None:  # the most similar word: "a pensioner" for "an adult"
             m = candidates[k]
             run = next(r for r in runs if m in r)
-            start = run[0].start() if run.index(m) > 0 and len(words) > 1 else m.start()
-            return _sentence(_join(previous[:start], phrase, previous[m.end() :]))
+            i, many = run.index(m), len(words) > 1
+            start, end = (run[0].start() if i > 0 and many else m.start()), m.end()
+            if i == 0 and many:  # as many words as the phrase has: "opening hours" for "phone number"
+                end = run[min(len(words), len(run)) - 1].end()
+            return _sentence(_join(previous[:start], phrase, previous[end:]))
         if theirs:
-            a, b = max(theirs, key=lambda s: s[1] - s[0])
+            a, b = max(theirs, key=_length)
             return _sentence(_join(previous[:a], phrase, previous[b:]))
         return _sentence(f"{previous.rstrip(' ?')} {fragment}")
 
@@ -199,7 +226,7 @@ def _content_runs(text: str) -> list[list[re.Match]]:
     runs: list[list[re.Match]] = []
     last_end = -1
     for m in NAME_WORD.finditer(text):
-        w = m.group().lower()
+        w = re.sub(r"['’]s$", "", m.group().lower())  # "what's" is "what"
         if w in STOPWORDS or w in _QUESTION_WORDS:
             last_end = -1
             continue
