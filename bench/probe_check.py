@@ -35,6 +35,7 @@ from ragtune import Settings
 from ragtune.text import sentences
 
 LAYERS = [16, 20, 24, 28]
+DEV_LAYERS = [12, *LAYERS]
 CS = [0.0003, 0.001, 0.01]
 
 
@@ -88,8 +89,10 @@ def dev_pairs() -> list[dict]:
     return out
 
 
-def features(llm, rows: list[dict], cache: Path | None, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(the reply's doubt, the last prompt token's hidden state at each of LAYERS) per row."""
+def features(
+    llm, rows: list[dict], cache: Path | None, name: str, layers: list[int] = LAYERS
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the reply's doubt, the last prompt token's hidden state at each of `layers`) per row."""
     import torch
 
     from ragtune.prompts import render
@@ -109,7 +112,7 @@ def features(llm, rows: list[dict], cache: Path | None, name: str) -> tuple[np.n
             )
             lp = torch.log_softmax(out.logits[0, -1].float(), -1)
             doubts.append(float(torch.logsumexp(lp[no], 0) - torch.logsumexp(lp[yes], 0)))
-            hidden.append(np.stack([out.hidden_states[k][0, -1].float().numpy() for k in LAYERS]))
+            hidden.append(np.stack([out.hidden_states[k][0, -1].float().numpy() for k in layers]))
             if i % 50 == 0:
                 print(f"  {name} {i}/{len(rows)} {time.perf_counter() - t:.0f} s", flush=True)
     d, h = np.array(doubts), np.stack(hidden)
@@ -141,18 +144,14 @@ def left_out(x: np.ndarray, y: np.ndarray, org: np.ndarray, c: float) -> np.ndar
     return s
 
 
-def decisions(x: np.ndarray, y: np.ndarray, org: np.ndarray, c: float | None) -> tuple[int, int]:
-    """(near misses caught, right answers withheld) over the left-out organisations, each at the threshold chosen
-    on the other three's own left-out scores. `c` None: the raw signal `x[:, -1]` (the doubt), no probe."""
+def decisions(score: np.ndarray, x: np.ndarray, y: np.ndarray, org: np.ndarray, c: float | None) -> tuple[int, int]:
+    """(near misses caught, right answers withheld) by `score`, each organisation's left-out score, at a threshold
+    chosen on the other three's own left-out scores. `c` None: `score` is the raw signal `x[:, -1]`, no probe."""
     caught = lost = 0
     for o in sorted(set(org)):
         tr, te = org != o, org == o
-        if c is None:
-            inner, score = x[tr, -1], x[te, -1]
-        else:
-            inner = left_out(x[tr], y[tr], org[tr], c)
-            score = probe(c).fit(x[tr], y[tr]).decision_function(x[te])
-        hit = score > best_threshold(inner, y[tr])
+        inner = x[tr, -1] if c is None else left_out(x[tr], y[tr], org[tr], c)
+        hit = score[te] > best_threshold(inner, y[tr])
         caught, lost = caught + int((hit & (y[te] == 1)).sum()), lost + int((hit & (y[te] == 0)).sum())
     return caught, lost
 
@@ -162,17 +161,18 @@ def fit_on_dev(llm, cache: Path | None) -> None:
     from sklearn.metrics import roc_auc_score
 
     dev = dev_pairs()
-    dd, hd = features(llm, dev, cache, "dev-bf16")
+    dd, hd = features(llm, dev, cache, "dev-bf16", DEV_LAYERS)
     y, org = np.array([r["label"] for r in dev]), np.array([r["org"] for r in dev])
     auc = lambda s: round(float(roc_auc_score(y, s)), 3)  # noqa: E731
-    caught, lost = decisions(dd[:, None], y, org, None)
+    caught, lost = decisions(dd, dd[:, None], y, org, None)
     rows = [{"signal": "reply's doubt", "layer": "", "C": "", "auc": auc(dd), "caught": caught, "withheld": lost}]
     rows[0] |= {"at_0.25": [int(((dd > 0.25) & (y == 1)).sum()), int(((dd > 0.25) & (y == 0)).sum())]}
-    for k, layer in enumerate(LAYERS):
+    for k, layer in enumerate(DEV_LAYERS):
         x = np.column_stack([hd[:, k], dd])
         for c in (0.001, 0.01, 0.1):
-            caught, lost = decisions(x, y, org, c)
-            row = {"signal": "probe + doubt", "layer": layer, "C": c, "auc": auc(left_out(x, y, org, c))}
+            score = left_out(x, y, org, c)
+            caught, lost = decisions(score, x, y, org, c)
+            row = {"signal": "probe + doubt", "layer": layer, "C": c, "auc": auc(score)}
             rows.append(row | {"caught": caught, "withheld": lost})
             print(rows[-1], flush=True)
     body = {"command": "python bench/probe_check.py --fit-on dev", "dev_pairs": len(dev), "rows": rows}
@@ -191,7 +191,6 @@ def main() -> None:
     args = ap.parse_args()
     settings = Settings(store=Path("/tmp/ragtune-probe"))
     if args.fit_on == "dev":
-        LAYERS[:] = [12, 16, 20, 24, 28]
         return fit_on_dev(create_llm("qwen2.5-coder-1.5b", settings, cpu_bf16=True), args.cache)
     llm = create_llm("qwen2.5-coder-1.5b", settings)
     train, dev = squad_pairs(), dev_pairs()

@@ -26,6 +26,7 @@ def content(words: list[str]) -> list[str]:
 
 
 NAME_WORD = re.compile(r"[\w'’.-]*\w")  # a word of a name: "O'Brien", "2.0.9", "BX-421-K"
+CITATION = re.compile(r"\s*\[(\d+)\]")  # an answer's [n] marker
 LEAD = re.compile(  # the words that open a follow-up: "And …", "What about …"
     r"^\s*(and|but|also|so|then|ok(ay)?|what about|how about|what of|and what about)\b[\s,]*", re.I
 )

@@ -19,7 +19,7 @@ from ragtune.retrieve.base import Passage
 from ragtune.retrieve.evidence import Evidence, NearMiss, field_phrase, instruction_like, missing_terms
 from ragtune.tables.base import answer_field, row_quote
 from ragtune.tables.reader import TableReader
-from ragtune.text import sentences
+from ragtune.text import CITATION, sentences
 
 if TYPE_CHECKING:
     from ragtune.config import AnswerConfig
@@ -34,7 +34,6 @@ SPANS_PER_PASSAGE = 3  # candidate spans a passage offers when the answer fit we
 PICK_SPANS = 5  # candidate spans a passage offers a check's model to pick from (`Answerer.picked`)
 CHECKED = ("prose", "records")  # the routes a check reads again (an SQL answer is a query's result, not a text's)
 NOT_FOUND = "not found"  # the generate prompt's reply when the sources lack the answer
-_CITE = re.compile(r"\s*\[(\d+)\]")
 _PREAMBLE = re.compile(r"^(the )?(correct )?answer( to the question)? is:?\s*", re.I)
 _NOT_FOUND = re.compile(r"\b(not (found|mentioned|given|stated|in the)|unknown|no answer|cannot|can't)\b", re.I)
 
@@ -89,7 +88,7 @@ class Answer:
     @property
     def text(self) -> str:
         """The answer without its [n] citation markers; empty when the system abstained."""
-        return "" if self.abstained else _CITE.sub("", self.answer).strip()
+        return "" if self.abstained else CITATION.sub("", self.answer).strip()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -107,7 +106,7 @@ def answered(ans: Answer) -> str:
 def _fence(text: str) -> str:
     """Quoted text on one line, without anything that could close the <sources> block or fake a citation."""
     text = re.sub(r"</?\s*sources\s*>", " ", " ".join(text.split()), flags=re.I)
-    return _CITE.sub(" ", text)
+    return CITATION.sub(" ", text)
 
 
 def _data_only(text: str) -> str:
@@ -253,7 +252,7 @@ class Answerer:
         prompts = [self.write_prompt(questions[n], q) for n, q in zip(todo, quotes, strict=True)]
         outputs = self.writer.complete(prompts, self.cfg.max_new_tokens, ["\n"], chat=True) if prompts else []
         for n, out in zip(todo, outputs, strict=True):
-            ans, text = answers[n], _PREAMBLE.sub("", _CITE.sub("", out)).strip()
+            ans, text = answers[n], _PREAMBLE.sub("", CITATION.sub("", out)).strip()
             missing = unsupported(text, self.support(ans, found[n]), questions[n], ans.text)
             if declines(text) or missing:
                 ans.written = "fell back"
@@ -564,11 +563,11 @@ class Answerer:
 
     def ground(self, raw: str, evidence: list[Evidence], question: str) -> Answer:
         """Keep only what the evidence supports: snap the answer to an evidence span and cite that evidence."""
-        text = _PREAMBLE.sub("", _CITE.sub("", raw).strip()).rstrip(".")
+        text = _PREAMBLE.sub("", CITATION.sub("", raw).strip()).rstrip(".")
         text = new_information(text, question) or text
         if declines(text):
             return Answer(ABSTAIN, True, reason="the model found no answer in the evidence", raw=raw)
-        claimed = {int(n) - 1 for n in _CITE.findall(raw) if 0 < int(n) <= len(evidence)}
+        claimed = {int(n) - 1 for n in CITATION.findall(raw) if 0 < int(n) <= len(evidence)}
         spans = [(best_span(text, e.text), n) for n, e in enumerate(evidence)]
         span, n = max(spans, key=lambda s: (s[0].f1, s[1] in claimed, -s[1]))
         if span.f1 < self.cfg.min_support or overlap(span.text, evidence[n].text) < 1.0:

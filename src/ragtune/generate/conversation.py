@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ragtune.text import LEAD, NAME_WORD, STOPWORDS, capitalised, stem
+from ragtune.text import CITATION, LEAD, NAME_WORD, STOPWORDS, capitalised, stem
 
 Span = tuple[int, int]
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
@@ -49,7 +49,7 @@ def _length(span: Span) -> int:
 def _named_answer(answer: str) -> str:
     """The answer to a who-question when it is a name ("Dunmore Engineering", "Professor Ana Ruiz"): what "they"
     or "she" then refers to. "" for a sentence, an abstention or nothing."""
-    answer = re.sub(r"\s*\[[^\]]*\]", "", answer).strip(" .")  # citation marks
+    answer = CITATION.sub("", answer).strip(" .")
     words = answer.split()
     capital = all(w[:1].isupper() or w.lower() in STOPWORDS for w in words)
     return answer if 0 < len(words) <= 5 and capital and not re.search(r"[,;:!?]", answer) else ""
