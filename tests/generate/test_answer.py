@@ -236,6 +236,18 @@ def test_an_answer_the_reader_withholds_names_what_its_passage_leaves_out(demo_w
     assert named.abstained and named.reason.startswith("the reader rates")  # nothing missing: nothing named
 
 
+def test_an_answer_whose_evidence_speaks_of_the_other_party_is_withheld_naming_both(demo_ws):
+    from tests.fakes import FakeSpanReader
+
+    reader = FakeSpanReader("60 days", score=5.0, null=-20.0)
+    swapped, same = demo_ws.reading_with(reader).ask_many(
+        ["Within how many days does Nordtex pay Alderbrook's invoices?", "Within how many days does Alderbrook pay?"]
+    )
+    assert swapped.abstained and swapped.withheld == "60 days"
+    assert swapped.reason.startswith("the evidence says this of 'Alderbrook Outfitters', not of 'Nordtex'")
+    assert not same.abstained and answer_text(same) == "60 days"
+
+
 class _TwoSpans:
     """A span reader whose passage offers "October" (the higher span score) and then "16:00"."""
 

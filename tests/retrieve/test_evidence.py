@@ -90,6 +90,13 @@ def test_a_rival_value_withholds_by_rule_on_any_route_and_is_named():
     assert model.why(swapped | {"rivals": []}, "prose", -5.0) == ""
 
 
+def test_a_swapped_party_withholds_by_rule_and_is_named():
+    model = ev.NearMiss(weights=[0.0] * 11, bias=-10.0)  # the model alone would never withhold
+    cov = {"names": [], "elsewhere": [], "unseen": [], "similarity": 0.8, "swapped": ["Ravensburg", "Kittiwake"]}
+    assert model.why(cov, "prose", -5.0) == "the evidence says this of 'Kittiwake', not of 'Ravensburg'"
+    assert model.why(cov | {"swapped": []}, "prose", -5.0) == ""
+
+
 def test_a_name_that_no_row_of_an_sql_answer_holds_withholds_by_rule():
     model = ev.NearMiss(weights=[0.0] * 11, bias=-10.0)  # the model alone would never withhold
     unknown = {"names": ["Jansen Textiles"], "elsewhere": [], "unseen": [], "similarity": 0.2}

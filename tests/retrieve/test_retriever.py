@@ -76,6 +76,13 @@ def test_coverage_names_a_rival_value_in_the_evidence(demo_ws):
     assert demo_ws.retriever.coverage("What does delivery cost?", "Delivery costs 99 NOK.").rivals == []
 
 
+def test_coverage_reads_a_swapped_party_from_the_evidence(demo_ws):
+    question = "Within how many days does Ravensburg pay Kittiwake's invoices?"
+    cov = demo_ws.retriever.coverage(question, "Kittiwake Freight pays each invoice within 45 days.")
+    assert cov.swapped == ["Ravensburg", "Kittiwake Freight"] and cov.as_dict()["swapped"] == cov.swapped
+    assert demo_ws.retriever.coverage(question, "Ravensburg pays each invoice within 45 days.").swapped == []
+
+
 def test_tied_hits_fuse_the_same_whatever_order_the_store_returns_them(tmp_path):
     from tests.conftest import make_workspace
     from tests.fakes import FakeEmbedder

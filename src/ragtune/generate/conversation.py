@@ -6,11 +6,13 @@ take?". With a small model there is no rewriting model to ask, so the entity and
 
 - a **fragment** ("And X?", "What about X?", a few words without a verb of their own) replaces the part of the
   previous question that X stands for: a name by a name (names are what the tables hold as row values, and runs of
-  capitalised words), else the words X shares its head word with, else the previous question's word most like X's
-  head (by the embedder);
+  capitalised words), else the words X shares its head word with, else the noun phrase of the previous question's
+  word most like X's head (by the embedder);
 - a **reference** ("it", "its", "they", "that department", "the one") in a question of its own is replaced by the
-  previous question's topic: its name, else its longest run of content words; after a who-question, a person
-  ("they", "she") is its answer when that is a name ("Who supplies our paper?" → "Harlow Office Supplies").
+  previous question's topic: its name, else its subject as a part-of-speech tagger reads it (ragtune/grammar.py;
+  what a what-question asks an attribute of, in the reference's number), else its longest run of content words;
+  after a who-question, a person ("they", "she") is its answer when that is a name ("Who supplies our paper?" →
+  "Harlow Office Supplies").
 
 A question with nothing to resolve is left as it is. The previous question is itself first made standalone, so
 that a third turn follows the second.
@@ -22,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ragtune.grammar import BE, PLURAL_TAGS, after_determiners, located, parts, spans, tag_at
 from ragtune.text import CITATION, LEAD, NAME_WORD, STOPWORDS, capitalised, stem
 
 Span = tuple[int, int]
@@ -40,6 +43,8 @@ _QUESTION_WORDS = frozenset("who whom whose what which when where why how much m
 _QUANTITY = re.compile(r"[\d.,:]+\s*(am|pm|h|hrs?|kg|km|cm|mm|m|ml|l|%|st|nd|rd|th|s)?", re.I)  # "6pm", "18:30"
 _PERSONAL = re.compile(r"they|them|their|theirs|he|him|his|she|her|hers", re.I)
 _WHO = re.compile(r"\W*(who|whom)\b", re.I)
+_ASKS_WHAT = re.compile(r"\s*(what|which)\b", re.I)
+_PLURAL = re.compile(r"they|them|their|theirs|these|those", re.I)
 
 
 def _length(span: Span) -> int:
@@ -102,7 +107,8 @@ class Rewriter:
             return self.fill(previous, rest.rstrip(" ?.!"))
         if (ref := self.reference(rest)) is not None:
             person = _PERSONAL.fullmatch(rest[ref[0] : ref[1]]) and _WHO.match(previous)
-            topic = (person and _named_answer(answer)) or self.topic(previous)
+            plural = bool(_PLURAL.fullmatch(rest[ref[0] : ref[1]].split()[0]))
+            topic = (person and _named_answer(answer)) or self.topic(previous, plural)
             if topic:
                 a, b, possessive = ref
                 said = topic + ("'s" if possessive else "")
@@ -123,6 +129,8 @@ class Rewriter:
         m = _REFERENCE.search(text)
         if m is None:
             return None
+        if m.group(3) and tag_at(text, m.start(3)).startswith("VB"):  # "Does that include …": "that" alone
+            return m.start(), m.start() + len(m.group(2)), False
         word = m.group().lower()
         possessive = word in ("its", "their", "theirs", "his", "hers") or (word == "her" and m.end() < len(text))
         return m.start(), m.end(), possessive
@@ -146,9 +154,10 @@ class Rewriter:
         k = self.closest(name, [previous[a:b] for a, b in theirs]) if len(theirs) > 1 else None
         return theirs[k] if k is not None else max(theirs, key=_length)
 
-    def topic(self, question: str) -> str:
-        """What the question is about: its (longest) name, else its longest run of content words (less a final
-        verb-like word: "the waiting room refurbishment" of "… the waiting room refurbishment cost?")."""
+    def topic(self, question: str, plural: bool = False) -> str:
+        """What the question is about: its (longest) name, else its subject (the tagger's), else its longest run of
+        content words (less a final verb-like word: "the waiting room refurbishment" of "… the waiting room
+        refurbishment cost?"). For a `plural` reference ("they", "them"), a subject in the singular is not it."""
         verb_last = bool(_BARE_VERB_AUX.search(question))  # "… does the X cost?": the last word is a verb
         named = self.names(question)
         runs = _content_runs(question)
@@ -161,6 +170,8 @@ class Rewriter:
                     after = after[:-1]
                 b = after[-1].end() if after else b
             return question[a:b]
+        if subject := _subject(question, plural):  # the tagger's subject: "the ceramics workshop" of "… is … held?"
+            return subject
         if not runs:
             return ""
         run = max(runs, key=len)
@@ -196,6 +207,8 @@ class Rewriter:
         k = self.closest(head, [m.group() for m in candidates]) if candidates else None
         if k is not None:  # the most similar word: "a pensioner" for "an adult"
             m = candidates[k]
+            if phrase_at := _noun_phrase_at(previous, m.start()):  # the whole phrase: "library books" for "DVDs"
+                return _sentence(_join(previous[: phrase_at[0]], phrase, previous[phrase_at[1] :]))
             run = next(r for r in runs if m in r)
             i, many = run.index(m), len(words) > 1
             start, end = (run[0].start() if i > 0 and many else m.start()), m.end()
@@ -206,6 +219,56 @@ class Rewriter:
             a, b = max(theirs, key=_length)
             return _sentence(_join(previous[:a], phrase, previous[b:]))
         return _sentence(f"{previous.rstrip(' ?')} {fragment}")
+
+
+def _subject(question: str, plural: bool = False) -> str:
+    """What a reference in the next question stands for, read from the tagger's phrases: the subject of a
+    question with an auxiliary or copula ("the deluxe room" of "How much does the deluxe room cost per night?");
+    but where a what-question asks for an attribute of something, that thing ("the new cycle bridge" of "What is
+    the budget for the new cycle bridge?"). A `plural` reference ("them") wants a plural phrase, "it" a singular
+    one. "" when there is none (a pronoun, a question word)."""
+    found = parts(question, loose=True)
+    words = found.subject if found else []
+    where = spans(question, words) if any(w.lower() not in STOPWORDS | _QUESTION_WORDS for w in words) else []
+    asks_attribute = where and found.aux in BE and not found.verb and _ASKS_WHAT.match(question)
+    if asks_attribute and (owner := _owner(question, where[-1][1], plural)):
+        return owner
+    if plural and (not where or tag_at(question, where[-1][0]) not in PLURAL_TAGS):
+        return _plural_phrase(question)
+    return question[where[0][0] : where[-1][1]] if where else ""
+
+
+def _owner(question: str, after: int, plural: bool) -> str:
+    """The noun phrase after the preposition that follows position `after` ("the new cycle bridge" of "… the
+    budget for the new cycle bridge?"), when its number is the one wanted; "" otherwise."""
+    rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
+    if len(rest) < 2 or rest[0][0].kind != "PP" or rest[1][0].kind != "NP":
+        return ""
+    toks = rest[1][1]
+    if (toks[-1][0].tag in PLURAL_TAGS) != plural:
+        return ""
+    return question[toks[0][1][0] : toks[-1][1][1]]
+
+
+def _plural_phrase(question: str) -> str:
+    """The question's last noun phrase in the plural ("job applications"), as written; "" if none."""
+    found = [after_determiners(toks) for chunk, toks in located(question) if chunk.kind == "NP"]
+    found = [t for t in found if t and t[-1][0].tag in PLURAL_TAGS]
+    found = [t for t in found if not {tok.word.lower() for tok, _ in t} & _QUESTION_WORDS]
+    return question[found[-1][0][1][0] : found[-1][-1][1][1]] if found else ""
+
+
+def _noun_phrase_at(text: str, at: int) -> Span | None:
+    """The noun phrase of `text` holding position `at`, after its determiners ("library books" of "… for library
+    books?", "full-time staff" of "do full-time staff get"); None when the word there is in no noun phrase or
+    the phrase holds a question word ("many days")."""
+    for chunk, toks in located(text):
+        if toks and toks[0][1][0] <= at < toks[-1][1][1]:
+            kept = after_determiners(toks)
+            if chunk.kind != "NP" or not kept or any(t.word.lower() in _QUESTION_WORDS for t, _ in kept):
+                return None
+            return kept[0][1][0], kept[-1][1][1]
+    return None
 
 
 def _join(before: str, phrase: str, after: str) -> str:

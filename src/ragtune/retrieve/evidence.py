@@ -105,6 +105,7 @@ class Coverage:
     rivals: list[list[str]] = field(default_factory=list)  # [asked, found]: the evidence's other value in its place
     fit: float = 1.0  # does the answer's value fit what the question asks for (retrieve/answerfit.py; 1: unknown)
     said: str = ""  # the answer as the answer-fit model read it
+    swapped: list[str] = field(default_factory=list)  # [asked, found]: the evidence's doer is the other party
 
     @property
     def missing(self) -> list[str]:
@@ -113,7 +114,7 @@ class Coverage:
     def as_dict(self) -> dict:
         out = {"names": self.names, "elsewhere": self.elsewhere, "unseen": self.unseen}
         out |= {"similarity": self.similarity, "weakest": self.weakest, "rivals": self.rivals}
-        return out | {"fit": self.fit, "said": self.said}
+        return out | {"fit": self.fit, "said": self.said, "swapped": self.swapped}
 
 
 def specificity(word: str) -> float:
@@ -163,7 +164,8 @@ class NearMiss:
     (`rivals`) withholds by rule, on any route, before the model is asked; so does a name that no row of an
     SQL answer holds ("how many pallets does <a customer not in the table> ship") or that the row of a table
     answer lacks ("when was batch <a code no row has> brewed"); so does a table field that the
-    answer-fit model (retrieve/answerfit.py) says is not of the kind the question asks for ("email" → `site`)."""
+    answer-fit model (retrieve/answerfit.py) says is not of the kind the question asks for ("email" → `site`); so
+    does evidence whose doer is the question's other party (`swapped`, retrieve/roles.py)."""
 
     weights: list[float]
     bias: float
@@ -195,6 +197,9 @@ class NearMiss:
         if cov.get("rivals"):  # a rule, not a weight: fitted, it moved every other weight (leave-one-out, dev)
             asked, found = cov["rivals"][0]
             return f"the evidence is about {found!r}, not {asked!r}"
+        if cov.get("swapped"):  # a rule too: the roles are read by a tagger (retrieve/roles.py), not weighed
+            asked, found = cov["swapped"]
+            return f"the evidence says this of {found!r}, not of {asked!r}"
         if route == "sql" and cov.get("names"):  # a rule: a query over the tables never read the row it names
             return f"the tables hold no row for {cov['names'][0]!r}"
         if route == "records" and cov.get("names"):  # a rule: a row holds its own names (on dev, every row answer

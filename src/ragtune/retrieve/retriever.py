@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ragtune.index.base import Filter, access_filter
-from ragtune.retrieve import answerfit
+from ragtune.retrieve import answerfit, roles
 from ragtune.retrieve import evidence as ev
 from ragtune.retrieve.base import Passage, SearchResult
 from ragtune.text import sentences
@@ -210,7 +210,7 @@ class Retriever:
         covered by the same stem or by a word the embedder puts close to it; a missing
         word is `elsewhere` when some other passage of the store uses it (the documents speak of it, not here).
         Given the `answer` (`field words: value` for a row), how well it fits what the question asks for
-        (retrieve/answerfit.py)."""
+        (retrieve/answerfit.py); and whether the support says it of the question's other party (retrieve/roles.py)."""
         names, words = ev.specific_terms(question)
         have = ev.tokens(ev.field_words(support))
         around = have + ev.tokens(context)  # a name may stand in the sentences around ("the game" of "Super Bowl 50")
@@ -224,7 +224,9 @@ class Retriever:
         similarity, rivals = round(float(np.dot(q, sup)), 3), ev.rivals(question, support)
         model = answerfit.shipped() if said else None
         fit = round(float(model.probability(q, said[0])[0]), 3) if model and model.serves(self.embedder) else 1.0
-        return ev.Coverage(missing_names, elsewhere, unseen, similarity, round(weakest, 3), rivals, fit, answer)
+        swapped = roles.swapped(question, support)
+        weakest = round(weakest, 3)
+        return ev.Coverage(missing_names, elsewhere, unseen, similarity, weakest, rivals, fit, answer, swapped)
 
     def answer_fit(self, question: str, answers: list[str]) -> list[float]:
         """How well each answer's value fits what the question asks for (retrieve/answerfit.py); 1.0 each where
