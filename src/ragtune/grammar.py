@@ -16,7 +16,7 @@ from ragtune.text import sentences
 AUXILIARY = frozenset("do does did must can could may might will would shall should".split())
 BE = frozenset("is are was were be been being".split())
 PLURAL_TAGS = ("NNS", "NNPS")
-Span = tuple[int, int]
+Span = tuple[int, int]  # a (start, end) of a text
 _TOKEN = re.compile(r"\w+(?:[-.,]\w+)*(?:['’](?!s\b)\w+)*|['’]s\b|[^\w\s]")  # "What's" → "What", "'s"
 
 

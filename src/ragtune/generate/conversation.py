@@ -24,10 +24,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ragtune.grammar import BE, PLURAL_TAGS, after_determiners, located, parts, spans, tag_at
+from ragtune.grammar import BE, PLURAL_TAGS, Span, after_determiners, located, parts, spans, tag_at
 from ragtune.text import CITATION, LEAD, NAME_WORD, STOPWORDS, capitalised, stem
 
-Span = tuple[int, int]
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _VERB_HINT = re.compile(
     r"\b(is|are|was|were|be|been|do|does|did|can|could|will|would|should|may|might|must|has|have|had)\b", re.I
