@@ -18,7 +18,14 @@ def names(text: str) -> list[tuple[int, int]]:
 
 def closest(word: str, words: list[str]) -> int | None:
     """Word likeness as an embedder would give it, for the words these tests need."""
-    alike = {"pensioner": "adult", "Mondays": "Sundays", "hours": "phone", "magazines": "books"}
+    alike = {
+        "pensioner": "adult",
+        "Mondays": "Sundays",
+        "hours": "phone",
+        "magazines": "books",
+        "café": "lockers",
+        "toilets": "exit",
+    }
     return words.index(alike[word]) if alike.get(word) in words else None
 
 
@@ -115,7 +122,38 @@ def test_a_name_stands_for_the_likest_of_the_previous_names(rewriter):
 
 def test_an_attribute_replaces_as_many_words_as_it_has(rewriter):
     history = [Turn("What's the phone number of the Bodø depot?")]
-    assert rewriter.standalone("And its opening hours?", history) == "What's the opening hours of the Bodø depot?"
+    assert rewriter.standalone("And its opening hours?", history) == "What are the opening hours of the Bodø depot?"
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "standalone"),
+    [
+        ("Where are the lockers?", "And the café?", "Where is the café?"),
+        ("Where's the exit?", "And the toilets?", "Where are the toilets?"),
+    ],
+)
+def test_a_copula_agrees_with_the_phrase_put_after_it(rewriter, first, follow_up, standalone):
+    assert rewriter.standalone(follow_up, [Turn(first)]) == standalone
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "standalone"),
+    [
+        (
+            "How much does parking cost at the main campus?",
+            "Is it free after 6pm?",
+            "Is parking at the main campus free after 6pm?",
+        ),  # a place carries over with the topic; a time of the follow-up's own does not stop it
+        ("How much does parking cost in the evening?", "Is it free?", "Is parking free?"),  # a time is no place
+        (
+            "How much does parking cost at the main campus?",
+            "Is it free at the north campus?",
+            "Is parking free at the north campus?",
+        ),  # the follow-up's own place wins
+    ],
+)
+def test_a_reference_carries_the_place_of_its_topic(rewriter, first, follow_up, standalone):
+    assert rewriter.standalone(follow_up, [Turn(first)]) == standalone
 
 
 def test_without_history_the_question_is_only_trimmed(rewriter):

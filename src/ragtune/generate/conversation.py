@@ -10,7 +10,8 @@ take?". With a small model there is no rewriting model to ask, so the entity and
   word most like X's head (by the embedder);
 - a **reference** ("it", "its", "they", "that department", "the one") in a question of its own is replaced by the
   previous question's topic: its name, else its subject as a part-of-speech tagger reads it (ragtune/grammar.py;
-  what a what-question asks an attribute of, in the reference's number), else its longest run of content words;
+  what a what-question asks an attribute of, in the reference's number), else its longest run of content words,
+  with the place the previous question gave it ("at the main campus") unless the follow-up gives its own;
   after a who-question, a person ("they", "she") is its answer when that is a name ("Who supplies our paper?" →
   "Harlow Office Supplies").
 
@@ -20,6 +21,7 @@ that a third turn follows the second.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,10 +109,12 @@ class Rewriter:
         if (ref := self.reference(rest)) is not None:
             person = _PERSONAL.fullmatch(rest[ref[0] : ref[1]]) and _WHO.match(previous)
             plural = bool(_PLURAL.fullmatch(rest[ref[0] : ref[1]].split()[0]))
-            topic = (person and _named_answer(answer)) or self.topic(previous, plural)
+            named = person and _named_answer(answer)
+            topic = named or self.topic(previous, plural)
             if topic:
                 a, b, possessive = ref
-                said = topic + ("'s" if possessive else "")
+                place = "" if named or possessive or _places(rest) else _place(previous, topic)
+                said = topic + (f" {place}" if place else "") + ("'s" if possessive else "")
                 return _sentence(rest[:a] + said + rest[b:])
         return _sentence(rest) if rest != question else question
 
@@ -220,6 +224,43 @@ class Rewriter:
         return _sentence(f"{previous.rstrip(' ?')} {fragment}")
 
 
+_PLACING = frozenset({"at", "in"})  # "on", "after", "during": mostly a time
+_TIMES = frozenset(
+    "morning afternoon evening night day days weekend weekends weekday weekdays week weeks month months year years "
+    "summer winter spring autumn time term season january february march april may june july august september "
+    "october november december monday tuesday wednesday thursday friday saturday sunday mondays tuesdays "
+    "wednesdays thursdays fridays saturdays sundays".split()
+)
+
+
+def _place_phrases(text: str) -> list[Span]:
+    """Where `text` places something: "at" or "in" and a noun phrase that is not a time ("at the main campus",
+    "in Leeds"; not "at 6pm", "in March", "in the evening"), each (start, end) from the preposition."""
+    found = []
+    for (pp, pt), (np_, nt) in itertools.pairwise(located(text)):
+        if pp.kind != "PP" or np_.kind != "NP" or not pt or not nt or pt[-1][0].word.lower() not in _PLACING:
+            continue
+        if not any(t.tag == "CD" or t.word.lower() in _TIMES for t, _ in nt):
+            found.append((pt[-1][1][0], nt[-1][1][1]))
+    return found
+
+
+def _places(text: str) -> bool:
+    """Does the question place what it asks about itself ("… at the Eastgate gym")?"""
+    return bool(_place_phrases(text))
+
+
+def _place(previous: str, topic: str) -> str:
+    """Where the previous question placed its topic, after it ("at the main campus" of "How much does parking
+    cost at the main campus?"): a reference carries it along with the topic, as a fragment keeps the rest of
+    the question. "" when it placed nothing after the topic, or the topic holds the place."""
+    at = previous.find(topic)
+    if at < 0:
+        return ""
+    after = [(a, b) for a, b in _place_phrases(previous) if a >= at + len(topic)]
+    return previous[after[0][0] : after[0][1]] if after else ""
+
+
 def _subject(question: str, plural: bool = False) -> str:
     """What a reference in the next question stands for, read from the tagger's phrases: the subject of a
     question with an auxiliary or copula ("the deluxe room" of "How much does the deluxe room cost per night?");
@@ -272,7 +313,9 @@ def _noun_phrase_at(text: str, at: int) -> Span | None:
 
 def _join(before: str, phrase: str, after: str) -> str:
     """`before` + `phrase` + `after`, with the article before the phrase made to fit it ("an adult" → "a
-    pensioner"), or dropped when the phrase brings its own."""
+    pensioner"), or dropped when the phrase brings its own, and a copula just before it made to agree with it
+    ("What's the phone number" → "What are the opening hours")."""
+    before = _agree(before, phrase)
     article = re.search(r"\b(a|an)\s+$", before, re.I)
     if article:
         if re.match(r"(a|an|the)\s", phrase, re.I):
@@ -281,6 +324,23 @@ def _join(before: str, phrase: str, after: str) -> str:
             fit = "an" if phrase[:1].lower() in "aeiou" else "a"
             before = before[: article.start()] + fit + " "
     return before + phrase + after
+
+
+_COPULA = re.compile(r"(?:\s+(is|are)|['’]s)(\s+(?:the\s+)?)$", re.I)
+
+
+def _agree(before: str, phrase: str) -> str:
+    """`before` with a copula that ends it ("What's the ", "Where are ") in the number of the noun phrase that
+    follows: the tagger's tag of the phrase's last word."""
+    m = _COPULA.search(before)
+    words = phrase.split()
+    if m is None or not words:
+        return before
+    plural = tag_at(phrase, phrase.rfind(words[-1])) in PLURAL_TAGS
+    said = (m.group(1) or "is").lower()
+    if plural == (said == "are"):
+        return before
+    return before[: m.start()] + (" are" if plural else " is") + m.group(2)
 
 
 def _content_runs(text: str) -> list[list[re.Match]]:
