@@ -25,6 +25,7 @@ def closest(word: str, words: list[str]) -> int | None:
         "magazines": "books",
         "café": "lockers",
         "toilets": "exit",
+        "weekends": "weekdays",
     }
     return words.index(alike[word]) if alike.get(word) in words else None
 
@@ -173,3 +174,59 @@ def test_turns_pair_each_user_message_with_the_reply_after_it():
         {"role": "user", "content": [{"type": "text", "text": "And Stavanger?"}]},
     ]
     assert turns(messages) == [Turn("Who manages Bodø?", "Kari Dahl [1]"), Turn("And Stavanger?")]
+
+
+@pytest.mark.parametrize(
+    ("first", "answer", "follow_up", "standalone"),
+    [
+        (  # the follow-up's own preposition replaces the previous one
+            "When does the swimming pool open on weekdays?",
+            "",
+            "What about at weekends?",
+            "When does the swimming pool open at weekends?",
+        ),
+        (  # the same question words and a noun phrase: that phrase is what is asked now
+            "How many parking spaces does the Northside depot have?",
+            "",
+            "And how many charging points?",
+            "How many charging points does the Northside depot have?",
+        ),
+        (  # "one" is one of the previous question's topic
+            "How much does a replacement key card cost?",
+            "",
+            "Where can I get one?",
+            "Where can I get a replacement key card?",
+        ),
+        (  # a which-question whose question word is the subject: "they" is its named answer
+            "Which supplier delivers our coffee beans?",
+            "Ridgeway Roasters",
+            "What do they charge per kilo?",
+            "What do Ridgeway Roasters charge per kilo?",
+        ),
+        (  # the thing an attribute is asked of, though the tagger reads "climbing" as a verb
+            "What is the minimum age for the climbing wall?",
+            "",
+            "Do children need a helmet on it?",
+            "Do children need a helmet on the climbing wall?",
+        ),
+    ],
+)
+def test_follow_ups_of_other_forms_are_made_standalone(rewriter, first, answer, follow_up, standalone):
+    assert rewriter.standalone(follow_up, [Turn(first, answer)]) == standalone
+
+
+@pytest.mark.parametrize(
+    ("first", "answer", "follow_up", "standalone"),
+    [
+        (  # "which rooms" is not the subject here: "they" is not the answer
+            "Which rooms are the workshops in?",
+            "Rooms 4 and 5",
+            "Who runs them?",
+            "Who runs the workshops?",
+        ),
+        ("How many rooms does the hotel have?", "", "Which one is the biggest?", "Which one is the biggest?"),
+        ("How many complaints did the hotel get?", "", "Has no one complained?", "Has no one complained?"),
+    ],
+)
+def test_what_the_new_rules_leave_alone(rewriter, first, answer, follow_up, standalone):
+    assert rewriter.standalone(follow_up, [Turn(first, answer)]) == standalone

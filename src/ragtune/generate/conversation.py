@@ -7,13 +7,16 @@ take?". With a small model there is no rewriting model to ask, so the entity and
 - a **fragment** ("And X?", "What about X?", a few words without a verb of their own) replaces the part of the
   previous question that X stands for: a name by a name (names are what the tables hold as row values, and runs of
   capitalised words), else the words X shares its head word with, else the noun phrase of the previous question's
-  word most like X's head (by the embedder);
+  word most like X's head (by the embedder), with X's own preposition ("at weekends" for "on weekdays"); a
+  follow-up that opens with the previous question's own question words ("And how many charging points?") is
+  such a fragment after them;
 - a **reference** ("it", "its", "they", "that department", "the one") in a question of its own is replaced by the
   previous question's topic: its name, else its subject as a part-of-speech tagger reads it (ragtune/grammar.py;
   what a what-question asks an attribute of, in the reference's number), else its longest run of content words,
   with the place the previous question gave it ("at the main campus") unless the follow-up gives its own;
-  after a who-question, a person ("they", "she") is its answer when that is a name ("Who supplies our paper?" →
-  "Harlow Office Supplies").
+  after a who-question, or a which-question whose question word is the subject, a person ("they", "she") is its
+  answer when that is a name ("Who supplies our paper?" → "Harlow Office Supplies"); "one" is one of the topic
+  ("Where can I get one?" → "… a replacement key card").
 
 A question with nothing to resolve is left as it is. The previous question is itself first made standalone, so
 that a third turn follows the second.
@@ -26,7 +29,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ragtune.grammar import BE, PLURAL_TAGS, Span, after_determiners, located, parts, spans, tag_at
+from ragtune.grammar import AUXILIARY, BE, PLURAL_TAGS, Span, after_determiners, located, parts, spans, tag_at
 from ragtune.text import CITATION, LEAD, NAME_WORD, STOPWORDS, capitalised, stem
 
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
@@ -35,7 +38,8 @@ _VERB_HINT = re.compile(
 )
 _REFERENCE = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|he|him|his|she|her|hers)\b"
-    r"|\b(that|this|these|those|the same) (\w+)\b|\bthe (one|ones)\b",
+    r"|\b(that|this|these|those|the same) (\w+)\b|\bthe (one|ones)\b"
+    r"|(?<!\bthe )(?<!\bno )(?<!\beach )(?<!\bevery )(?<!\bany )(?<!\bwhich )\bone\b(?!\s+of\b)",  # "get one"
     re.I,
 )
 _DUMMY_IT = re.compile(r"\bit (takes?|took|is|was|costs?) [\w\s]{0,30}\bto \w+ \w+ \w+|\bis it (true|possible)\b", re.I)
@@ -106,17 +110,33 @@ class Rewriter:
         rest = LEAD.sub("", question).strip()
         if self.fragment(rest) and rest:
             return self.fill(previous, rest.rstrip(" ?.!"))
+        if (asked := _same_question_word(rest, previous)) is not None:  # "And how many charging points?"
+            return self.refill(previous, asked, rest[len(asked) :].strip(" ?.!"))
         if (ref := self.reference(rest)) is not None:
-            person = _PERSONAL.fullmatch(rest[ref[0] : ref[1]]) and _WHO.match(previous)
-            plural = bool(_PLURAL.fullmatch(rest[ref[0] : ref[1]].split()[0]))
+            said = rest[ref[0] : ref[1]]
+            person = _PERSONAL.fullmatch(said) and (_WHO.match(previous) or _asks_subject(previous))
+            plural = bool(_PLURAL.fullmatch(said.split()[0]))
             named = person and _named_answer(answer)
             topic = named or self.topic(previous, plural)
             if topic:
                 a, b, possessive = ref
                 place = "" if named or possessive or _places(rest) else _place(previous, topic)
+                topic = _indefinite(topic) if said.lower() == "one" else topic
                 said = topic + (f" {place}" if place else "") + ("'s" if possessive else "")
                 return _sentence(rest[:a] + said + rest[b:])
         return _sentence(rest) if rest != question else question
+
+    def refill(self, previous: str, asked: str, remainder: str) -> str:
+        """A follow-up that opens with the previous question's own question words and has no verb ("And how many
+        charging points?", "And how much for children?"): a noun phrase after them replaces the previous
+        question's ("How many parking spaces does …" → "How many charging points does …"); anything else is a
+        fragment."""
+        if not remainder:
+            return _sentence(previous)
+        theirs = _asked_phrase(previous, len(asked)) if _bare_noun_phrase(remainder) else None
+        if theirs is not None:
+            return _sentence(_join(previous[: theirs[0]], remainder, previous[theirs[1] :]))
+        return self.fill(previous, remainder)
 
     # -- what the question is -------------------------------------------------------------------------------
     @staticmethod
@@ -190,6 +210,8 @@ class Rewriter:
         if not words:
             return _sentence(f"{previous.rstrip(' ?')} {fragment}")
         head = words[-1].group()
+        prep = _PREPOSITION.match(fragment)  # "at weekends" for "on weekdays": its own preposition comes along
+        join = _join if prep is None else lambda b, p, a: _join(_with_preposition(b, prep.group(1)), p, a)
         article = re.search(r"\b(a|an)\s+$", fragment[: words[0].start()], re.I)  # its own article comes along
         phrase = fragment[article.start() if article else words[0].start() : words[-1].end()]
         runs = _content_runs(previous)
@@ -202,7 +224,7 @@ class Rewriter:
             for k, m in enumerate(run):
                 if stem(m.group().lower()) == stem(head.lower()):
                     start = run[0].start()
-                    return _sentence(_join(previous[:start], phrase, previous[run[k].end() :]))
+                    return _sentence(join(previous[:start], phrase, previous[run[k].end() :]))
         if own and theirs:
             a, b = max(theirs, key=_length)
             return _sentence(_join(previous[:a], phrase, previous[b:]))
@@ -211,13 +233,13 @@ class Rewriter:
         if k is not None:  # the most similar word: "a pensioner" for "an adult"
             m = candidates[k]
             if phrase_at := _noun_phrase_at(previous, m.start()):  # the whole phrase: "library books" for "DVDs"
-                return _sentence(_join(previous[: phrase_at[0]], phrase, previous[phrase_at[1] :]))
+                return _sentence(join(previous[: phrase_at[0]], phrase, previous[phrase_at[1] :]))
             run = next(r for r in runs if m in r)
             i, many = run.index(m), len(words) > 1
             start, end = (run[0].start() if i > 0 and many else m.start()), m.end()
             if i == 0 and many:  # as many words as the phrase has: "opening hours" for "phone number"
                 end = run[min(len(words), len(run)) - 1].end()
-            return _sentence(_join(previous[:start], phrase, previous[end:]))
+            return _sentence(join(previous[:start], phrase, previous[end:]))
         if theirs:
             a, b = max(theirs, key=_length)
             return _sentence(_join(previous[:a], phrase, previous[b:]))
@@ -261,6 +283,72 @@ def _place(previous: str, topic: str) -> str:
     return previous[after[0][0] : after[0][1]] if after else ""
 
 
+_PREPOSITION = re.compile(r"(at|on|in|for|from|to|with|by|during|before|after|under|over|without)\s", re.I)
+_OPENING = re.compile(r"(how (?:many|much|long|often|far|old)|which|what|when|where|who)\b", re.I)
+
+
+def _with_preposition(before: str, prep: str) -> str:
+    """`before` with the preposition that ends it made `prep` ("… open on " → "… open at ")."""
+    m = re.search(r"\b(\w+)\s+$", before)
+    if m is None or not _PREPOSITION.fullmatch(m.group(1) + " "):
+        return before
+    return before[: m.start(1)] + prep + before[m.end(1) :]
+
+
+def _same_question_word(text: str, previous: str) -> str | None:
+    """The question words that open both the follow-up and the previous question, as the follow-up has them
+    ("how many"), when the follow-up has no verb of its own; None otherwise."""
+    mine, theirs = _OPENING.match(text), _OPENING.match(previous)
+    if mine is None or theirs is None or mine.group(1).lower() != theirs.group(1).lower():
+        return None
+    rest = text[mine.end() :]
+    return mine.group(1) if not _VERB_HINT.search(rest) and not _verb_in(rest) else None
+
+
+def _verb_in(text: str) -> bool:
+    """Does the tagger read a finite verb in `text`?"""
+    return any(t.tag in ("VBZ", "VBP", "VBD", "MD") for chunk, toks in located(text) for t, _ in toks)
+
+
+def _bare_noun_phrase(text: str) -> bool:
+    """Is `text` a noun phrase and nothing else: determiners, modifiers (a gerund too: "charging points") and a
+    noun last; no preposition, no finite verb?"""
+    tags = [t.tag for _, toks in located(text) for t, _ in toks if t.tag not in (".", ",")]
+    modifiers = ("DT", "PRP$", "JJ", "JJR", "JJS", "VBG", "VBN", "CD", "POS")
+    return bool(tags) and tags[-1].startswith("NN") and all(t.startswith("NN") or t in modifiers for t in tags)
+
+
+def _asked_phrase(question: str, after: int) -> Span | None:
+    """The noun phrase right after a question's opening question words ("parking spaces" of "How many parking
+    spaces does …"); None when a verb comes first ("How much is …")."""
+    for chunk, toks in located(question):
+        kept = [(t, at) for t, at in toks if at[0] >= after and t.word.lower() not in _QUESTION_WORDS]
+        if not kept:
+            continue
+        return (kept[0][1][0], kept[-1][1][1]) if chunk.kind == "NP" else None
+    return None
+
+
+def _indefinite(topic: str) -> str:
+    """ "one" of a topic: "a replacement key card" of "the replacement key card"."""
+    bare = re.sub(r"^(the|a|an|this|that|our|your|my)\s+", "", topic, flags=re.I)
+    return ("an " if bare[:1].lower() in "aeiou" else "a ") + bare
+
+
+def _asks_subject(question: str) -> bool:
+    """Does the question ask who or which does something, its question word the subject ("Which supplier
+    delivers our coffee beans?"): its first phrase opens with "which" or "what" and a finite verb, not an
+    auxiliary, comes next?"""
+    found = [(chunk, toks) for chunk, toks in located(question) if toks]
+    if len(found) < 2 or found[0][0].kind != "NP" or found[0][1][0][0].tag not in ("WDT", "WP"):
+        return False
+    verb = found[1][1][0][0]
+    return found[1][0].kind == "VP" and verb.tag in ("VBZ", "VBD", "VBP") and verb.word.lower() not in _NOT_MAIN
+
+
+_NOT_MAIN = AUXILIARY | BE | {"has", "have", "had"}
+
+
 def _subject(question: str, plural: bool = False) -> str:
     """What a reference in the next question stands for, read from the tagger's phrases: the subject of a
     question with an auxiliary or copula ("the deluxe room" of "How much does the deluxe room cost per night?");
@@ -282,9 +370,18 @@ def _owner(question: str, after: int, plural: bool) -> str:
     """The noun phrase after the preposition that follows position `after` ("the new cycle bridge" of "… the
     budget for the new cycle bridge?"), when its number is the one wanted; "" otherwise."""
     rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
-    if len(rest) < 2 or rest[0][0].kind != "PP" or rest[1][0].kind != "NP":
+    if len(rest) < 2 or rest[0][0].kind != "PP":
         return ""
-    toks = rest[1][1]
+    toks: list = []
+    for chunk, ts in rest[1:]:  # "the climbing wall" reads as "the" / "climbing" (a verb) / "wall"
+        if chunk.kind == "NP":
+            toks += ts
+            break
+        if not all(t.tag in ("DT", "PRP$", "VBG", "JJ") for t, _ in ts):
+            return ""
+        toks += ts
+    if not toks or not toks[-1][0].tag.startswith("NN"):
+        return ""
     if (toks[-1][0].tag in PLURAL_TAGS) != plural:
         return ""
     return question[toks[0][1][0] : toks[-1][1][1]]
