@@ -1,13 +1,14 @@
 """Follow-ups in wordings the wording bench does not have: does the rewriter make them standalone as intended?
 
-`data/follow-ups.jsonl` holds 64 two-turn pairs in other domains (a museum, a hotel, a hospital, an office, a ferry, a
-vet, a gym, a college, a depot, a tram): 16 `design` pairs, written in session 24, and 16 `design-2` pairs, written
-in session 26, looked at while changing `generate/conversation.py`; 16 `held-out` pairs, written before those
-changes, whose failures session 25 saw once mid-design; and 16 `held-out-2` pairs, written in session 26 before
-the bench ran on them. Only the design pairs' failures are printed; the held-out parts' rows are in the JSON. Each gives the first question, its answer where a
-follow-up refers to it, the follow-up, and the standalone question intended. A rewrite counts when it is that
-question word for word (case, a final "?" and the articles "the", "a", "an" aside): stricter than whether it
-retrieves the right passage. The rewriter gets the real embedder's word likeness and no table values.
+`data/follow-ups.jsonl` holds 64 two-turn pairs in other domains (a museum, a hotel, a hospital, an office, a ferry,
+a vet, a gym, a college, a depot, a tram): 16 `design` pairs, written in session 24, and 16 `design-2` pairs,
+written in session 26, looked at while changing `generate/conversation.py`; 16 `held-out` pairs, written before
+those changes, whose failures session 25 saw once mid-design; and 16 `held-out-2` pairs, written in session 26
+before the bench ran on them. Only the design pairs' failures are printed; the held-out parts' rows are in the JSON.
+Each gives the first question, its answer where a follow-up refers to it, the follow-up, and the standalone question
+intended. A rewrite counts when it is that question word for word (case, a final "?" and the articles "the", "a",
+"an" aside): stricter than whether it retrieves the right passage. The rewriter gets the real embedder's word
+likeness and no table values.
 
     python bench/follow_ups.py     # ~20 s → bench/results/follow-ups.json
 """
