@@ -55,7 +55,10 @@ def test_a_cluster_that_refuses_the_token_is_one_clear_error(tmp_path, ray_clust
     env = auth | {"RAY_AUTH_TOKEN": "not-the-token"}
     done = ingest(["--store", str(tmp_path / "s"), "ingest", "--ray", ray_address, str(tmp_path)], env)
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
-    assert f"cannot reach the Ray cluster at '{ray_address}'" in done.stderr
+    assert f"cannot reach the Ray cluster at '{ray_address}': it refused this process's authentication token" in (
+        done.stderr
+    )
+    assert done.stderr.count("Failed to get cluster ID") <= 1  # one probe, not Ray's twenty retries
 
 
 def test_an_unreachable_cluster_is_one_clear_error(tmp_path):

@@ -47,6 +47,7 @@ class RayPreparer:
             raise RagtuneError("--ray needs Ray: pip install 'ragtune[ray]'") from None
         self.ray = ray
         _check_reachable(address)  # Ray itself retries a dead address for minutes
+        _check_token(address)  # …and a refused token for 20 s, then says only that it could not connect
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # not a line per connection retry
         try:
             ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, include_dashboard=False)
@@ -89,6 +90,26 @@ class RayPreparer:
         for actor in self.actors:
             self.ray.kill(actor)
         self.ray.shutdown()
+
+
+def _check_token(address: str) -> None:
+    """A RagtuneError at once when the cluster at `host:port` refuses this process's authentication token. One
+    probe through Ray's own GCS client (a private class: where it is missing or fails otherwise, `ray.init` has
+    the last word)."""
+    if address in ("auto", "local") or address.startswith("ray://"):
+        return
+    try:
+        from ray._raylet import GcsClient
+        from ray.exceptions import AuthenticationError
+    except ImportError:
+        return
+    try:
+        GcsClient(address=address, cluster_id=None)
+    except AuthenticationError:
+        why = "it refused this process's authentication token (RAY_AUTH_MODE=token, and the cluster's token in"
+        raise RagtuneError(f"cannot reach the Ray cluster at '{address}': {why} RAY_AUTH_TOKEN)") from None
+    except Exception:  # anything else is ray.init's to report
+        return
 
 
 def _check_reachable(address: str) -> None:
