@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ragtune.grammar import AUXILIARY, BE, PLURAL_TAGS, Span, after_determiners, located, parts, spans, tag_at
+from ragtune.retrieve.evidence import value_kind
 from ragtune.text import CITATION, LEAD, NAME_WORD, STOPWORDS, capitalised, stem
 
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
@@ -120,7 +121,8 @@ class Rewriter:
             topic = named or self.topic(previous, plural)
             if topic:
                 a, b, possessive = ref
-                place = "" if named or possessive or _places(rest) else _place(previous, topic)
+                placed = named or possessive or _place_phrases(rest)  # "… at the Eastgate gym": its own place
+                place = "" if placed else _place(previous, topic)
                 topic = _indefinite(topic) if said.lower() == "one" else topic
                 said = topic + (f" {place}" if place else "") + ("'s" if possessive else "")
                 return _sentence(rest[:a] + said + rest[b:])
@@ -247,11 +249,9 @@ class Rewriter:
 
 
 _PLACING = frozenset({"at", "in"})  # "on", "after", "during": mostly a time
-_TIMES = frozenset(
-    "morning afternoon evening night day days weekend weekends weekday weekdays week weeks month months year years "
-    "summer winter spring autumn time term season january february march april may june july august september "
-    "october november december monday tuesday wednesday thursday friday saturday sunday mondays tuesdays "
-    "wednesdays thursdays fridays saturdays sundays".split()
+_TIMES = frozenset(  # besides months and days (`evidence.value_kind`)
+    "morning afternoon evening night day days week weeks month months year years summer winter spring autumn time "
+    "term season".split()
 )
 
 
@@ -262,14 +262,13 @@ def _place_phrases(text: str) -> list[Span]:
     for (pp, pt), (np_, nt) in itertools.pairwise(located(text)):
         if pp.kind != "PP" or np_.kind != "NP" or not pt or not nt or pt[-1][0].word.lower() not in _PLACING:
             continue
-        if not any(t.tag == "CD" or t.word.lower() in _TIMES for t, _ in nt):
+        if not any(t.tag == "CD" or _is_time(t.word.lower()) for t, _ in nt):
             found.append((pt[-1][1][0], nt[-1][1][1]))
     return found
 
 
-def _places(text: str) -> bool:
-    """Does the question place what it asks about itself ("… at the Eastgate gym")?"""
-    return bool(_place_phrases(text))
+def _is_time(word: str) -> bool:
+    return word in _TIMES or value_kind(word) in ("month", "day")
 
 
 def _place(previous: str, topic: str) -> str:
@@ -335,6 +334,9 @@ def _indefinite(topic: str) -> str:
     return ("an " if bare[:1].lower() in "aeiou" else "a ") + bare
 
 
+_NOT_MAIN = AUXILIARY | BE | {"has", "have", "had"}
+
+
 def _asks_subject(question: str) -> bool:
     """Does the question ask who or which does something, its question word the subject ("Which supplier
     delivers our coffee beans?"): its first phrase opens with "which" or "what" and a finite verb, not an
@@ -344,9 +346,6 @@ def _asks_subject(question: str) -> bool:
         return False
     verb = found[1][1][0][0]
     return found[1][0].kind == "VP" and verb.tag in ("VBZ", "VBD", "VBP") and verb.word.lower() not in _NOT_MAIN
-
-
-_NOT_MAIN = AUXILIARY | BE | {"has", "have", "had"}
 
 
 def _subject(question: str, plural: bool = False) -> str:
