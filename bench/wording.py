@@ -118,12 +118,17 @@ def judge(q: dict, ans) -> dict:
     }
 
 
+CHECKS: set[str] = set()  # the checks the runs used: each its model, and its adapter if any
+
+
 def run_org(org: str, root: Path, llm: str, near_miss: str = "model") -> list[dict]:
     """Ingest the organisation's corpus into a fresh store and ask every question and conversation."""
     ws = Workspace(Settings(store=root / org / "store", llm=llm, answer={"near_miss": near_miss}))
     report = ws.ingest([build(org, root / org / "corpus")])
     print(f"[{org}] {report.line()}", flush=True)
     answerer = ws.answerer()
+    if ws.settings.answer.check != "none":
+        CHECKS.add(ws.checker.key)
     rows = []
     items = questions(org)
     singles = [q for q in items if "turns" not in q]
@@ -220,7 +225,8 @@ def main() -> None:
         {
             "command": command,
             "llm": args.llm,
-            "check": Settings().answer.check,  # RAGTUNE_ANSWER__CHECK: a second reading (generate/check.py)
+            # RAGTUNE_ANSWER__CHECK: a second reading (generate/check.py), its model and adapter (the threshold's key)
+            "check": ", ".join(sorted(CHECKS)) or "none",
             "orgs": orgs,
             "seconds": seconds,
             "summary": summary,

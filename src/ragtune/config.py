@@ -75,6 +75,9 @@ class AnswerConfig(BaseModel):
     # no check. The bundled qwen2.5-coder-1.5b has a threshold fitted on the wording bench's dev part.
     check: str = "none"
     check_threshold: float | None = None  # doubt (log P(no) - log P(yes)) above which to abstain; None: the fitted
+    # the LoRA adapter the check's yes or no is read with: bundled (the one the package ships for the model, trained
+    # by bench/train_check.py; zero-shot where there is none) | none (the model zero-shot) | a folder
+    check_adapter: str = "bundled"
     # auto: the check model runs in bfloat16 on a CPU that computes it natively (AMX or AVX512-BF16; 3× faster for
     # qwen2.5-coder-1.5b here, docs/answers.md), else float32; float32: always float32 on a CPU
     check_precision: Literal["auto", "float32"] = "auto"

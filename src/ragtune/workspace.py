@@ -257,11 +257,26 @@ class Workspace:
         from ragtune.generate.check import EvidenceCheck
         from ragtune.models.factory import create_llm
 
+        adapter = self._check_adapter(spec)
         bf16 = self.settings.answer.check_precision == "auto"
         llm = self.llm if spec == self.settings.llm else create_llm(spec, self.settings, cpu_bf16=bf16)
         if not hasattr(llm, "score"):
             raise RagtuneError(f"answer.check: model {spec} cannot score a yes or no reply; use a local model")
-        return EvidenceCheck(llm, self.settings.answer.check_threshold)
+        if adapter and not hasattr(llm, "adapted"):
+            raise RagtuneError(f"answer.check_adapter: model {spec} cannot take a LoRA adapter; set it to none")
+        return EvidenceCheck(llm, self.settings.answer.check_threshold, adapter)
+
+    def _check_adapter(self, spec: str) -> Path | None:
+        """The adapter `answer.check_adapter` names for the check's model `spec` (None: the model zero-shot)."""
+        from ragtune.errors import RagtuneError
+        from ragtune.models.bundled import bundled_check_adapter, is_reader_folder
+
+        name = self.settings.answer.check_adapter
+        if name in ("bundled", "none"):
+            return bundled_check_adapter(spec) if name == "bundled" else None
+        if not is_reader_folder(Path(name)):
+            raise RagtuneError(f"answer.check_adapter: '{name}' is not a LoRA adapter folder (no adapter_config.json)")
+        return Path(name)
 
     def answerer(self, arm: Arm | None = None, principal: Principal = ADMIN):
         """The one dispatch from an arm to its answerer (CLI, server and evaluation): closed-book with the arm's

@@ -62,6 +62,56 @@ def test_the_chosen_field_is_the_likeliest_name_and_its_doubt_is_its_reply_proba
     assert check.choose("Anything?", "beers", {"notes": ""}) is None
 
 
+class _Adaptable(_Chooser):
+    """A model whose view with the adapter is a `_Judge`; its own replies name `field`."""
+
+    def __init__(self, doubted: str):
+        super().__init__("abv_pct", -0.1)
+        self.view, self.loaded = _Judge(doubted), []
+
+    def adapted(self, folder: str, name: str):
+        self.loaded.append((folder, name))
+        return self.view
+
+
+def test_with_an_adapter_the_yes_or_no_is_read_through_it_and_the_rest_through_the_model(tmp_path):
+    model = _Adaptable("Oslo")
+    check = EvidenceCheck(model, threshold=0.0, adapter=tmp_path / "check-x")
+    assert model.loaded == [(str(tmp_path / "check-x"), "check")]
+    assert check.doubt("Where is the shop in Oslo?", "The shop is in Bergen.") == 4.0 and model.view.prompts
+    assert check.choose("How strong?", "beers", {"abv_pct": 5.6}) == (0.1, "abv_pct") and model.calls
+    assert check.key == "chooser+check-x" and check.name == "chooser"  # a threshold fitted for this pair only
+    assert EvidenceCheck(_Judge("x"), threshold=0.0).key == "judge"
+
+
+def test_a_check_adapter_that_is_not_one_is_one_clear_error_before_any_model_loads(tmp_path, monkeypatch):
+    from ragtune import Workspace
+    from ragtune.models import factory
+
+    (tmp_path / "empty").mkdir()
+    ws = Workspace(Settings(store=tmp_path / "s", answer={"check": "x", "check_adapter": str(tmp_path / "empty")}))
+    with pytest.raises(RagtuneError, match="is not a LoRA adapter folder"):
+        _ = ws.checker
+    (tmp_path / "empty" / "adapter_config.json").write_text("{}")
+    monkeypatch.setattr(factory, "create_llm", lambda spec, settings, cpu_bf16=False: _Judge("x"))
+    with pytest.raises(RagtuneError, match="cannot take a LoRA adapter; set it to none"):
+        _ = Workspace(ws.settings).checker
+
+
+def test_the_bundled_check_adapter_is_the_packages_folder_for_that_model_when_it_ships_one(tmp_path, monkeypatch):
+    from ragtune import Workspace
+    from ragtune.models import bundled
+
+    monkeypatch.setattr(bundled, "READERS", tmp_path)
+    ws = Workspace(Settings(store=tmp_path / "s", answer={"check": "qwen2.5-coder-1.5b"}))
+    assert ws._check_adapter("qwen2.5-coder-1.5b") is None  # none ships: the model reads zero-shot
+    folder = tmp_path / "check-qwen2.5-coder-1.5b"
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text("{}")
+    assert ws._check_adapter("qwen2.5-coder-1.5b") == folder
+    assert ws._check_adapter("not-bundled") is None
+
+
 def test_a_model_without_a_fitted_threshold_doubts_at_even_odds():
     assert fitted_threshold("no-such-model") == DEFAULT_THRESHOLD == 0.0
     assert EvidenceCheck(_Judge("x"), threshold=1.5).threshold == 1.5
@@ -99,7 +149,8 @@ def test_the_check_model_is_made_in_the_precision_the_settings_name(tmp_path, mo
     monkeypatch.setattr(
         factory, "create_llm", lambda spec, settings, cpu_bf16=False: made.update(bf16=cpu_bf16) or _Judge("x")
     )
-    ws = Workspace(Settings(store=tmp_path / "s", answer={"check": "qwen2.5-coder-1.5b", "check_precision": precision}))
+    answer = {"check": "qwen2.5-coder-1.5b", "check_precision": precision, "check_adapter": "none"}
+    ws = Workspace(Settings(store=tmp_path / "s", answer=answer))
     assert ws.checker.name == "judge" and made == {"bf16": bf16}
 
 

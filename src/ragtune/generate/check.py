@@ -38,9 +38,12 @@ class EvidenceCheck:
 
     field_doubt = FIELD_DOUBT
 
-    def __init__(self, llm, threshold: float | None = None):
+    def __init__(self, llm, threshold: float | None = None, adapter: Path | None = None):
         self.llm = llm
-        self.threshold = fitted_threshold(llm.name) if threshold is None else threshold
+        # the view of the model that says yes or no: with `adapter` (bench/train_check.py) on top, else the model
+        self.judge = llm.adapted(str(adapter), "check") if adapter else llm
+        self.key = f"{llm.name}+{adapter.name}" if adapter else llm.name  # what the threshold was fitted for
+        self.threshold = fitted_threshold(self.key) if threshold is None else threshold
 
     @property
     def name(self) -> str:
@@ -48,7 +51,7 @@ class EvidenceCheck:
 
     def doubt(self, question: str, evidence: str) -> float:
         prompt = render("check", evidence=evidence.strip(), question=question.strip())
-        (yes, _), (cap_yes, _), (no, _), (cap_no, _) = self.llm.score(prompt, ["yes", "Yes", "no", "No"], chat=True)
+        (yes, _), (cap_yes, _), (no, _), (cap_no, _) = self.judge.score(prompt, ["yes", "Yes", "no", "No"], chat=True)
         return round(float(np.logaddexp(no, cap_no) - np.logaddexp(yes, cap_yes)), 3)
 
     def choose(self, question: str, table: str, record: dict) -> tuple[float, str] | None:

