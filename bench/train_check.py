@@ -15,12 +15,13 @@ Nothing comes from bench/wording. The loss is the cross-entropy of the reply's y
 quantity whose log-odds is the check's doubt. The base model stays in bfloat16; the adapter (rank 8 on the
 attention's query and value projections) trains in fp32.
 
-    python bench/train_check.py --out /tmp/check-lora          # ~25 min on 2 cores
+    python bench/train_check.py --out /tmp/check-lora          # ~40 min on 2 cores (1,596 pairs)
     python bench/train_check.py --score /tmp/check-lora        # dev: ROC AUC and decisions, with and without it
 
 `--score` reads the dev part's recorded check answers (`wording-dev-check-off.json`: near misses against right
 answers, over the cited sentence), never the test part, and writes bench/results/TAG.json (`--tag`, default
-train-check) with each pair's doubt, zero-shot and with the adapter. Session 27's two adapters did not beat the
+train-check) with each pair's doubt, zero-shot and with the adapter, read through the check as ragtune runs it
+(`answer.check_adapter`); the mean of the two is scored beside them. Session 27's two adapters did not beat the
 model zero-shot, and none ships (docs/answers.md).
 """
 
@@ -33,11 +34,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from common import save
-from probe_check import dev_pairs, squad_pairs
+from probe_check import best_threshold, dev_pairs, squad_pairs
 
 from ragtune import Settings
 from ragtune.finetune.prose_examples import FRAMES, _name
+from ragtune.generate.check import EvidenceCheck
 from ragtune.prompts import render
 
 MODEL = "qwen2.5-coder-1.5b"
@@ -67,46 +70,44 @@ def training_rows(synthetic: int, seed: int) -> list[dict]:
     return rows
 
 
-def load(adapter: Path | None = None, train: bool = False, rank: int = 8):
-    """(tokenizer, model in bfloat16), with `adapter` loaded, or a fresh one to train."""
-    import torch
-    from peft import LoraConfig, PeftModel, get_peft_model
-
+def base_llm():
+    """The check's model in bfloat16, as the check runs it on this CPU."""
     from ragtune.models.factory import create_llm
 
-    llm = create_llm(MODEL, Settings(store=Path("/tmp/ragtune-train-check")), cpu_bf16=True)
-    model = llm.model
-    if adapter:
-        model = PeftModel.from_pretrained(model, str(adapter))
-    elif train:
-        cfg = LoraConfig(r=rank, lora_alpha=2 * rank, target_modules=["q_proj", "v_proj"], lora_dropout=0.05)
-        model = get_peft_model(model, cfg)
-        for name, p in model.named_parameters():
-            if "lora_" in name:
-                p.data = p.data.float()
-    return llm, model.train() if train else model.eval(), torch
+    return create_llm(MODEL, Settings(store=Path("/tmp/ragtune-train-check")), cpu_bf16=True)
 
 
-def yes_no(tok) -> tuple[list[int], list[int]]:
-    return (
-        [tok(w, add_special_tokens=False).input_ids[0] for w in ("yes", "Yes")],
-        [tok(w, add_special_tokens=False).input_ids[0] for w in ("no", "No")],
-    )
+def trainable(llm, rank: int):
+    """`llm`'s model with a fresh LoRA adapter, its weights in fp32."""
+    from peft import LoraConfig, get_peft_model
+
+    cfg = LoraConfig(r=rank, lora_alpha=2 * rank, target_modules=["q_proj", "v_proj"], lora_dropout=0.05)
+    model = get_peft_model(llm.model, cfg)
+    for name, p in model.named_parameters():
+        if "lora_" in name:
+            p.data = p.data.float()
+    return model.train()
 
 
-def logits2(llm, model, torch, row: dict):
-    """[log P(yes), log P(no)] of the reply (both casings) to the check's prompt over `row`."""
+def yes_no_loss(llm, model, row: dict, yes: list[int], no: list[int]) -> torch.Tensor:
+    """−log P(the row's reply) over the reply's yes or no (token ids `yes`, `no`, both casings), as the check
+    reads its doubt (generate/check.py), but differentiable."""
     prompt = llm._chat(render("check", evidence=row["evidence"].strip(), question=row["question"].strip()))
     ids = llm.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids
     lp = torch.log_softmax(model(ids).logits[0, -1].float(), -1)
-    yes, no = yes_no(llm.tokenizer)
-    return torch.stack([torch.logsumexp(lp[yes], 0), torch.logsumexp(lp[no], 0)])
+    two = torch.stack([torch.logsumexp(lp[yes], 0), torch.logsumexp(lp[no], 0)])
+    return -torch.log_softmax(two, 0)[row["label"]]
 
 
 def train(args) -> None:
-    llm, model, torch = load(train=True, rank=args.rank)
+    llm = base_llm()
+    model = trainable(llm, args.rank)
     torch.manual_seed(args.seed)
     rows = training_rows(args.synthetic, args.seed)
+    ids = [
+        [llm.tokenizer(w, add_special_tokens=False).input_ids[0] for w in pair]
+        for pair in (("yes", "Yes"), ("no", "No"))
+    ]
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     steps = args.epochs * len(rows) // args.accumulate
@@ -115,10 +116,9 @@ def train(args) -> None:
     print(f"{len(rows)} pairs ({sum(r['label'] for r in rows)} near misses), {steps} steps", flush=True)
     for _ in range(args.epochs):
         for row in rows:
-            two = logits2(llm, model, torch, row)
-            loss = -torch.log_softmax(two, 0)[row["label"]] / args.accumulate
-            loss.backward()
-            total += float(loss.detach()) * args.accumulate
+            loss = yes_no_loss(llm, model, row, *ids)
+            (loss / args.accumulate).backward()
+            total += float(loss.detach())
             seen += 1
             if seen % args.accumulate == 0:
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -132,45 +132,40 @@ def train(args) -> None:
     print(f"saved {args.out} in {meta['seconds']} s")
 
 
-def doubts(llm, model, torch, rows: list[dict]) -> np.ndarray:
-    with torch.inference_mode():
-        out = []
-        for r in rows:
-            y, n = logits2(llm, model, torch, r).tolist()
-            out.append(n - y)
-    return np.array(out)
-
-
 def decisions(d: np.ndarray, y: np.ndarray, t: float) -> dict:
     return {"caught": int(((d > t) & (y == 1)).sum()), "withheld": int(((d > t) & (y == 0)).sum())}
 
 
 def score(args) -> None:
+    """Each dev pair's doubt through the check as ragtune runs it (`answer.check_adapter`), with and without the
+    adapter, in one process."""
     from sklearn.metrics import roc_auc_score
 
     dev = dev_pairs()
     y = np.array([r["label"] for r in dev])
-    llm, model, torch = load(args.score)
-    with_ = doubts(llm, model, torch, dev)
-    with model.disable_adapter():
-        base = doubts(llm, model, torch, dev)
+    llm = base_llm()
+    checks = {"zero-shot": EvidenceCheck(llm, 0.0), "with the adapter": EvidenceCheck(llm, 0.0, args.score)}
+    doubt = {name: np.array([c.doubt(r["question"], r["evidence"]) for r in dev]) for name, c in checks.items()}
+    doubt["mean of both"] = (doubt["zero-shot"] + doubt["with the adapter"]) / 2
     rows = []
-    for name, d in (("zero-shot", base), ("with the adapter", with_)):
-        best = max(np.unique(d), key=lambda t: decisions(d, y, t)["caught"] - decisions(d, y, t)["withheld"])
+    for name, d in doubt.items():
+        best = best_threshold(d, y)
         row = {"check": name, "auc": round(float(roc_auc_score(y, d)), 3), "at_0.25": decisions(d, y, 0.25)}
-        rows.append(row | {"best_threshold": round(float(best), 3), "at_best": decisions(d, y, best)})
+        rows.append(row | {"best_threshold": round(best, 3), "at_best": decisions(d, y, best)})
         print(rows[-1])
+    orgs = np.array([r["org"] for r in dev])
     by_org = {
-        o: {n: round(float(roc_auc_score(y[m], d[m])), 3) for n, d in (("zero-shot", base), ("adapter", with_))}
+        o: {n: round(float(roc_auc_score(y[orgs == o], d[orgs == o])), 3) for n, d in doubt.items()}
         for o in sorted({r["org"] for r in dev})
-        if (m := np.array([r["org"] == o for r in dev])).any() and 0 < y[m].sum() < m.sum()
+        if 0 < y[orgs == o].sum() < (orgs == o).sum()
     }
     print(by_org)
     meta = json.loads((args.score / "training.json").read_text())
-    command = f"python bench/train_check.py --score {args.score} --tag {args.tag}"
+    trained = f"python bench/train_check.py --out {meta['out']} --synthetic {meta['synthetic']}"
+    command = f"{trained}; python bench/train_check.py --score {args.score} --tag {args.tag}"
     body = {"command": command, "training": meta, "rows": rows}
     body |= {"by_org": by_org, "dev_pairs": len(dev), "near_misses": int(y.sum())}
-    body["doubts"] = {"zero-shot": base.round(3).tolist(), "adapter": with_.round(3).tolist(), "label": y.tolist()}
+    body["doubts"] = {name: doubt[name].round(3).tolist() for name in checks} | {"label": y.tolist()}
     print(f"wrote {save(args.tag, body)}")
 
 
