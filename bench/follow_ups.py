@@ -1,14 +1,16 @@
 """Follow-ups in wordings the wording bench does not have: does the rewriter make them standalone as intended?
 
-`data/follow-ups.jsonl` holds 64 two-turn pairs in other domains (a museum, a hotel, a hospital, an office, a ferry,
-a vet, a gym, a college, a depot, a tram): 16 `design` pairs, written in session 24, and 16 `design-2` pairs,
-written in session 26, looked at while changing `generate/conversation.py`; 16 `held-out` pairs, written before
-those changes, whose failures session 25 saw once mid-design; and 16 `held-out-2` pairs, written in session 26
-before the bench ran on them. Only the design pairs' failures are printed; the held-out parts' rows are in the JSON.
-Each gives the first question, its answer where a follow-up refers to it, the follow-up, and the standalone question
-intended. A rewrite counts when it is that question word for word (case, a final "?" and the articles "the", "a",
-"an" aside): stricter than whether it retrieves the right passage. The rewriter gets the real embedder's word
-likeness and no table values.
+`data/follow-ups.jsonl` holds 100 two-turn pairs in other domains (a museum, a hotel, a hospital, a ferry, a vet, a
+gym, a college, a depot, a zoo, a campsite, a bakery…), written in parts, each before the rewriter was changed for it:
+`design` (session 24) and `design-2` (session 26), looked at while changing `generate/conversation.py`; `held-out`
+(written before session 24's changes) and `held-out-2` (session 26), each measured once and then, in session 28,
+designed on; `held-out-3` (session 28, 20 pairs), measured once before any of that session's changes were final,
+once after the first round, then designed on; and `held-out-4` (session 28, 16 pairs), written after seeing
+held-out-3's failures, so sharing their kinds, and measured once before it was designed on. Every part has now been
+looked at, so failures of all of them are printed. Each gives the first question, its answer where a follow-up
+refers to it, the follow-up, and the standalone question intended. A rewrite counts when it is that question word
+for word (case, a final "?" and the articles "the", "a", "an" aside): stricter than whether it retrieves the right
+passage. The rewriter gets the real embedder's word likeness and no table values.
 
     python bench/follow_ups.py     # ~20 s → bench/results/follow-ups.json
 """
@@ -43,12 +45,12 @@ def main() -> None:
             got = rewriter.standalone(p["follow_up"], [Turn(p["first"], p["answer"])])
             rows.append(p | {"rewritten": got, "as_intended": same(got, p["intended"])})
     summary = []
-    for part in ("design", "design-2", "held-out", "held-out-2"):
+    for part in ("design", "design-2", "held-out", "held-out-2", "held-out-3", "held-out-4"):
         mine = [r for r in rows if r["part"] == part]
         summary.append({"part": part, "pairs": len(mine), "as_intended": sum(r["as_intended"] for r in mine)})
     print(table(summary, ["part", "pairs", "as_intended"]))
     for r in rows:
-        if not r["as_intended"] and r["part"].startswith("design"):
+        if not r["as_intended"]:
             print(f"  ✗ [{r['part']}] {r['follow_up']} → {r['rewritten']} (intended: {r['intended']})")
     print(f"wrote {save('follow-ups', {'command': 'python bench/follow_ups.py', 'summary': summary, 'rows': rows})}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragtune.grammar import Parts, after_determiners, chunks, located, parts, tag_at
+from ragtune.grammar import Parts, after_determiners, chunks, located, parts, spans, tag_at
 
 
 def test_chunks_cover_every_word_in_order():
@@ -47,3 +47,12 @@ def test_tokens_are_located_in_the_text_and_tagged_there():
 def test_a_determiner_inside_a_chunk_starts_the_noun_phrase():
     (repairs,) = [toks for chunk, toks in located("Who repairs our forklifts?") if chunk.kind == "NP"]
     assert [t.word for t, _ in after_determiners(repairs)] == ["forklifts"]
+
+
+def test_words_are_located_as_whole_words():
+    assert spans("What does a hull test cost?", ["a", "hull"]) == [(10, 11), (12, 16)]  # not the "a" of "What"
+
+
+def test_two_bare_verbs_after_the_subject_are_its_noun_and_the_verb():
+    assert parts("When does the fun run start?") == Parts("does", ["the", "fun", "run"], "start", ["?"])
+    assert parts("Can the caretaker help move chairs?").verb == "help"  # a verb that takes a bare verb

@@ -107,6 +107,9 @@ def parts(question: str, loose: bool = False) -> Parts | None:
         subject, after = list(cs[k + 1].tokens), cs[k + 2 :]
         following = after[0] if after else Chunk("O", ())
         verbs = [t.word for t in following.tokens if t.tag.startswith("VB")] if following.kind == "VP" else []
+        if aux in AUXILIARY and _noun_then_verb(following):  # "does the penguin talk start": "talk" is a noun
+            subject.append(following.tokens[0])
+            verbs = verbs[1:]
         if verbs:
             verb, rest = verbs[0], after[1:]
         elif aux in BE:
@@ -121,15 +124,32 @@ def parts(question: str, loose: bool = False) -> Parts | None:
     return None
 
 
+_SERIAL = frozenset("help let make go come".split())  # verbs that take a bare verb: "does it help pay"
+
+
+def _noun_then_verb(chunk: Chunk) -> bool:
+    """Two bare verbs after an auxiliary's subject, where the first is the subject's last noun read as a verb
+    ("talk start" of "When does the penguin talk start?")."""
+    toks = chunk.tokens
+    return (
+        chunk.kind == "VP"
+        and len(toks) == 2
+        and all(t.tag == "VB" for t in toks)
+        and toks[0].word.lower() not in _SERIAL
+    )
+
+
 def spans(text: str, words: list[str]) -> list[Span]:
-    """Where each of `words` (the tagger's tokens of `text`, in order) stands in `text`."""
+    """Where each of `words` (the tagger's tokens of `text`, in order) stands in `text`, each a whole word ("a" is
+    not the end of "What")."""
     out, at = [], 0
     for w in words:
-        start = text.find(w, at)
-        if start < 0:
+        edge = (r"(?<!\w)" if w[:1].isalnum() else "") + re.escape(w) + (r"(?!\w)" if w[-1:].isalnum() else "")
+        m = re.compile(edge).search(text, at) or re.compile(re.escape(w)).search(text, at)  # else anywhere
+        if m is None:
             return []
-        out.append((start, start + len(w)))
-        at = start + len(w)
+        out.append(m.span())
+        at = m.end()
     return out
 
 

@@ -51,6 +51,8 @@ _PERSONAL = re.compile(r"they|them|their|theirs|he|him|his|she|her|hers", re.I)
 _WHO = re.compile(r"\W*(who|whom)\b", re.I)
 _ASKS_WHAT = re.compile(r"\s*(what|which)\b", re.I)
 _PLURAL = re.compile(r"they|them|their|theirs|these|those", re.I)
+_ONE_AFTER = re.compile(r"\b([\w'’-]+)\s+ones?$")  # "the Riverside one"
+_OBJECT = re.compile(r"\b(them|it)\b", re.I)  # after a subject that is a person: the previous question's thing
 
 
 def _length(span: Span) -> int:
@@ -62,7 +64,7 @@ def _named_answer(answer: str) -> str:
     or "she" then refers to. "" for a sentence, an abstention or nothing."""
     answer = CITATION.sub("", answer).strip(" .")
     words = answer.split()
-    capital = all(w[:1].isupper() or w.lower() in STOPWORDS for w in words)
+    capital = all(w[:1].isupper() or w.lower() in STOPWORDS or w == "&" for w in words)  # "Crumb & Co"
     return answer if 0 < len(words) <= 5 and capital and not re.search(r"[,;:!?]", answer) else ""
 
 
@@ -125,7 +127,10 @@ class Rewriter:
                 place = "" if placed else _place(previous, topic)
                 topic = _indefinite(topic) if said.lower() == "one" else topic
                 said = topic + (f" {place}" if place else "") + ("'s" if possessive else "")
-                return _sentence(rest[:a] + said + rest[b:])
+                after = rest[b:]
+                if named and (thing := _OBJECT.search(after)) and (found := _object(previous)):
+                    after = after[: thing.start()] + found + after[thing.end() :]  # "inspect them": not "they"
+                return _sentence(rest[:a] + said + after)
         return _sentence(rest) if rest != question else question
 
     def refill(self, previous: str, asked: str, remainder: str) -> str:
@@ -149,8 +154,9 @@ class Rewriter:
 
     def reference(self, text: str) -> tuple[int, int, bool] | None:
         """Where the question refers back (start, end, possessive), unless it names things of its own."""
-        if _DUMMY_IT.search(text) or any(not _QUANTITY.fullmatch(text[a:b]) for a, b in self.names(text)):
-            return None
+        own = [text[a:b] for a, b in self.names(text)]
+        if _DUMMY_IT.search(text) or any(not _QUANTITY.fullmatch(n) and not _is_time(n.lower()) for n in own):
+            return None  # "Is it open on Sundays?" names no thing of its own; "Does it serve Leeds?" does
         m = _REFERENCE.search(text)
         if m is None:
             return None
@@ -186,17 +192,22 @@ class Rewriter:
         verb_last = bool(_BARE_VERB_AUX.search(question))  # "… does the X cost?": the last word is a verb
         named = self.names(question)
         runs = _content_runs(question)
+        subject = _subject(question, plural) or _asked_subject(question)
+        if named and subject and _says(subject, question[slice(*max(named, key=_length))]):
+            return subject  # "the warranty on the Vento 3 blender", "the ferry to Orkney", not the name alone
         if named:
             a, b = max(named, key=_length)
             if question[a].isupper():  # a proper name with the noun it modifies: "the Skolevej roadworks"
                 run = next((r for r in runs if r[0].start() <= a < r[-1].end()), [])
                 after = [m for m in run if m.start() >= b]
-                if after and _at_end(question, after[-1]):  # the last word is the verb or the asked-for thing
-                    after = after[:-1]
-                b = after[-1].end() if after else b
+                if after and _at_end(question, after[-1]) and _asked_last(question, a, after[-1]):
+                    after = after[:-1]  # the last word is the verb or the asked-for thing
+                phrase = (_modifiers_before(question, a), after[-1].end() if after else b)  # "beginners' … course"
+                the = re.search(r"\bthe\s+$", question[: phrase[0]], re.I)  # a phrase, not a bare name, keeps it
+                a, b = (the.start() if the and phrase != (a, b) else phrase[0]), phrase[1]
             return question[a:b]
-        if subject := _subject(question, plural):  # the tagger's subject: "the ceramics workshop" of "… is … held?"
-            return subject
+        if subject:  # the tagger's subject ("the ceramics workshop" of "… is … held?"), or what a which-question
+            return subject  # asks for ("the bus to the airport" of "Which bus goes to the airport?")
         if not runs:
             return ""
         run = max(runs, key=len)
@@ -206,6 +217,8 @@ class Rewriter:
 
     def fill(self, previous: str, fragment: str) -> str:
         """The previous question with the part that `fragment` stands for replaced by it."""
+        if (one := _ONE_AFTER.search(fragment)) and one.group(1)[:1].isupper():  # "the Riverside one" is "the
+            fragment = fragment[: one.end(1)]  # Riverside" of the same thing
         own = self.names(fragment, fragment=True)
         theirs = self.names(previous)
         words = [m for m in NAME_WORD.finditer(fragment) if m.group().lower() not in STOPWORDS]
@@ -232,6 +245,8 @@ class Rewriter:
             return _sentence(_join(previous[:a], phrase, previous[b:]))
         candidates = [m for run in runs for m in run]
         k = self.closest(head, [m.group() for m in candidates]) if candidates else None
+        if k is not None and prep and _other_preposition(previous, candidates[k], prep.group(1), head):
+            return _sentence(f"{previous.rstrip(' ?')} {fragment}")  # "for a family" is not "to the castle"
         if k is not None:  # the most similar word: "a pensioner" for "an adult"
             m = candidates[k]
             if phrase_at := _noun_phrase_at(previous, m.start()):  # the whole phrase: "library books" for "DVDs"
@@ -286,6 +301,19 @@ _PREPOSITION = re.compile(r"(at|on|in|for|from|to|with|by|during|before|after|un
 _OPENING = re.compile(r"(how (?:many|much|long|often|far|old)|which|what|when|where|who)\b", re.I)
 
 
+def _other_preposition(previous: str, word: re.Match, prep: str, head: str) -> bool:
+    """Is `word` of the previous question in a phrase of another preposition than the fragment's `prep`, and not
+    a time as the fragment's `head` is ("to the castle" against "for a family"; not "on weekdays" against "at
+    weekends")? Then the fragment adds to the question rather than replacing it."""
+    if _is_time(word.group().lower()) and _is_time(head.lower()):
+        return False
+    found = [(chunk, toks) for chunk, toks in located(previous) if toks]
+    at = next((i for i, (_, toks) in enumerate(found) if toks[0][1][0] <= word.start() < toks[-1][1][1]), None)
+    if not at or found[at - 1][0].kind != "PP":
+        return False
+    return found[at - 1][1][-1][0].word.lower() != prep.lower()
+
+
 def _with_preposition(before: str, prep: str) -> str:
     """`before` with the preposition that ends it made `prep` ("… open on " → "… open at ")."""
     m = re.search(r"\b(\w+)\s+$", before)
@@ -337,15 +365,57 @@ def _indefinite(topic: str) -> str:
 _NOT_MAIN = AUXILIARY | BE | {"has", "have", "had"}
 
 
+def _which_clause(question: str) -> tuple[str, list] | None:
+    """A question whose question word is its subject ("Which supplier delivers our coffee beans?", "Who runs the
+    depot?"): the noun after the question word ("supplier", "" after "who") and the tagger's phrases after the
+    finite verb; None for any other question. A plural noun closing the first phrase after a singular one is read
+    as the verb ("Which ferry sails to Orkney?": the tagger's "ferry sails")."""
+    found = [(chunk, toks) for chunk, toks in located(question) if toks and chunk.kind != "O"]
+    if not found or found[0][0].kind != "NP" or found[0][1][0][0].tag not in ("WDT", "WP"):
+        return None
+    first = found[0][1]
+    inner = next((k for k, (t, _) in enumerate(first) if k > 1 and t.tag in ("DT", "PRP$")), None)
+    if inner is not None:  # "Which bakery supplies our bread" read as one phrase: "our" starts the next
+        found = [found[0], (found[0][0], first[inner:]), *found[1:]]
+        first = first[:inner]
+    if len(found) > 1 and found[1][0].kind == "VP":
+        verb = found[1][1][0][0]
+        if verb.tag in ("VBZ", "VBD", "VBP") and verb.word.lower() not in _NOT_MAIN:
+            return " ".join(t.word for t, _ in first[1:]), found[2:]
+        return None
+    if len(first) > 2 and first[-1][0].tag == "NNS" and first[-2][0].tag == "NN":
+        return " ".join(t.word for t, _ in first[1:-1]), found[1:]
+    return None
+
+
 def _asks_subject(question: str) -> bool:
-    """Does the question ask who or which does something, its question word the subject ("Which supplier
-    delivers our coffee beans?"): its first phrase opens with "which" or "what" and a finite verb, not an
-    auxiliary, comes next?"""
-    found = [(chunk, toks) for chunk, toks in located(question) if toks]
-    if len(found) < 2 or found[0][0].kind != "NP" or found[0][1][0][0].tag not in ("WDT", "WP"):
-        return False
-    verb = found[1][1][0][0]
-    return found[1][0].kind == "VP" and verb.tag in ("VBZ", "VBD", "VBP") and verb.word.lower() not in _NOT_MAIN
+    """Does the question ask who or which does something, its question word the subject?"""
+    return _which_clause(question) is not None
+
+
+def _asked_subject(question: str) -> str:
+    """What a which-question asks for when its question word is the subject, as a noun phrase: "the bus to the
+    airport" of "Which bus goes to the airport?", "the company that maintains our lifts" of "Which company
+    maintains our lifts?"; "" for any other question."""
+    clause = _which_clause(question)
+    if clause is None or not clause[0]:
+        return ""
+    noun, rest = clause
+    if len(rest) > 1 and rest[0][0].kind == "PP" and rest[1][0].kind == "NP":  # "goes to the airport"
+        return f"the {noun} {question[rest[0][1][0][1][0] : rest[1][1][-1][1][1]]}"
+    verb = question.find(" ", question.lower().find(noun.lower()) + len(noun))
+    return f"the {noun} that {question[verb:].strip(' ?.!')}"
+
+
+def _object(question: str) -> str:
+    """What a who- or which-question's verb acts on, as written ("our lifts" of "Which company maintains our
+    lifts?"): the words after its verb, up to a preposition; "" when there are none."""
+    clause = _which_clause(question)
+    if clause is None or not clause[1] or clause[1][0][0].kind != "NP":
+        return ""
+    rest = clause[1]
+    end = next((toks[0][1][0] for chunk, toks in rest if chunk.kind == "PP"), len(question))
+    return question[rest[0][1][0][1][0] : end].strip(" ?.!")
 
 
 def _subject(question: str, plural: bool = False) -> str:
@@ -357,19 +427,45 @@ def _subject(question: str, plural: bool = False) -> str:
     found = parts(question, loose=True)
     words = found.subject if found else []
     where = spans(question, words) if any(w.lower() not in STOPWORDS | _QUESTION_WORDS for w in words) else []
-    asks_attribute = where and found.aux in BE and not found.verb and _ASKS_WHAT.match(question)
-    if asks_attribute and (owner := _owner(question, where[-1][1], plural)):
+    copula = where and found.aux in BE and not found.verb
+    if copula and _ASKS_WHAT.match(question) and (owner := _owner(question, where[-1][1], plural)):
         return owner
     if plural and (not where or tag_at(question, where[-1][0]) not in PLURAL_TAGS):
         return _plural_phrase(question)
-    return question[where[0][0] : where[-1][1]] if where else ""
+    if not where:
+        return ""
+    end = _placed_end(question, where[-1][1]) if copula else where[-1][1]
+    return question[where[0][0] : end]
+
+
+_OWNING = frozenset({"of", "for"})  # "the budget for the bridge": the bridge is what has it
+_ON = frozenset({"on", "in", "at"})  # "the speed limit on the site roads": where the thing itself applies
+
+
+def _placed_end(question: str, after: int) -> int:
+    """Where a copula question's subject ends with the place phrase right after it ("the warranty on the Vento 3
+    blender", "the speed limit in the car park"); `after` itself when none follows or it is a time ("on
+    Sundays")."""
+    rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
+    if len(rest) < 2 or rest[0][0].kind != "PP" or rest[0][1][-1][0].word.lower() not in _ON:
+        return after
+    nouns = list(itertools.takewhile(lambda c: c[0].kind == "NP", rest[1:]))  # "the Vento" "3 blender"
+    last = nouns[-1][1][-1][0] if nouns else None
+    if last is None or last.tag == "CD" or _is_time(last.word.lower()):
+        return after
+    return nouns[-1][1][-1][1][1]
+
+
+def _says(phrase: str, name: str) -> bool:
+    """Does `phrase` hold `name` as whole words?"""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", phrase) is not None
 
 
 def _owner(question: str, after: int, plural: bool) -> str:
     """The noun phrase after the preposition that follows position `after` ("the new cycle bridge" of "… the
     budget for the new cycle bridge?"), when its number is the one wanted; "" otherwise."""
     rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
-    if len(rest) < 2 or rest[0][0].kind != "PP":
+    if len(rest) < 2 or rest[0][0].kind != "PP" or rest[0][1][-1][0].word.lower() not in _OWNING:
         return ""
     toks: list = []
     for chunk, ts in rest[1:]:  # "the climbing wall" reads as "the" / "climbing" (a verb) / "wall"
@@ -391,7 +487,11 @@ def _plural_phrase(question: str) -> str:
     found = [after_determiners(toks) for chunk, toks in located(question) if chunk.kind == "NP"]
     found = [t for t in found if t and t[-1][0].tag in PLURAL_TAGS]
     found = [t for t in found if not {tok.word.lower() for tok, _ in t} & _QUESTION_WORDS]
-    return question[found[-1][0][1][0] : found[-1][-1][1][1]] if found else ""
+    if not found:
+        return ""
+    start = found[-1][0][1][0]
+    mine = re.search(r"\b(our|your|my)\s+$", question[:start], re.I)  # "our lifts": whose they are stays
+    return question[mine.start() if mine else start : found[-1][-1][1][1]]
 
 
 def _noun_phrase_at(text: str, at: int) -> Span | None:
@@ -412,6 +512,8 @@ def _join(before: str, phrase: str, after: str) -> str:
     pensioner"), or dropped when the phrase brings its own, and a copula just before it made to agree with it
     ("What's the phone number" → "What are the opening hours")."""
     before = _agree(before, phrase)
+    if re.match(r"(a|an|the)\s", phrase, re.I) and (the := re.search(r"\bthe\s+$", before, re.I)):
+        before = before[: the.start()]  # never "the a family"
     article = re.search(r"\b(a|an)\s+$", before, re.I)
     if article:
         if re.match(r"(a|an|the)\s", phrase, re.I):
@@ -454,6 +556,39 @@ def _content_runs(text: str) -> list[list[re.Match]]:
             runs.append([m])
         last_end = m.end()
     return runs
+
+
+def _asked_last(question: str, at: int, last: re.Match) -> bool:
+    """Is the word that ends the question, after a name at `at`, its verb or what it asks for, not the name's
+    noun? It is when the tagger reads it as a verb ("When do the Skolevej roadworks start?"), in a question with
+    an auxiliary, and in one with a copula and no verb when no preposition comes before the name ("What is the
+    Skolevej roadworks budget?", not "What is the speed limit on the Skolevej road?"); not after a question word
+    that is the subject ("Who manages the Stavanger warehouse?")."""
+    if tag_at(question, last.start()).startswith("VB"):
+        return True
+    found = parts(question, loose=True)
+    if found is None:  # "Who manages the Stavanger warehouse?": its object
+        return False
+    if found.aux not in BE or found.verb:  # "When does the bus agreement with Nordlys end?", which the tagger reads
+        return True  # as a noun: a do-question's verb comes last more often than a noun does
+    return not any(
+        t.tag == "IN" and b <= at for chunk, toks in located(question) for t, (_, b) in toks if chunk.kind == "PP"
+    )
+
+
+_NOMINAL = frozenset({"NN", "NNS", "JJ", "POS"})
+
+
+def _modifiers_before(question: str, at: int) -> int:
+    """Where the nouns and adjectives right before a name at position `at` begin ("beginners' " before "Spanish
+    course"): they belong to its noun phrase; `at` when there are none."""
+    toks = [(t, span) for _, ts in located(question) for t, span in ts if span[1] <= at]
+    start = at
+    for t, (a, b) in reversed(toks):
+        if t.tag not in _NOMINAL or question[b:start].strip(" '’"):
+            break
+        start = a
+    return start
 
 
 def _at_end(text: str, m: re.Match) -> bool:
