@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import tempfile
+import time
 from pathlib import Path
 
 from common import save, table
@@ -28,6 +30,7 @@ from ragtune import Settings, Workspace
 from ragtune.generate.conversation import Rewriter, Turn
 
 DATA = Path(__file__).with_name("data") / "follow-ups.jsonl"
+PARTS = ("design", "design-2", "held-out", "held-out-2", "held-out-3", "held-out-4", "referent", "referent-held-out")
 
 
 def same(a: str, b: str) -> bool:
@@ -39,20 +42,41 @@ def same(a: str, b: str) -> bool:
 def main() -> None:
     pairs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
-        rewriter = Rewriter(None, Workspace(Settings(store=Path(tmp))).table_reader.matcher.closest)
+        ws = Workspace(Settings(store=Path(tmp)))
+        closest = ws.table_reader.matcher.closest
+        rewriter, rules = Rewriter(None, closest, ws.rewriter.likelihood), Rewriter(None, closest)
+        rewriter.standalone("Is it fixed?", [Turn("What is the rate for a loan?")])  # load the model first
         rows = []
         for p in pairs:
-            got = rewriter.standalone(p["follow_up"], [Turn(p["first"], p["answer"])])
-            rows.append(p | {"rewritten": got, "as_intended": same(got, p["intended"])})
+            history = [Turn(p["first"], p["answer"])]
+            start = time.perf_counter()
+            got = rewriter.standalone(p["follow_up"], history)
+            ms = round(1000 * (time.perf_counter() - start), 1)
+            alone = rules.standalone(p["follow_up"], history)
+            rows.append(
+                p
+                | {"rewritten": got, "as_intended": same(got, p["intended"]), "ms": ms}
+                | {"rules_only": alone, "rules_only_as_intended": same(alone, p["intended"])}
+            )
     summary = []
-    for part in ("design", "design-2", "held-out", "held-out-2", "held-out-3", "held-out-4"):
+    for part in PARTS:
         mine = [r for r in rows if r["part"] == part]
-        summary.append({"part": part, "pairs": len(mine), "as_intended": sum(r["as_intended"] for r in mine)})
-    print(table(summary, ["part", "pairs", "as_intended"]))
+        summary.append(
+            {
+                "part": part,
+                "pairs": len(mine),
+                "as_intended": sum(r["as_intended"] for r in mine),
+                "rules_only": sum(r["rules_only_as_intended"] for r in mine),
+                "ms_p50": statistics.median(r["ms"] for r in mine),
+                "ms_max": max(r["ms"] for r in mine),
+            }
+        )
+    print(table(summary, ["part", "pairs", "as_intended", "rules_only", "ms_p50", "ms_max"]))
     for r in rows:
-        if not r["as_intended"]:
+        if not r["as_intended"] and r["part"] != "referent-held-out":
             print(f"  ✗ [{r['part']}] {r['follow_up']} → {r['rewritten']} (intended: {r['intended']})")
-    print(f"wrote {save('follow-ups', {'command': 'python bench/follow_ups.py', 'summary': summary, 'rows': rows})}")
+    result = {"command": "python bench/follow_ups.py", "llm": ws.settings.llm, "summary": summary, "rows": rows}
+    print(f"wrote {save('follow-ups', result)}")
 
 
 if __name__ == "__main__":

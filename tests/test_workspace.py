@@ -64,3 +64,15 @@ def test_with_a_check_its_model_chooses_table_fields_beside_the_span_reader(ws):
     del ws.__dict__["table_reader"]
     ws.__dict__["checker"] = check
     assert ws.table_reader.chooser is check and ws.table_reader.reader is reader
+
+
+def test_the_llm_weighs_what_a_follow_ups_reference_means(ws):
+    history = [{"role": "user", "content": "What is the deposit for a locker?"}]
+    assert ws.standalone("Is it refundable?", history) == "Is a locker refundable?"  # an endpoint gives no score
+
+    class Weighing(FakeLLM):  # finds anything likelier after "the deposit"
+        def score(self, prefix, options, chat=False):
+            return [(-1.0 if "deposit" in prefix else -9.0, 1) for _ in options]
+
+    ws.__dict__["llm"] = Weighing()
+    assert ws.standalone("Is it refundable?", history) == "Is the deposit for a locker refundable?"

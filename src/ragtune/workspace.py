@@ -305,11 +305,16 @@ class Workspace:
 
     @cached_property
     def rewriter(self):
-        """Makes follow-up questions standalone: names are the tables' row values and capitalised runs, and word
-        likeness is the embedder's."""
+        """Makes follow-up questions standalone: names are the tables' row values and capitalised runs, word
+        likeness is the embedder's, and which of two things a reference means is weighed by the LLM."""
         from ragtune.generate.conversation import Rewriter
 
-        return Rewriter(self.table_reader.named, self.table_reader.matcher.closest)
+        return Rewriter(self.table_reader.named, self.table_reader.matcher.closest, self._likelihood)
+
+    def _likelihood(self, prefix: str, rest: str) -> float | None:
+        """The LLM's log-probability of `rest` after `prefix`; None for a model that gives none (an endpoint)."""
+        score = getattr(self.llm, "score", None)
+        return score(prefix, [rest])[0][0] if score else None
 
     def standalone(self, question: str, history: list[dict] | None = None, principal: Principal = ADMIN) -> str:
         """`question` made standalone from the earlier turns (OpenAI-style messages: role, content), naming only
@@ -320,7 +325,7 @@ class Workspace:
             rewriter = self.rewriter
             if not principal.admin:
                 tables = self.table_reader.scoped(self.visible_ids(principal))
-                rewriter = Rewriter(tables.named, tables.matcher.closest)
+                rewriter = Rewriter(tables.named, tables.matcher.closest, self._likelihood)
             return rewriter.standalone(question, turns(history or []))
 
     def ask(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -70,7 +71,11 @@ def rewriter() -> Rewriter:
             "Where do I send job applications?",
         ),
         ("What is the budget for the new pier?", "When does it open?", "When does the new pier open?"),
-        ("What is the late fee for library books?", "When is it charged?", "When is the late fee charged?"),
+        (
+            "What is the late fee for library books?",
+            "When is it charged?",
+            "When is the late fee for library books charged?",
+        ),
     ],
 )
 def test_a_follow_up_carries_the_entity_or_the_attribute_over(rewriter, first, follow_up, standalone):
@@ -296,3 +301,39 @@ def test_a_fragment_of_another_preposition_adds_to_the_question(rewriter):
         rewriter.standalone("What about for a student?", history)
         == "How much is a day ticket to the zoo for a student?"
     )
+
+
+def likelier_with(word: str, rest: str) -> Callable[[str, str], float]:
+    """A language model that finds `rest` likely only after a prefix holding `word`; it records what it is asked."""
+
+    def likelihood(prefix: str, after: str) -> float:
+        likelihood.asked.append((prefix, after))
+        return 0.0 if word in prefix and after == rest else -10.0
+
+    likelihood.asked = []
+    return likelihood
+
+
+def test_the_model_weighs_whether_a_reference_means_the_attribute_or_its_thing():
+    likelihood = likelier_with("deposit", "refundable?")
+    rewriter = Rewriter(names, closest, likelihood)
+    history = [Turn("What is the deposit for a locker?")]
+    assert rewriter.standalone("Is it refundable?", history) == "Is the deposit for a locker refundable?"
+    assert likelihood.asked == [("Is the deposit", "refundable?"), ("Is a locker", "refundable?")]  # each alone
+
+
+def test_without_a_model_or_anything_after_the_reference_it_means_the_thing():
+    history = [Turn("What is the deposit for a locker?")]
+    assert Rewriter(names, closest).standalone("Is it refundable?", history) == "Is a locker refundable?"
+    likelihood = likelier_with("deposit", "")
+    rewriter = Rewriter(names, closest, likelihood)
+    assert rewriter.standalone("Who refunds it?", history) == "Who refunds a locker?"
+    assert likelihood.asked == []
+
+
+def test_a_named_thing_is_what_the_reference_means_without_asking_the_model():
+    likelihood = likelier_with("ABV", "sold?")
+    rewriter = Rewriter(names, closest, likelihood)
+    history = [Turn("What's the ABV of Night Heron?")]
+    assert rewriter.standalone("When is it sold?", history) == "When is Night Heron sold?"
+    assert likelihood.asked == []

@@ -92,15 +92,19 @@ def turns(history: list[dict]) -> list[Turn]:
 
 class Rewriter:
     """Makes follow-ups standalone. `names(text)` finds the spans of `text` that name things the store knows (a
-    table's row values); `closest(word, words)` is the index of the word most like `word` (None if none is)."""
+    table's row values); `closest(word, words)` is the index of the word most like `word` (None if none is);
+    `likelihood(prefix, rest)` is a language model's log-probability of `rest` after `prefix` (None from a model
+    that gives none)."""
 
     def __init__(
         self,
         names: Callable[[str], list[Span]] | None = None,
         closest: Callable[[str, list[str]], int | None] | None = None,
+        likelihood: Callable[[str, str], float | None] | None = None,
     ):
         self.known = names or (lambda text: [])
         self.closest = closest or (lambda word, words: None)
+        self.likelihood = likelihood
 
     def standalone(self, question: str, history: list[Turn]) -> str:
         """The question as it would be asked without the conversation."""
@@ -120,7 +124,9 @@ class Rewriter:
             person = _PERSONAL.fullmatch(said) and (_WHO.match(previous) or _asks_subject(previous))
             plural = bool(_PLURAL.fullmatch(said.split()[0]))
             named = person and _named_answer(answer)
-            topic = named or self.topic(previous, plural)
+            topic = (
+                named or self.referent(previous, plural, rest[: ref[0]], rest[ref[1] :]) or self.topic(previous, plural)
+            )
             if topic:
                 a, b, possessive = ref
                 placed = named or possessive or _place_phrases(rest)  # "… at the Eastgate gym": its own place
@@ -132,6 +138,29 @@ class Rewriter:
                     after = after[: thing.start()] + found + after[thing.end() :]  # "inspect them": not "they"
                 return _sentence(rest[:a] + said + after)
         return _sentence(rest) if rest != question else question
+
+    def referent(self, previous: str, plural: bool, before: str, after: str) -> str:
+        """After a question for an attribute of something ("What is the deposit for a locker?"), what a reference
+        means: the attribute ("Is it refundable?") or the thing ("When does it open?"). Of the two that agree in
+        number, the one after which the language model finds the rest of the follow-up likelier; the thing when
+        it is a name ("What's the ABV of Harvest Red?"), and with no model or nothing after the reference to
+        weigh. "" when the previous question is of another form."""
+        pair = _attribute_of(previous)
+        if pair is None:
+            return ""
+        whole = previous[previous.find(pair[0][0]) : previous.find(pair[1][0]) + len(pair[1][0])]
+        said = {pair[0][0]: whole, pair[1][0]: pair[1][0]}  # the attribute is said with what it is of
+        options = [text for text, many in pair if many == plural]
+        if len(options) < 2:
+            return said[options[0]] if options else ""
+        rest = after.strip()
+        named = any(not _QUANTITY.fullmatch(options[1][a:b]) for a, b in self.names(options[1]))
+        if named or self.likelihood is None or not NAME_WORD.search(rest):  # a name is what is talked about
+            return said[options[1]]
+        scores = [self.likelihood(f"{before}{option}", rest) for option in options]  # each without the other
+        if None in scores:  # a model that gives no likelihood
+            return said[options[1]]
+        return said[options[max(range(len(options)), key=lambda k: scores[k])]]
 
     def refill(self, previous: str, asked: str, remainder: str) -> str:
         """A follow-up that opens with the previous question's own question words and has no verb ("And how many
@@ -464,22 +493,46 @@ def _says(phrase: str, name: str) -> bool:
 def _owner(question: str, after: int, plural: bool) -> str:
     """The noun phrase after the preposition that follows position `after` ("the new cycle bridge" of "… the
     budget for the new cycle bridge?"), when its number is the one wanted; "" otherwise."""
+    found = _owner_phrase(question, after)
+    return question[found[0] : found[1]] if found and found[2] == plural else ""
+
+
+def _owner_phrase(question: str, after: int) -> tuple[int, int, bool] | None:
+    """Where the noun phrase after an "of" or "for" right after position `after` stands, and whether it is
+    plural; None when there is none."""
     rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
     if len(rest) < 2 or rest[0][0].kind != "PP" or rest[0][1][-1][0].word.lower() not in _OWNING:
-        return ""
+        return None
     toks: list = []
     for chunk, ts in rest[1:]:  # "the climbing wall" reads as "the" / "climbing" (a verb) / "wall"
         if chunk.kind == "NP":
             toks += ts
             break
         if not all(t.tag in ("DT", "PRP$", "VBG", "JJ") for t, _ in ts):
-            return ""
+            return None
         toks += ts
     if not toks or not toks[-1][0].tag.startswith("NN"):
-        return ""
-    if (toks[-1][0].tag in PLURAL_TAGS) != plural:
-        return ""
-    return question[toks[0][1][0] : toks[-1][1][1]]
+        return None
+    return toks[0][1][0], toks[-1][1][1], toks[-1][0].tag in PLURAL_TAGS
+
+
+_ATTRIBUTE_OF = re.compile(
+    r"\s*what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+(?P<attribute>(?:the|a|an|our|your|its|their)\s.+?)"
+    r"\s+(?:of|for)\s+(?P<owner>.+?)\s*[?.!]*$",
+    re.I,
+)
+
+
+def _attribute_of(question: str) -> tuple[tuple[str, bool], tuple[str, bool]] | None:
+    """A what-question asking for an attribute of something ("What is the deposit for a locker?"): the attribute
+    ("the deposit") and that thing ("a locker"), each with whether it is plural; None for any other question.
+    Read from the words, not the tagger's phrases ("the waiting time", "the fine" are read as a verb and an
+    adjective), but a finite verb after "of" or "for" makes it another question ("… for staff to apply")."""
+    m = _ATTRIBUTE_OF.match(question)
+    if m is None or " to " in f" {m['owner']} " or _verb_in(m["owner"]):
+        return None
+    plural = lambda group: tag_at(question, m.end(group) - 1) in PLURAL_TAGS  # noqa: E731
+    return (m["attribute"], plural("attribute")), (m["owner"], plural("owner"))
 
 
 def _plural_phrase(question: str) -> str:
