@@ -10,9 +10,9 @@ held-out-3's failures, so sharing their kinds, and measured once before it was d
 `referent-held-out` (16), written in session 28 before the rewriter weighed with the LLM which of a thing and its
 attribute a reference means: the first designed on, the second measured once at the end (its failures are not
 printed). The rules alone (no LLM) are scored in the same run, and each pair is timed. Each gives the first
-question, its answer where a follow-up refers to it, the follow-up, and the standalone question intended. A rewrite counts when it is that question word
-for word (case, a final "?" and the articles "the", "a", "an" aside): stricter than whether it retrieves the right
-passage. The rewriter gets the real embedder's word likeness and no table values.
+question, its answer where a follow-up refers to it, the follow-up, and the standalone question intended. A
+rewrite counts when it is that question word for word (case, a final "?" and the articles "the", "a", "an"
+aside): stricter than whether it retrieves the right passage. The rewriter gets the real embedder's word likeness and no table values.
 
     python bench/follow_ups.py     # ~30 s → bench/results/follow-ups.json
 """
