@@ -12,7 +12,8 @@ attribute a reference means: the first designed on, the second measured once at 
 printed). The rules alone (no LLM) are scored in the same run, and each pair is timed. Each gives the first
 question, its answer where a follow-up refers to it, the follow-up, and the standalone question intended. A
 rewrite counts when it is that question word for word (case, a final "?" and the articles "the", "a", "an"
-aside): stricter than whether it retrieves the right passage. The rewriter gets the real embedder's word likeness and no table values.
+aside): stricter than whether it retrieves the right passage. The rewriter gets the real embedder's word likeness,
+the bundled LLM's likelihood and no table values.
 
     python bench/follow_ups.py     # ~30 s → bench/results/follow-ups.json
 """
