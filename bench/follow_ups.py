@@ -16,6 +16,7 @@ aside): stricter than whether it retrieves the right passage. The rewriter gets 
 the bundled LLM's likelihood and no table values.
 
     python bench/follow_ups.py     # ~30 s → bench/results/follow-ups.json
+    RAGTUNE_ANSWER__CHECK=qwen2.5-coder-1.5b python bench/follow_ups.py --tag check   # the check's model weighs
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +45,7 @@ def same(a: str, b: str) -> bool:
 
 
 def main() -> None:
+    tag = sys.argv[sys.argv.index("--tag") + 1] if "--tag" in sys.argv else ""
     pairs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Settings(store=Path(tmp)))
@@ -78,8 +81,10 @@ def main() -> None:
     for r in rows:
         if not r["as_intended"] and r["part"] != "referent-held-out":
             print(f"  ✗ [{r['part']}] {r['follow_up']} → {r['rewritten']} (intended: {r['intended']})")
-    result = {"command": "python bench/follow_ups.py", "llm": ws.settings.llm, "summary": summary, "rows": rows}
-    print(f"wrote {save('follow-ups', result)}")
+    command = "python bench/follow_ups.py" + (f" --tag {tag}" if tag else "")
+    model = ws.settings.answer.check if ws.checker else ws.settings.llm
+    result = {"command": command, "likelihood": model, "summary": summary, "rows": rows}
+    print(f"wrote {save('follow-ups' + (f'-{tag}' if tag else ''), result)}")
 
 
 if __name__ == "__main__":

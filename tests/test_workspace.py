@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from ragtune.generate.answer import Answerer, ClosedBook
 from ragtune.generate.arms import Arm, for_mode
 from tests.fakes import FakeLLM, FakeSpanReader
@@ -75,4 +77,7 @@ def test_the_llm_weighs_what_a_follow_ups_reference_means(ws):
             return [(-1.0 if "deposit" in prefix else -9.0, 1) for _ in options]
 
     ws.__dict__["llm"] = Weighing()
+    assert ws.standalone("Is it refundable?", history) == "Is the deposit for a locker refundable?"
+    ws.__dict__["llm"] = FakeLLM()
+    ws.__dict__["checker"] = SimpleNamespace(llm=Weighing())  # a check's model weighs instead where there is one
     assert ws.standalone("Is it refundable?", history) == "Is the deposit for a locker refundable?"

@@ -306,14 +306,15 @@ class Workspace:
     @cached_property
     def rewriter(self):
         """Makes follow-up questions standalone: names are the tables' row values and capitalised runs, word
-        likeness is the embedder's, and which of two things a reference means is weighed by the LLM."""
+        likeness is the embedder's, and which of two things a reference means is weighed by a language model."""
         from ragtune.generate.conversation import Rewriter
 
         return Rewriter(self.table_reader.named, self.table_reader.matcher.closest, self._likelihood)
 
     def _likelihood(self, prefix: str, rest: str) -> float | None:
-        """The LLM's log-probability of `rest` after `prefix`; None for a model that gives none (an endpoint)."""
-        score = getattr(self.llm, "score", None)
+        """The log-probability of `rest` after `prefix` by the check's model where there is one (it reads meaning
+        better), else the LLM's; None for a model that gives none (an endpoint)."""
+        score = getattr(self.checker.llm if self.checker else self.llm, "score", None)
         return score(prefix, [rest])[0][0] if score else None
 
     def standalone(self, question: str, history: list[dict] | None = None, principal: Principal = ADMIN) -> str:
