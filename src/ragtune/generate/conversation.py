@@ -124,9 +124,8 @@ class Rewriter:
             person = _PERSONAL.fullmatch(said) and (_WHO.match(previous) or _asks_subject(previous))
             plural = bool(_PLURAL.fullmatch(said.split()[0]))
             named = person and _named_answer(answer)
-            topic = (
-                named or self.referent(previous, plural, rest[: ref[0]], rest[ref[1] :]) or self.topic(previous, plural)
-            )
+            weighed = self.referent(previous, plural, rest[: ref[0]], rest[ref[1] :], ref[2])
+            topic = named or weighed or self.topic(previous, plural)
             if topic:
                 a, b, possessive = ref
                 placed = named or possessive or _place_phrases(rest)  # "… at the Eastgate gym": its own place
@@ -139,7 +138,7 @@ class Rewriter:
                 return _sentence(rest[:a] + said + after)
         return _sentence(rest) if rest != question else question
 
-    def referent(self, previous: str, plural: bool, before: str, after: str) -> str:
+    def referent(self, previous: str, plural: bool, before: str, after: str, possessive: bool = False) -> str:
         """After a question for an attribute of something ("What is the deposit for a locker?"), what a reference
         means: the attribute ("Is it refundable?") or the thing ("When does it open?"). Of the two that agree in
         number, the one after which the language model finds the rest of the follow-up likelier; the thing when
@@ -157,7 +156,8 @@ class Rewriter:
         named = any(not _QUANTITY.fullmatch(options[1][a:b]) for a, b in self.names(options[1]))
         if named or self.likelihood is None or not NAME_WORD.search(rest):  # a name is what is talked about
             return said[options[1]]
-        scores = [self.likelihood(f"{before}{option}", rest) for option in options]  # each without the other
+        owns = "'s" if possessive else ""  # "What are the finance team's opening hours?"
+        scores = [self.likelihood(f"{before}{option}{owns}", rest) for option in options]  # each without the other
         if None in scores:  # a model that gives no likelihood
             return said[options[1]]
         return said[options[max(range(len(options)), key=lambda k: scores[k])]]
