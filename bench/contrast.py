@@ -20,13 +20,14 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import squad
 from common import RESULTS, save, table
+from probe_check import sentence_at
 
 from ragtune import Settings, Workspace
 from ragtune.retrieve.evidence import _words, same_word, value_kind
-from ragtune.text import STOPWORDS, sentences
+from ragtune.text import STOPWORDS
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SQUAD = ("squad1-train-notre-dame.json", "squad2-train-10-articles.json")
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6)
 COUNTING = frozenset(
@@ -52,16 +53,6 @@ def likeness(question: str, support: str, vectors) -> float:
     return best
 
 
-def answer_sentence(context: str, start: int) -> str:
-    at = 0
-    for sentence in sentences(context):
-        at = context.find(sentence, at)
-        if at <= start < at + len(sentence):
-            return sentence
-        at += len(sentence)
-    return ""
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         matcher = Workspace(Settings(store=Path(tmp))).table_reader.matcher
@@ -78,13 +69,13 @@ def main() -> None:
                 key = "dev near misses" if r["kind"].startswith("miss") else "dev right answers"
                 scored[key].append(likeness(r["standalone"], r["quote"], vectors))
         for name in SQUAD:
-            for article in json.loads((DATA / name).read_text())["data"]:
+            for article in json.loads((squad.DATA / name).read_text())["data"]:
                 for p in article["paragraphs"]:
                     for qa in p["qas"]:
                         found = qa["answers"] or qa.get("plausible_answers") or []
                         if found:
                             key = "SQuAD unanswerable" if qa.get("is_impossible") else "SQuAD answerable"
-                            text = answer_sentence(p["context"], found[0]["answer_start"])
+                            text = sentence_at(p["context"], found[0]["answer_start"]) or ""
                             scored[key].append(likeness(qa["question"], text, vectors))
     rows = [{"set": k, "n": len(v)} | {f"≥{t}": sum(x >= t for x in v) for t in THRESHOLDS} for k, v in scored.items()]
     print(table(rows, ["set", "n", *(f"≥{t}" for t in THRESHOLDS)]))

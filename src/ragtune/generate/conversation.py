@@ -144,23 +144,19 @@ class Rewriter:
         number, the one after which the language model finds the rest of the follow-up likelier; the thing when
         it is a name ("What's the ABV of Harvest Red?"), and with no model or nothing after the reference to
         weigh. "" when the previous question is of another form."""
-        pair = _attribute_of(previous)
-        if pair is None:
-            return ""
-        whole = previous[previous.find(pair[0][0]) : previous.find(pair[1][0]) + len(pair[1][0])]
-        said = {pair[0][0]: whole, pair[1][0]: pair[1][0]}  # the attribute is said with what it is of
-        options = [text for text, many in pair if many == plural]
+        found = _attribute_of(previous)
+        options = [(said, alone) for said, alone, many in found or [] if many == plural]
         if len(options) < 2:
-            return said[options[0]] if options else ""
-        rest = after.strip()
-        named = any(not _QUANTITY.fullmatch(options[1][a:b]) for a, b in self.names(options[1]))
+            return options[0][0] if options else ""
+        rest, thing = after.strip(), options[1][1]
+        named = any(not _QUANTITY.fullmatch(thing[a:b]) for a, b in self.names(thing))
         if named or self.likelihood is None or not NAME_WORD.search(rest):  # a name is what is talked about
-            return said[options[1]]
+            return thing
         owns = "'s" if possessive else ""  # "What are the finance team's opening hours?"
-        scores = [self.likelihood(f"{before}{option}{owns}", rest) for option in options]  # each without the other
+        scores = [self.likelihood(f"{before}{alone}{owns}", rest) for _, alone in options]  # each without the other
         if None in scores:  # a model that gives no likelihood
-            return said[options[1]]
-        return said[options[max(range(len(options)), key=lambda k: scores[k])]]
+            return thing
+        return options[max(range(len(options)), key=lambda k: scores[k])][0]
 
     def refill(self, previous: str, asked: str, remainder: str) -> str:
         """A follow-up that opens with the previous question's own question words and has no verb ("And how many
@@ -523,16 +519,18 @@ _ATTRIBUTE_OF = re.compile(
 )
 
 
-def _attribute_of(question: str) -> tuple[tuple[str, bool], tuple[str, bool]] | None:
+def _attribute_of(question: str) -> list[tuple[str, str, bool]] | None:
     """A what-question asking for an attribute of something ("What is the deposit for a locker?"): the attribute
-    ("the deposit") and that thing ("a locker"), each with whether it is plural; None for any other question.
-    Read from the words, not the tagger's phrases ("the waiting time", "the fine" are read as a verb and an
-    adjective), but a finite verb after "of" or "for" makes it another question ("… for staff to apply")."""
+    and that thing, each as it is said standalone ("the deposit for a locker", "a locker"), as it is alone ("the
+    deposit", "a locker") and whether it is plural; None for any other question. Read from the words, not the
+    tagger's phrases ("the waiting time", "the fine" are read as a verb and an adjective), but a finite verb after
+    "of" or "for" makes it another question ("… for staff to apply")."""
     m = _ATTRIBUTE_OF.match(question)
     if m is None or " to " in f" {m['owner']} " or _verb_in(m["owner"]):
         return None
     plural = lambda group: tag_at(question, m.end(group) - 1) in PLURAL_TAGS  # noqa: E731
-    return (m["attribute"], plural("attribute")), (m["owner"], plural("owner"))
+    whole = question[m.start("attribute") : m.end("owner")]
+    return [(whole, m["attribute"], plural("attribute")), (m["owner"], m["owner"], plural("owner"))]
 
 
 def _plural_phrase(question: str) -> str:
