@@ -1,6 +1,6 @@
 """Follow-ups in wordings the wording bench does not have: does the rewriter make them standalone as intended?
 
-`data/follow-ups.jsonl` holds 136 two-turn pairs in other domains (a museum, a hotel, a hospital, a ferry, a vet, a
+`data/follow-ups.jsonl` holds 158 two-turn pairs in other domains (a museum, a hotel, a hospital, a ferry, a vet, a
 gym, a college, a depot, a zoo, a campsite, a bakery…), written in parts, each before the rewriter was changed for it:
 `design` (session 24) and `design-2` (session 26), looked at while changing `generate/conversation.py`; `held-out`
 (written before session 24's changes) and `held-out-2` (session 26), each measured once and then, in session 28,
@@ -9,11 +9,13 @@ once after the first round, then designed on; and `held-out-4` (session 28, 16 p
 held-out-3's failures, so sharing their kinds, and measured once before it was designed on. `referent` (20) and
 `referent-held-out` (16), written in session 28 before the rewriter weighed with the LLM which of a thing and its
 attribute a reference means: the first designed on, the second measured once at the end (its failures are not
-printed). The rules alone (no LLM) are scored in the same run, and each pair is timed. Each gives the first
-question, its answer where a follow-up refers to it, the follow-up, and the standalone question intended. A
-rewrite counts when it is that question word for word (case, a final "?" and the articles "the", "a", "an"
-aside): stricter than whether it retrieves the right passage. The rewriter gets the real embedder's word likeness,
-the bundled LLM's likelihood and no table values.
+printed). `held-out-5` (session 29, 22 pairs: a ski lift, a marina, a ferry, a bakery, a hospital…), written
+before that session's changes and measured once on the code before them (14 of 22), then designed on. The rules
+alone (no LLM) are scored in the same run, and each pair is timed. Each gives the first question, its answer where
+a follow-up refers to it, the follow-up, and the standalone question intended. A rewrite counts when it is that
+question word for word (case, a final "?" and the articles "the", "a", "an" aside): stricter than whether it
+retrieves the right passage. The rewriter gets the real embedder's word likeness, the bundled LLM's likelihood and
+no table values.
 
     python bench/follow_ups.py     # ~30 s → bench/results/follow-ups.json
     RAGTUNE_ANSWER__CHECK=qwen2.5-coder-1.5b python bench/follow_ups.py --tag check   # the check's model weighs
@@ -35,7 +37,17 @@ from ragtune import Settings, Workspace
 from ragtune.generate.conversation import Rewriter, Turn
 
 DATA = Path(__file__).with_name("data") / "follow-ups.jsonl"
-PARTS = ("design", "design-2", "held-out", "held-out-2", "held-out-3", "held-out-4", "referent", "referent-held-out")
+PARTS = (
+    "design",
+    "design-2",
+    "held-out",
+    "held-out-2",
+    "held-out-3",
+    "held-out-4",
+    "referent",
+    "referent-held-out",
+    "held-out-5",
+)
 
 
 def same(a: str, b: str) -> bool:

@@ -56,3 +56,17 @@ def test_words_are_located_as_whole_words():
 def test_two_bare_verbs_after_the_subject_are_its_noun_and_the_verb():
     assert parts("When does the fun run start?") == Parts("does", ["the", "fun", "run"], "start", ["?"])
     assert parts("Can the caretaker help move chairs?").verb == "help"  # a verb that takes a bare verb
+
+
+def test_a_determiner_then_an_ing_word_then_a_noun_is_one_noun_phrase():
+    found = [(c.kind, c.words()) for c in chunks("How long is the waiting list for the allotments?")]
+    assert ("NP", ["the", "waiting", "list"]) in found  # the tagger reads "waiting" as a verb
+    assert parts("Are they building a new school?").subject[0] == "they"  # no determiner: left as the tagger reads
+
+
+def test_a_subject_keeps_its_own_place_before_the_verb():
+    assert parts("When does the bakery on Queen Street close?") == Parts(
+        "does", ["the", "bakery", "on", "Queen", "Street"], "close", ["?"]
+    )
+    assert parts("Does the train to Leeds stop at York?").subject == ["the", "train", "to", "Leeds"]
+    assert parts("Did Frédéric move to Warsaw?", loose=True).subject == ["Frédéric"]  # no verb after the place

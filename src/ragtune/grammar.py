@@ -81,6 +81,25 @@ def chunks(text: str) -> tuple[Chunk, ...]:
                 out[-1] = Chunk(kind, (*out[-1].tokens, token))
             else:
                 out.append(Chunk(kind, (token,)))
+    return _gerund_nouns(out)
+
+
+_DETERMINER_TAGS = frozenset({"DT", "PRP$"})
+
+
+def _gerund_nouns(found: list[Chunk]) -> tuple[Chunk, ...]:
+    """The chunks with a determiner, an -ing or -ed word and a noun phrase made one noun phrase: after "the" or
+    "our", "waiting" or "used" modifies a noun and is no verb ("the waiting list", "a used bike"), though the tagger
+    reads it as one."""
+    out: list[Chunk] = []
+    for chunk in found:
+        last = out[-1].tokens if out else ()
+        gerund = len(out) > 1 and out[-1].kind == "VP" and len(last) == 1 and last[0].tag in ("VBG", "VBN")
+        owned = gerund and out[-2].tokens[-1].tag in _DETERMINER_TAGS and out[-2].kind in ("O", "NP")
+        if owned and chunk.kind == "NP" and chunk.tokens[0].tag.startswith(("NN", "JJ")):
+            out[-2:] = [Chunk("NP", (*out[-2].tokens, *last, *chunk.tokens))]  # an O chunk is one word
+            continue
+        out.append(chunk)
     return tuple(out)
 
 
@@ -110,6 +129,9 @@ def parts(question: str, loose: bool = False) -> Parts | None:
         if aux in AUXILIARY and _noun_then_verb(following):  # "does the penguin talk start": "talk" is a noun
             subject.append(following.tokens[0])
             verbs = verbs[1:]
+        if aux in AUXILIARY and (placed := _placed_verb(after)):  # "does the bakery on Queen Street close"
+            subject += [t for c in after[:2] for t in c.tokens]
+            verbs, after = [placed.word], after[2:]
         if verbs:
             verb, rest = verbs[0], after[1:]
         elif aux in BE:
@@ -122,6 +144,18 @@ def parts(question: str, loose: bool = False) -> Parts | None:
             return None
         return Parts(aux, [t.word for t in subject], verb, [w for c in rest for w in c.words()])
     return None
+
+
+def _placed_verb(after: tuple[Chunk, ...]) -> Token | None:
+    """The verb after a subject's own place ("on Queen Street" in "does the bakery on Queen Street close"): a
+    preposition, a noun phrase, then a verb or a lone word the tagger reads as an adjective ("open"); None when
+    the clause goes on otherwise."""
+    if len(after) < 3 or after[0].kind != "PP" or after[1].kind != "NP":
+        return None
+    last = after[2]
+    if last.kind == "VP" and last.tokens[0].tag.startswith("VB"):
+        return last.tokens[0]
+    return last.tokens[0] if last.kind == "ADJP" and len(last.tokens) == 1 else None
 
 
 _SERIAL = frozenset("help let make go come".split())  # verbs that take a bare verb: "does it help pay"

@@ -27,6 +27,8 @@ def closest(word: str, words: list[str]) -> int | None:
         "café": "lockers",
         "toilets": "exit",
         "weekends": "weekdays",
+        "short-term": "long-term",
+        "large": "small",
         "student": "zoo",  # an embedder finds some likeness between any two nouns
     }
     return words.index(alike[word]) if alike.get(word) in words else None
@@ -102,6 +104,33 @@ def rewriter() -> Rewriter:
         ),
         # "run" is the subject's noun, "start" its verb
         ("When does the fun run start?", "Where is it held?", "Where is the fun run held?"),
+        # the subject's places and what it is for, each phrase after the last ("the swimming pool" is one phrase)
+        (
+            "How long is the guarantee on a used bike from Spoke Cycles?",
+            "Does it cover the chain?",
+            "Does the guarantee on a used bike from Spoke Cycles cover the chain?",
+        ),
+        (
+            "How long is the queue for a passport at Leith's office?",
+            "Can I skip it?",
+            "Can I skip the queue for a passport at Leith's office?",
+        ),
+        (
+            "Why is the swimming pool at Eastfield closed?",
+            "When does it reopen?",
+            "When does the swimming pool at Eastfield reopen?",
+        ),
+        (
+            "When does the pharmacy on King Street open?",
+            "Does it sell hearing aids?",
+            "Does the pharmacy on King Street sell hearing aids?",
+        ),
+        # but in a who-question the subject is the person asked for: "its" is whom they serve
+        (
+            "Who is the account manager for Dunmore Foods?",
+            "What are its opening hours?",
+            "What are Dunmore Foods's opening hours?",
+        ),
     ],
 )
 def test_a_follow_up_carries_the_entity_or_the_attribute_over(rewriter, first, follow_up, standalone):
@@ -319,3 +348,27 @@ def test_a_named_thing_is_what_the_reference_means_without_asking_the_model():
     history = [Turn("What's the ABV of Night Heron?")]
     assert rewriter.standalone("When is it sold?", history) == "When is Night Heron sold?"
     assert likelihood.asked == []
+
+
+def test_a_thing_placed_at_a_name_is_no_name_and_the_model_weighs_it():
+    likelihood = likelier_with("deposit", "refundable?")
+    rewriter = Rewriter(names, closest, likelihood)
+    history = [Turn("What is the deposit for a berth at Ardmore Marina?")]
+    standalone = rewriter.standalone("Is it refundable?", history)
+    assert standalone == "Is the deposit for a berth at Ardmore Marina refundable?"
+    assert likelihood.asked  # "a berth" is no name: the model was asked
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "standalone"),
+    [
+        (
+            "How much is long-term storage at the depot per month?",
+            "What about short-term?",
+            "How much is short-term storage at the depot per month?",
+        ),
+        ("What's the top speed of the small boat?", "And the large one?", "What's the top speed of the large boat?"),
+    ],
+)
+def test_a_fragment_that_only_describes_replaces_the_like_modifier(rewriter, first, follow_up, standalone):
+    assert rewriter.standalone(follow_up, [Turn(first)]) == standalone

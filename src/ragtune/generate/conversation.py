@@ -149,7 +149,8 @@ class Rewriter:
         if len(options) < 2:
             return options[0][0] if options else ""
         rest, thing = after.strip(), options[1][1]
-        named = any(not _QUANTITY.fullmatch(thing[a:b]) for a, b in self.names(thing))
+        head = _PREPOSITIONAL.split(thing, maxsplit=1)[0]  # "a studio" of "a studio at Crane Court": a place's name
+        named = any(not _QUANTITY.fullmatch(head[a:b]) for a, b in self.names(head))  # does not make it a name
         if named or self.likelihood is None or not NAME_WORD.search(rest):  # a name is what is talked about
             return thing
         owns = "'s" if possessive else ""  # "What are the finance team's opening hours?"
@@ -242,13 +243,15 @@ class Rewriter:
 
     def fill(self, previous: str, fragment: str) -> str:
         """The previous question with the part that `fragment` stands for replaced by it."""
-        if (one := _ONE_AFTER.search(fragment)) and one.group(1)[:1].isupper():  # "the Riverside one" is "the
-            fragment = fragment[: one.end(1)]  # Riverside" of the same thing
+        one = _ONE_AFTER.search(fragment)
+        if one and (one.group(1)[:1].isupper() or tag_at(fragment, one.start(1)) == "JJ"):  # "the Riverside one" is
+            fragment = fragment[: one.end(1)]  # "the Riverside" of the same thing; "the large one", "the large"
         own = self.names(fragment, fragment=True)
         theirs = self.names(previous)
         words = [m for m in NAME_WORD.finditer(fragment) if m.group().lower() not in STOPWORDS]
         if not words:
             return _sentence(f"{previous.rstrip(' ?')} {fragment}")
+        describes = all(tag_at(fragment, w.start()) == "JJ" for w in words)  # "short-stay": a kind of the same thing
         head = words[-1].group()
         prep = _PREPOSITION.match(fragment)  # "at weekends" for "on weekdays": its own preposition comes along
         join = _join if prep is None else lambda b, p, a: _join(_with_preposition(b, prep.group(1)), p, a)
@@ -274,9 +277,12 @@ class Rewriter:
             return _sentence(f"{previous.rstrip(' ?')} {fragment}")  # "for a family" is not "to the castle"
         if k is not None:  # the most similar word: "a pensioner" for "an adult"
             m = candidates[k]
+            run = next(r for r in runs if m in r)
+            if describes and m is not run[-1]:  # a modifier for a modifier: "long-stay parking" → "short-stay parking"
+                said = " ".join(w.group() for w in words)
+                return _sentence(previous[: m.start()] + said + previous[m.end() :])
             if phrase_at := _noun_phrase_at(previous, m.start()):  # the whole phrase: "library books" for "DVDs"
                 return _sentence(join(previous[: phrase_at[0]], phrase, previous[phrase_at[1] :]))
-            run = next(r for r in runs if m in r)
             i, many = run.index(m), len(words) > 1
             start, end = (run[0].start() if i > 0 and many else m.start()), m.end()
             if i == 0 and many:  # as many words as the phrase has: "opening hours" for "phone number"
@@ -322,6 +328,7 @@ def _place(previous: str, topic: str) -> str:
     return previous[after[0][0] : after[0][1]] if after else ""
 
 
+_PREPOSITIONAL = re.compile(r"\s+(?:at|on|in|for|from|of|with|near|by)\s+", re.I)  # where a phrase's head ends
 _PREPOSITION = re.compile(r"(at|on|in|for|from|to|with|by|during|before|after|under|over|without)\s", re.I)
 _OPENING = re.compile(r"(how (?:many|much|long|often|far|old)|which|what|when|where|who)\b", re.I)
 
@@ -459,26 +466,35 @@ def _subject(question: str, plural: bool = False) -> str:
         return _plural_phrase(question)
     if not where:
         return ""
-    end = _placed_end(question, where[-1][1]) if copula else where[-1][1]
+    end = _placed_end(question, where[-1][1], owned=not _WHO.match(question)) if copula else where[-1][1]
     return question[where[0][0] : end]
 
 
 _OWNING = frozenset({"of", "for"})  # "the budget for the bridge": the bridge is what has it
 _ON = frozenset({"on", "in", "at"})  # "the speed limit on the site roads": where the thing itself applies
+_FOR = frozenset({"for", "from", "to", "with"})  # "the waiting time for a hip operation": what it is of
 
 
-def _placed_end(question: str, after: int) -> int:
-    """Where a copula question's subject ends with the place phrase right after it ("the warranty on the Vento 3
-    blender", "the speed limit in the car park"); `after` itself when none follows or it is a time ("on
-    Sundays")."""
+def _placed_end(question: str, after: int, owned: bool = True) -> int:
+    """Where a copula question's subject ends with the place phrases right after it ("the warranty on the Vento 3
+    blender", "the speed limit in the car park", "the warranty on a new car from Fenwick Motors"); `after` itself
+    when none follows or it is a time ("on Sundays"). `owned`: a phrase of what it is for or from counts too ("the
+    waiting time for a hip operation at St Anne's"); not in a who-question, whose subject is the person asked for
+    and the rest whom they serve ("the account manager" for Brouwer Electronics)."""
     rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
-    if len(rest) < 2 or rest[0][0].kind != "PP" or rest[0][1][-1][0].word.lower() not in _ON:
-        return after
-    nouns = list(itertools.takewhile(lambda c: c[0].kind == "NP", rest[1:]))  # "the Vento" "3 blender"
-    last = nouns[-1][1][-1][0] if nouns else None
-    if last is None or last.tag == "CD" or _is_time(last.word.lower()):
-        return after
-    return nouns[-1][1][-1][1][1]
+    end, joins = after, _ON | _FOR if owned else _ON
+    while len(rest) > 1 and rest[0][0].kind == "PP" and rest[0][1][-1][0].word.lower() in joins:
+        nouns = list(itertools.takewhile(lambda c: c[0].kind == "NP", rest[1:]))  # "the Vento" "3 blender"
+        last = nouns[-1][1][-1][0] if nouns else None
+        if last is None or last.tag == "CD" or _is_time(last.word.lower()):
+            break
+        end, rest, joins = nouns[-1][1][-1][1][1], rest[1 + len(nouns) :], _ON | _FOR
+    owns = re.match(r"['’]s\b", question[end:]) if end > after else None  # "at St Anne's", "at Leith's office"
+    if owns is None:
+        return end
+    owned = next((toks for chunk, toks in located(question) if toks[0][1][0] > end and chunk.kind != "O"), None)
+    close = owned and not question[end + owns.end() : owned[0][1][0]].strip() and owned[0][0].tag.startswith("NN")
+    return owned[-1][1][1] if close else end + owns.end()
 
 
 def _says(phrase: str, name: str) -> bool:
