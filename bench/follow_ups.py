@@ -14,8 +14,9 @@ before that session's changes and measured once on the code before them (14 of 2
 alone (no LLM) are scored in the same run, and each pair is timed. Each gives the first question, its answer where
 a follow-up refers to it, the follow-up, and the standalone question intended. A rewrite counts when it is that
 question word for word (case, a final "?" and the articles "the", "a", "an" aside): stricter than whether it
-retrieves the right passage. The rewriter gets the real embedder's word likeness, the bundled LLM's likelihood and
-no table values.
+retrieves the right passage. The rewriter gets the real embedder's word likeness, the bundled LLM's likelihood, no
+table values and no store: a follow-up that names nothing ("Is there a deposit?") is asked of the previous topic
+only where a store's evidence says so, so here it is left as it is.
 
     python bench/follow_ups.py     # ~30 s → bench/results/follow-ups.json
     RAGTUNE_ANSWER__CHECK=qwen2.5-coder-1.5b python bench/follow_ups.py --tag check   # the check's model weighs

@@ -306,10 +306,18 @@ class Workspace:
     @cached_property
     def rewriter(self):
         """Makes follow-up questions standalone: names are the tables' row values and capitalised runs, word
-        likeness is the embedder's, and which of two things a reference means is weighed by a language model."""
+        likeness is the embedder's, which of two things a reference means is weighed by a language model, and
+        whether a question that names nothing is about the previous topic by the store's evidence."""
+        return self._rewriter(self.table_reader, self.retriever)
+
+    def _rewriter(self, tables, retriever):
         from ragtune.generate.conversation import Rewriter
 
-        return Rewriter(self.table_reader.named, self.table_reader.matcher.closest, self._likelihood)
+        def relevance(questions: list[str]) -> list[float]:
+            return [f.evidence[0].score if f.evidence else 0.0 for f in retriever.retrieve(questions)]
+
+        weak = self.settings.answer.route_relevance
+        return Rewriter(tables.named, tables.matcher.closest, self._likelihood, relevance, weak)
 
     def _likelihood(self, prefix: str, rest: str) -> float | None:
         """The log-probability of `rest` after `prefix` by the check's model where there is one (it reads meaning
@@ -320,13 +328,14 @@ class Workspace:
     def standalone(self, question: str, history: list[dict] | None = None, principal: Principal = ADMIN) -> str:
         """`question` made standalone from the earlier turns (OpenAI-style messages: role, content), naming only
         table values that `principal` may see."""
-        from ragtune.generate.conversation import Rewriter, turns
+        from ragtune.generate.conversation import turns
 
         with self.guard.read():
             rewriter = self.rewriter
             if not principal.admin:
+                labels = self.labels(principal)
                 tables = self.table_reader.scoped(self.visible_ids(principal))
-                rewriter = Rewriter(tables.named, tables.matcher.closest, self._likelihood)
+                rewriter = self._rewriter(tables, self.retriever.scoped(labels))
             return rewriter.standalone(question, turns(history or []))
 
     def ask(

@@ -372,3 +372,48 @@ def test_a_thing_placed_at_a_name_is_no_name_and_the_model_weighs_it():
 )
 def test_a_fragment_that_only_describes_replaces_the_like_modifier(rewriter, first, follow_up, standalone):
     assert rewriter.standalone(follow_up, [Turn(first)]) == standalone
+
+
+def relevance_of(scores: dict[str, float]) -> Callable[[list[str]], list[float]]:
+    """A store whose best evidence answers each question as well as `scores` says (0.1 for any other)."""
+    return lambda questions: [scores.get(q, 0.1) for q in questions]
+
+
+def test_a_question_that_names_nothing_is_about_the_topic_when_the_evidence_says_so():
+    bridged = "Is there a deposit for a locker at the Eastgate gym?"
+    history = [Turn("How much does a locker cost at the Eastgate gym?")]
+    rewriter = Rewriter(names, closest, relevance=relevance_of({"Is there a deposit?": 0.3, bridged: 0.8}))
+    assert rewriter.standalone("Is there a deposit?", history) == bridged
+    found_alone = Rewriter(names, closest, relevance=relevance_of({"Is there a deposit?": 0.7, bridged: 0.9}))
+    assert found_alone.standalone("Is there a deposit?", history) == "Is there a deposit?"  # the store answers it
+    no_better = Rewriter(names, closest, relevance=relevance_of({"Is there a deposit?": 0.3, bridged: 0.2}))
+    assert no_better.standalone("Is there a deposit?", history) == "Is there a deposit?"
+    assert Rewriter(names, closest).standalone("Is there a deposit?", history) == "Is there a deposit?"  # no store
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the boiling point of mercury?",  # it says whose
+        "Who manages the Stavanger warehouse?",  # it names its own thing
+        "How many people can come?",  # its noun phrase is what it asks for
+    ],
+)
+def test_a_question_that_says_what_it_is_about_is_never_bridged(question):
+    rewriter = Rewriter(names, closest, relevance=lambda questions: [0.0, 1.0])
+    assert rewriter.standalone(question, [Turn("How much does a locker cost at the Eastgate gym?")]) == question
+
+
+def test_a_day_or_month_is_no_topic(rewriter):
+    history = [Turn("When does the taproom open on Fridays?")]
+    assert rewriter.standalone("Does it serve food?", history) == "Does the taproom serve food?"
+
+
+def test_a_last_noun_is_kept_when_the_question_has_its_own_verb(rewriter):
+    history = [Turn("How many guests can we have for a private party?")]
+    assert rewriter.standalone("Is it free?", history) == "Is private party free?"
+
+
+def test_a_name_that_only_says_where_the_thing_is_is_not_the_topic(rewriter):
+    history = [Turn("How much does a locker cost at the Eastgate gym?")]
+    assert rewriter.standalone("Is it big?", history) == "Is a locker at the Eastgate gym big?"

@@ -18,8 +18,13 @@ take?". With a small model there is no rewriting model to ask, so the entity and
   answer when that is a name ("Who supplies our paper?" → "Harlow Office Supplies"); "one" is one of the topic
   ("Where can I get one?" → "… a replacement key card").
 
-A question with nothing to resolve is left as it is. The previous question is itself first made standalone, so
-that a third turn follows the second.
+- a question that **names nothing** and does not say whose its thing is ("Is there a deposit?", "How much is a
+  ticket?") is asked of the previous topic ("… a deposit for a locker at the Eastgate gym?") only when the store's
+  evidence says so: the question alone finds nothing that answers it, and with the topic finds better.
+
+A name that only says where the topic is ("at the Eastgate gym"), a day or a month is not the topic. A question
+with nothing to resolve is left as it is. The previous question is itself first made standalone, so that a third
+turn follows the second.
 """
 
 from __future__ import annotations
@@ -101,10 +106,14 @@ class Rewriter:
         names: Callable[[str], list[Span]] | None = None,
         closest: Callable[[str, list[str]], int | None] | None = None,
         likelihood: Callable[[str, str], float | None] | None = None,
+        relevance: Callable[[list[str]], list[float]] | None = None,
+        weak: float = 0.5,
     ):
         self.known = names or (lambda text: [])
         self.closest = closest or (lambda word, words: None)
         self.likelihood = likelihood
+        self.relevance = relevance  # how well the store's best evidence answers each question (None: not weighed)
+        self.weak = weak  # below this, a question alone finds nothing that answers it
 
     def standalone(self, question: str, history: list[Turn]) -> str:
         """The question as it would be asked without the conversation."""
@@ -136,7 +145,25 @@ class Rewriter:
                 if named and (thing := _OBJECT.search(after)) and (found := _object(previous)):
                     after = after[: thing.start()] + found + after[thing.end() :]  # "inspect them": not "they"
                 return _sentence(rest[:a] + said + after)
+        if (bridged := self.bridged(rest, previous)) is not None:
+            return bridged
         return _sentence(rest) if rest != question else question
+
+    def bridged(self, question: str, previous: str) -> str | None:
+        """A question that names nothing and says nothing of whose its thing is ("Is there a deposit?", "How much
+        is a ticket?") about the previous question's topic ("… a deposit for a locker at the Eastgate gym?"), when
+        the store's evidence says so: the question alone finds nothing that answers it, and with the topic finds
+        better. None otherwise, and without a store to weigh it."""
+        if self.relevance is None or any(_own_name(question[a:b]) for a, b in self.names(question)):
+            return None
+        at, topic = _unowned_end(question), self.topic(previous)
+        if at is None or not topic or topic.lower() in question.lower():
+            return None
+        if place := _place(previous, topic):
+            topic = f"{topic} {place}"
+        candidate = _sentence(f"{question[:at]} for {topic}{question[at:]}")
+        alone, together = self.relevance([question, candidate])
+        return candidate if alone < self.weak and together > alone else None
 
     def referent(self, previous: str, plural: bool, before: str, after: str, possessive: bool = False) -> str:
         """After a question for an attribute of something ("What is the deposit for a locker?"), what a reference
@@ -181,7 +208,7 @@ class Rewriter:
     def reference(self, text: str) -> tuple[int, int, bool] | None:
         """Where the question refers back (start, end, possessive), unless it names things of its own."""
         own = [text[a:b] for a, b in self.names(text)]
-        if _DUMMY_IT.search(text) or any(not _QUANTITY.fullmatch(n) and not _is_time(n.lower()) for n in own):
+        if _DUMMY_IT.search(text) or any(_own_name(n) for n in own):
             return None  # "Is it open on Sundays?" names no thing of its own; "Does it serve Leeds?" does
         m = _REFERENCE.search(text)
         if m is None:
@@ -215,12 +242,15 @@ class Rewriter:
         """What the question is about: its (longest) name, else its subject (the tagger's), else its longest run of
         content words (less a final verb-like word: "the waiting room refurbishment" of "… the waiting room
         refurbishment cost?"). For a `plural` reference ("they", "them"), a subject in the singular is not it."""
-        verb_last = bool(_BARE_VERB_AUX.search(question))  # "… does the X cost?": the last word is a verb
-        named = self.names(question)
+        verb_last = bool(_BARE_VERB_AUX.search(question)) and not _main_verb(question)  # "… does the X cost?"
+        named = [(a, b) for a, b in self.names(question) if _own_name(question[a:b])]  # not "Fridays", "March"
         runs = _content_runs(question)
         subject = _subject(question, plural) or _asked_subject(question)
         if named and subject and _says(subject, question[slice(*max(named, key=_length))]):
             return subject  # "the warranty on the Vento 3 blender", "the ferry to Orkney", not the name alone
+        places = _place_phrases(question)
+        if named and subject and all(any(p <= a and b <= q for p, q in places) for a, b in named):
+            return subject  # every name is where the thing is ("a locker" … "at the Eastgate gym"), not the thing
         if named:
             a, b = max(named, key=_length)
             if question[a].isupper():  # a proper name with the noun it modifies: "the Skolevej roadworks"
@@ -299,6 +329,44 @@ _TIMES = frozenset(  # besides months and days (`evidence.value_kind`)
     "morning afternoon evening night day days week weeks month months year years summer winter spring autumn time "
     "term season".split()
 )
+
+
+def _main_verb(question: str) -> bool:
+    """Does the tagger read a verb of the question's own, besides its auxiliaries ("have" of "How many guests can
+    we have for a private party?")? Then its last word is no verb read as a noun."""
+    return any(
+        t.tag.startswith("VB") and t.word.lower() not in AUXILIARY | BE
+        for _, toks in located(question)
+        for t, _ in toks
+    )
+
+
+def _own_name(said: str) -> bool:
+    """A name that is a thing of the follow-up's own: not a quantity or a time ("6pm", "Sundays")."""
+    return not _QUANTITY.fullmatch(said) and not _is_time(said.lower())
+
+
+_UNOWNED_AFTER = frozenset({"of", "for", "at", "on", "to", "from", "with", "about"})  # "the fee *for* X": owned
+
+
+def _unowned_end(question: str) -> int | None:
+    """Where the question's first noun phrase ends when it is a common noun whose owner the question does not say
+    ("a deposit" of "Is there a deposit?", "the fees" of "Can I pay the fees in instalments?"); None when it has
+    one ("the boiling point of mercury"), holds a question word ("how many days") or there is none."""
+    found = located(question)
+    for k, (chunk, toks) in enumerate(found):
+        if chunk.kind != "NP":
+            continue
+        kept = after_determiners(toks)
+        if kept and kept[-1][0].tag in ("PRP", "EX"):  # "I", "there": no thing
+            continue
+        if not kept or not kept[-1][0].tag.startswith("NN") or any(t.word.lower() in _QUESTION_WORDS for t, _ in kept):
+            return None
+        after = found[k + 1] if k + 1 < len(found) else None
+        if after and after[0].kind == "PP" and after[1][0][0].word.lower() in _UNOWNED_AFTER:
+            return None
+        return kept[-1][1][1]
+    return None
 
 
 def _place_phrases(text: str) -> list[Span]:
