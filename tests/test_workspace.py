@@ -81,3 +81,17 @@ def test_the_llm_weighs_what_a_follow_ups_reference_means(ws):
     ws.__dict__["llm"] = FakeLLM()
     ws.__dict__["checker"] = SimpleNamespace(llm=Weighing())  # a check's model weighs instead where there is one
     assert ws.standalone("Is it refundable?", history) == "Is the deposit for a locker refundable?"
+
+
+def test_the_store_weighs_whether_a_question_that_names_nothing_is_about_the_topic(ws, monkeypatch):
+    history = [{"role": "user", "content": "How much does a locker cost at the Eastgate gym?"}]
+    asked: list[str] = []
+
+    def retrieve(questions, top_k=None, filters=None):  # the store finds evidence only with the topic
+        asked.extend(questions)
+        return [SimpleNamespace(evidence=[SimpleNamespace(score=0.2 if q == questions[0] else 0.8)]) for q in questions]
+
+    monkeypatch.setattr(ws.retriever, "retrieve", retrieve)
+    bridged = "Is there a deposit for a locker at the Eastgate gym?"
+    assert ws.standalone("Is there a deposit?", history) == bridged
+    assert asked == ["Is there a deposit?", bridged]

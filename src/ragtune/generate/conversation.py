@@ -560,9 +560,9 @@ def _placed_end(question: str, after: int, owned: bool = True) -> int:
     owns = re.match(r"['’]s\b", question[end:]) if end > after else None  # "at St Anne's", "at Leith's office"
     if owns is None:
         return end
-    owned = next((toks for chunk, toks in located(question) if toks[0][1][0] > end and chunk.kind != "O"), None)
-    close = owned and not question[end + owns.end() : owned[0][1][0]].strip() and owned[0][0].tag.startswith("NN")
-    return owned[-1][1][1] if close else end + owns.end()
+    noun = next((toks for chunk, toks in located(question) if toks[0][1][0] > end and chunk.kind != "O"), None)
+    close = noun and not question[end + owns.end() : noun[0][1][0]].strip() and noun[0][0].tag.startswith("NN")
+    return noun[-1][1][1] if close else end + owns.end()
 
 
 def _says(phrase: str, name: str) -> bool:
