@@ -125,6 +125,12 @@ def rewriter() -> Rewriter:
             "Does it sell hearing aids?",
             "Does the pharmacy on King Street sell hearing aids?",
         ),
+        # after "What does … charge for", the last word is the name's noun, not the verb
+        (
+            "What does the ferry company charge for the Arran day trip?",
+            "How long does it take?",
+            "How long does the Arran day trip take?",
+        ),
         # but in a who-question the subject is the person asked for: "its" is whom they serve
         (
             "Who is the account manager for Dunmore Foods?",

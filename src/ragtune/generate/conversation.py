@@ -55,6 +55,7 @@ _QUANTITY = re.compile(r"[\d.,:]+\s*(am|pm|h|hrs?|kg|km|cm|mm|m|ml|l|%|st|nd|rd|
 _PERSONAL = re.compile(r"they|them|their|theirs|he|him|his|she|her|hers", re.I)
 _WHO = re.compile(r"\W*(who|whom)\b", re.I)
 _ASKS_WHAT = re.compile(r"\s*(what|which)\b", re.I)
+_WHAT_DO = re.compile(r"\s*what\s+(do|does|did)\b", re.I)  # "what" is the object: the verb follows the subject
 _PLURAL = re.compile(r"they|them|their|theirs|these|those", re.I)
 _ONE_AFTER = re.compile(r"\b([\w'’-]+)\s+ones?$")  # "the Riverside one"
 _OBJECT = re.compile(r"\b(them|it)\b", re.I)  # after a subject that is a person: the previous question's thing
@@ -704,6 +705,9 @@ def _asked_last(question: str, at: int, last: re.Match) -> bool:
     found = parts(question, loose=True)
     if found is None:  # "Who manages the Stavanger warehouse?": its object
         return False
+    if found.verb and _WHAT_DO.match(question) and question.find(f" {found.verb} ") in range(at):
+        return False  # "What does the school charge for the beginners' Spanish course?": "what" is the object, so
+        # the verb came before the name and the last word is a noun
     if found.aux not in BE or found.verb:  # "When does the bus agreement with Nordlys end?", which the tagger reads
         return True  # as a noun: a do-question's verb comes last more often than a noun does
     return not any(
