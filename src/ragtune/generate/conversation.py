@@ -270,7 +270,8 @@ class Rewriter:
         run = max(runs, key=len)
         if len(run) > 1 and verb_last and _at_end(question, run[-1]):
             run = run[:-1]
-        return question[run[0].start() : run[-1].end()]
+        article = re.search(r"\b(the|a|an)\s+$", question[: run[0].start()], re.I)  # "a private party"
+        return question[article.start() if article else run[0].start() : run[-1].end()]
 
     def fill(self, previous: str, fragment: str) -> str:
         """The previous question with the part that `fragment` stands for replaced by it."""
