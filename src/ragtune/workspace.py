@@ -334,7 +334,7 @@ class Workspace:
             rewriter = self.rewriter
             if not principal.admin:
                 labels = self.labels(principal)
-                tables = self.table_reader.scoped(self.visible_ids(principal))
+                tables = self.table_reader.scoped(self._ids(labels))
                 rewriter = self._rewriter(tables, self.retriever.scoped(labels))
             return rewriter.standalone(question, turns(history or []))
 

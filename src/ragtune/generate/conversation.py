@@ -157,8 +157,10 @@ class Rewriter:
         better. None otherwise, and without a store to weigh it."""
         if self.relevance is None or any(_own_name(question[a:b]) for a, b in self.names(question)):
             return None
-        at, topic = _unowned_end(question), self.topic(previous)
-        if at is None or not topic or topic.lower() in question.lower():
+        if (at := _unowned_end(question)) is None:
+            return None
+        topic = self.topic(previous)
+        if not topic or topic.lower() in question.lower():
             return None
         if place := _place(previous, topic):
             topic = f"{topic} {place}"
@@ -551,7 +553,8 @@ def _placed_end(question: str, after: int, owned: bool = True) -> int:
     when none follows or it is a time ("on Sundays"). `owned`: a phrase of what it is for or from counts too ("the
     waiting time for a hip operation at St Anne's"); not in a who-question, whose subject is the person asked for
     and the rest whom they serve ("the account manager" for Brouwer Electronics)."""
-    rest = [(chunk, toks) for chunk, toks in located(question) if toks and toks[0][1][0] >= after]
+    found = located(question)
+    rest = [(chunk, toks) for chunk, toks in found if toks and toks[0][1][0] >= after]
     end, joins = after, _ON | _FOR if owned else _ON
     while len(rest) > 1 and rest[0][0].kind == "PP" and rest[0][1][-1][0].word.lower() in joins:
         nouns = list(itertools.takewhile(lambda c: c[0].kind == "NP", rest[1:]))  # "the Vento" "3 blender"
@@ -562,7 +565,7 @@ def _placed_end(question: str, after: int, owned: bool = True) -> int:
     owns = re.match(r"['’]s\b", question[end:]) if end > after else None  # "at St Anne's", "at Leith's office"
     if owns is None:
         return end
-    noun = next((toks for chunk, toks in located(question) if toks[0][1][0] > end and chunk.kind != "O"), None)
+    noun = next((toks for chunk, toks in found if toks and toks[0][1][0] > end and chunk.kind != "O"), None)
     close = noun and not question[end + owns.end() : noun[0][1][0]].strip() and noun[0][0].tag.startswith("NN")
     return noun[-1][1][1] if close else end + owns.end()
 
