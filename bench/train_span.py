@@ -117,6 +117,7 @@ def build(args) -> dict:
     extra = record_examples(args.records, seed=1, near=near) if args.records else []
     extra += prose_examples(args.prose, seed=2) if args.prose else []
     extra += prose_examples(args.facts, seed=3, focus="fact") if args.facts else []
+    extra += prose_examples(args.voiced, seed=4, focus="voiced") if args.voiced else []
     extra += said_otherwise
     return {
         "argv": sys.argv[1:],
@@ -142,6 +143,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=0, help="synthetic table-row examples to add (record_examples.py)")
     ap.add_argument("--prose", type=int, default=0, help="synthetic qualified-value paragraphs (prose_examples.py)")
     ap.add_argument("--facts", type=int, default=0, help="paragraphs asking a table attribute stated in prose")
+    ap.add_argument("--voiced", type=int, default=0, help="paragraphs asking an organisation's rule as its staff do")
     ap.add_argument("--paraphrase", type=int, default=0, help="answerable copies with a word said by a synonym")
     ap.add_argument("--wordnet", type=Path, default=Path("/tmp/wn"), help="nltk data folder holding WordNet")
     ap.add_argument("--squad-share", type=float, default=1.0, help="share of the SQuAD examples to train on")

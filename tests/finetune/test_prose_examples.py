@@ -86,3 +86,16 @@ def test_a_focus_asks_every_question_of_that_frame():
     assert all(any(_fits(w, e.question) for w in wordings) for e in focused)
     anyframe = prose_examples(60, seed=2)
     assert sum(any(_fits(w, e.question) for w in wordings) for e in anyframe) < 30
+
+
+def test_an_organisations_own_rule_is_asked_without_its_name_and_missed_by_another_party_or_goods():
+    from ragtune.finetune.prose_examples import voiced
+
+    rng = random.Random(6)
+    for _ in range(200):
+        made = voiced(rng, "Kestrel Supply")
+        (question, answer), (miss, _) = made.questions
+        assert "Kestrel" not in question  # "we", "our" or the passive: never the organisation's name
+        assert made.sentence.count(answer) == 1
+        theirs = re.search(r"\bdoes (\w+) have to pay our\b", miss)  # the counterparty given the organisation's rule
+        assert theirs or set(re.findall(r"[\w'-]+", miss.lower())) - set(re.findall(r"[\w'-]+", made.sentence.lower()))

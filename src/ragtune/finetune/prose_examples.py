@@ -505,6 +505,78 @@ def fact(rng: random.Random, e: str) -> Fact:
     return Fact(s[0].upper() + s[1:], [(q, shown), (miss, None)])
 
 
+_GOODS = ["pale malt", "hops", "printer paper", "diesel", "flour", "coffee beans", "steel sheet", "cleaning supplies"]
+_PER = ["tonne", "kilo", "litre", "box", "pallet", "sack", "case"]
+_OFTEN = ["every second Monday", "every Tuesday", "twice a week", "once a month", "every Friday morning"]
+
+
+def voiced(rng: random.Random, e: str) -> Fact:
+    """An organisation's own rule about a counterparty, stated with the organisation as its doer ("Kestrel Supply
+    pays each invoice from Axelco Ltd within 45 days") and asked as its staff ask it: in the first person ("How
+    long do we have to pay Axelco's invoices?"), in the passive ("Within how many days are invoices from Axelco
+    paid?"), or per unit ("What do we pay per tonne for hops?"). The miss gives the rule to the counterparty or
+    asks about another counterparty or other goods."""
+    b = rng.choice([c for c in _COMPANIES if c not in e])
+    rival = rng.choice([c for c in _COMPANIES if c not in e and c != b])
+    goods, unit = rng.sample(_GOODS, 2), rng.choice(_PER)
+    form = rng.randrange(4)
+    if form == 0:
+        n = f"{rng.randint(10, 90)} days"
+        s = rng.choice(
+            [f"{e} pays each invoice from {b} within {n}.", f"{e} pays {b}'s invoices within {n} of delivery."]
+        )
+        q = rng.choice(
+            [
+                f"How many days do we have to pay {b}'s invoices?",
+                f"How long do we have to pay invoices from {b}?",
+                f"Within how many days are {b}'s invoices paid?",
+                f"How quickly are invoices from {b} paid?",
+                f"How long have we got to pay {b}?",
+            ]
+        )
+        miss = rng.choice([f"How many days does {b} have to pay our invoices?", f"How long do we have to pay {rival}?"])
+        return Fact(s, [(q, n), (miss, None)])
+    if form == 1:
+        n = rng.choice(_OFTEN)
+        s = rng.choice([f"{b} delivers {goods[0]} to {e} {n}.", f"{e} receives {goods[0]} from {b} {n}."])
+        q = rng.choice(
+            [
+                f"How often is {goods[0]} delivered?",
+                f"How often do we get {goods[0]} from {b}?",
+                f"How often does the {goods[0]} arrive?",
+                f"When do we receive {goods[0]}?",
+            ]
+        )
+        miss = rng.choice([f"How often is {goods[1]} delivered?", f"How often do we get {goods[0]} from {rival}?"])
+        return Fact(s, [(q, n), (miss, None)])
+    if form == 2:
+        price = _money(rng)
+        s = rng.choice(
+            [
+                f"The price of {goods[0]} is fixed at {price} per {unit} for the term of the agreement.",
+                f"{e} pays {b} {price} per {unit} of {goods[0]}.",
+            ]
+        )
+        q = rng.choice(
+            [
+                f"What do we pay per {unit} for {goods[0]}?",
+                f"What is the price per {unit} of {goods[0]}?",
+                f"How much does a {unit} of {goods[0]} cost us?",
+                f"How much is {goods[0]} per {unit}?",
+            ]
+        )
+        miss = rng.choice(
+            [f"What do we pay per {unit} for {goods[1]}?", f"What is the price per {unit} of {goods[1]}?"]
+        )
+        return Fact(s, [(q, price), (miss, None)])
+    d = _dates(rng, 1)[0]
+    thing = rng.choice(_AGREEMENTS)
+    s = rng.choice([f"The {thing} between {e} and {b} ends on {d}.", f"{e}'s {thing} with {b} runs until {d}."])
+    q = rng.choice([f"When does our {thing} with {b} end?", f"Until when are we bound by the {thing} with {b}?"])
+    miss = f"When does our {thing} with {rival} end?"
+    return Fact(s, [(q, d), (miss, None)])
+
+
 FRAMES: dict[str, Callable[[random.Random, str], Fact]] = {
     "hours": hours,
     "period": period,
@@ -516,7 +588,7 @@ FRAMES: dict[str, Callable[[random.Random, str], Fact]] = {
     "listing": listing,
     "traits": traits,
 }  # the shipped reader's paragraphs draw from these (`--prose`); keep them so its recipe reproduces
-ASKED = FRAMES | {"fact": fact}  # the frames a question can be focused on (`--facts`: "fact")
+ASKED = FRAMES | {"fact": fact, "voiced": voiced}  # frames a question can be focused on (`--facts`, `--voiced`)
 
 
 def _name(rng: random.Random, frame: str) -> str:
