@@ -1,6 +1,9 @@
 """Pack what a span-reader training run needs on a lent GPU machine into .gpu/ (ignored; carried by `device`).
 
-    python bench/train_span.py --records 8000 --confusable 3 --prose 6000 --prepare .gpu/p5.json
+The shipped reader is a CPU continuation of a GPU run (session 30, `--voiced`); a GPU run from scratch should
+include the voiced paragraphs, as below, and be compared with it on dev.
+
+    python bench/train_span.py --records 8000 --confusable 3 --prose 6000 --voiced 3000 --prepare .gpu/p5.json
     gzip -9 .gpu/p5.json && echo "G --from /tmp/p5.json --epochs 4" > .gpu/variants.txt
     python bench/device/pack.py            # .gpu/minilm16.safetensors, .gpu/minilm/, .gpu/run.sh
     # wheels the machine lacks (pydantic & co, this peft), see /work/.library/device/README.md, into .whl/
