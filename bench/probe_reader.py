@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from common import RESULTS, machine
+from sklearn.metrics import roc_auc_score
 
 from ragtune.config import Settings
 from ragtune.models.factory import load_span_reader
@@ -86,8 +87,8 @@ def read(folder: str) -> dict:
         misses.append({"q": question, "span": span.text, "no_answer": round(span.no_answer, 1)})
     kept = sum(r["right"] and r["no_answer"] <= threshold for r in answerable)
     withheld = sum(r["no_answer"] > threshold for r in misses)
-    pairs = [(a["no_answer"], m["no_answer"]) for a in answerable for m in misses]
-    auc = sum((a < m) + 0.5 * (a == m) for a, m in pairs) / len(pairs)
+    scores = [r["no_answer"] for r in answerable + misses]
+    auc = roc_auc_score([0] * len(answerable) + [1] * len(misses), scores)  # the misses should score higher
     print(f"{folder}: threshold {threshold}; answerable right and kept {kept}/{len(ANS)}, near misses withheld")
     print(f"  {withheld}/{len(MISS)}; AUC {auc:.3f}")
     summary = {"threshold": threshold, "answerable_kept": kept, "near_misses_withheld": withheld, "auc": round(auc, 3)}
